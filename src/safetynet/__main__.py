@@ -1,0 +1,5 @@
+import sys
+
+from safetynet.cli import main
+
+sys.exit(main())

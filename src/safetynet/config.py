@@ -1,0 +1,86 @@
+"""Every setting in one documented place.
+
+Deployments set environment variables; local runs may put the same keys in
+`.streamlit/secrets.toml` (read by the app only). `SETTINGS` is the single list
+the README and a test check against, so an undocumented setting fails CI.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB_PATH = REPO_ROOT / "data" / "safetynet.db"
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "SAFETYNET_DB_URL",
+        f"sqlite:///{DEFAULT_DB_PATH}",
+        "SQLAlchemy URL of the shared database (PostgreSQL: postgresql+psycopg://user@host/db).",
+    ),
+    Setting(
+        "SAFETYNET_DEMO_HOUSEHOLDS",
+        "3000",
+        "Households generated on first start when the database is empty.",
+    ),
+    Setting(
+        "SAFETYNET_DEMO_MONTHS",
+        "24",
+        "Months of history generated on first start.",
+    ),
+    Setting(
+        "SAFETYNET_AUTO_DEMO",
+        "1",
+        "1 = fill an empty database with demo data on first start; 0 = never (production).",
+    ),
+    Setting(
+        "SAFETYNET_GEO_DIR",
+        str(REPO_ROOT / "data" / "geo"),
+        "Folder with the offline boundary files (see data/geo/ATTRIBUTION.md).",
+    ),
+    Setting(
+        "SAFETYNET_DEBUG",
+        "0",
+        "1 = show full tracebacks from the CLI instead of one-line errors.",
+    ),
+    Setting(
+        "SAFETYNET_LANG",
+        "zh",
+        "Default UI language: zh (简体中文) or en.",
+    ),
+)
+
+_BY_ENV = {s.env: s for s in SETTINGS}
+
+
+def get(env: str) -> str:
+    """Value of a documented setting; unknown names are a programming error."""
+    setting = _BY_ENV[env]
+    value = os.environ.get(env, "").strip()
+    return value or setting.default
+
+
+def db_url() -> str:
+    return get("SAFETYNET_DB_URL")
+
+
+def get_int(env: str) -> int:
+    raw = get(env)
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{env} must be an integer, got {raw!r}") from exc
+
+
+def get_bool(env: str) -> bool:
+    return get(env).lower() in {"1", "true", "yes", "on"}

@@ -1,0 +1,87 @@
+"""Fast bulk writes of DataFrames inside the caller's transaction.
+
+ORM objects and `DataFrame.to_sql` through SQLAlchemy are several times slower
+than the drivers' own bulk paths (research/toolchain.md §6): SQLite gets one
+prepared `executemany`, PostgreSQL gets `COPY … FROM STDIN` fed with CSV that
+pyarrow writes. Both run on the connection the caller already holds, so a
+bulk load commits or rolls back with everything else in the transaction.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection, Table
+
+CHUNK_ROWS = 200_000
+
+
+def _column_values(series: pd.Series) -> list:
+    """A column as Python values with None for missing, ready for sqlite3."""
+    if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
+        return series.astype(np.int8).tolist()
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        out = values.tolist()
+        if np.isnan(values).any():
+            return [None if v != v else v for v in out]
+        return out
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+        return series.to_numpy().tolist()
+    obj = series.astype(object)
+    return obj.where(series.notna(), None).tolist()
+
+
+def _insert_sqlite(conn: Connection, table: Table, df: pd.DataFrame) -> None:
+    cols = list(df.columns)
+    sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})'
+    raw = conn.connection.driver_connection
+    cur = raw.cursor()
+    try:
+        for start in range(0, len(df), CHUNK_ROWS):
+            part = df.iloc[start:start + CHUNK_ROWS]
+            cur.executemany(sql, zip(*(_column_values(part[c]) for c in cols)))
+    finally:
+        cur.close()
+
+
+def _arrow_table(df: pd.DataFrame) -> pa.Table:
+    arrays = {}
+    for name in df.columns:
+        series = df[name]
+        if series.dtype == object:
+            # mixed Python objects (dates, strings, None) → let arrow infer, None stays null
+            arrays[name] = pa.array(series.tolist(), from_pandas=True)
+        else:
+            arrays[name] = pa.array(series, from_pandas=True)
+    return pa.table(arrays)
+
+
+def _insert_postgres(conn: Connection, table: Table, df: pd.DataFrame) -> None:
+    cols = ", ".join(f'"{c}"' for c in df.columns)
+    raw = conn.connection.driver_connection
+    options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+    with raw.cursor() as cur:
+        with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN (FORMAT csv)') as copy:
+            for start in range(0, len(df), CHUNK_ROWS):
+                buf = io.BytesIO()
+                pacsv.write_csv(_arrow_table(df.iloc[start:start + CHUNK_ROWS]), buf, options)
+                copy.write(buf.getvalue())
+
+
+def insert_frame(conn: Connection, table: Table, df: pd.DataFrame) -> int:
+    """Append every row of `df` (columns named as in `table`) to `table`."""
+    if df.empty:
+        return 0
+    unknown = set(df.columns) - set(table.c.keys())
+    if unknown:
+        raise KeyError(f"{table.name} has no columns {sorted(unknown)}")
+    if conn.dialect.name == "postgresql":
+        _insert_postgres(conn, table, df)
+    else:
+        _insert_sqlite(conn, table, df)
+    return len(df)

@@ -1,0 +1,509 @@
+"""The shared database schema (SQLAlchemy Core).
+
+This is a public interface: other union systems read and write these tables in
+a shared-database deployment, so every change goes through an Alembic
+migration and `docs/schema.md`. Conventions:
+
+* months are integers YYYYMM (portable, indexable, no time-zone questions);
+* region codes are 6-digit GB/T 2260 adcodes as text; "000000" is the nation;
+* code lists hold the Chinese labels users see (see `safetynet.domain.codes`);
+* money is yuan as double precision; round when showing, never in storage.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+# Stable constraint names so Alembic can alter them on every backend.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ADCODE = String(6)
+# Large fact tables are clustered on their primary key in SQLite, which keeps a
+# household's months together on disk and halves the file size.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+# ---------------------------------------------------------------- reference
+region = Table(
+    "region",
+    metadata,
+    Column("adcode", ADCODE, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("short_name", String(32)),
+    Column("level", SmallInteger, nullable=False),  # 0 nation, 1 province, 2 prefecture, 3 county
+    Column("parent_adcode", ADCODE),
+    Column("prov_adcode", ADCODE),
+    Column("pref_adcode", ADCODE),
+    Column("macro_region", String(8)),  # 东部 / 中部 / 西部 / 东北
+    Column("lon", Float),
+    Column("lat", Float),
+    Index(None, "parent_adcode"),
+    Index(None, "level", "prov_adcode"),
+)
+
+region_line = Table(
+    "region_line",
+    metadata,
+    Column("adcode", ADCODE, ForeignKey("region.adcode"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("urban_dibao_month", Float),  # 城市低保, yuan per person per month
+    Column("rural_dibao_year", Float),  # 农村低保, yuan per person per year
+    Column("monitor_line_year", Float),  # 防返贫监测线, yuan per person per year
+)
+
+industry = Table(
+    "industry",
+    metadata,
+    Column("code", String(4), primary_key=True),
+    Column("gb_section", String(1), nullable=False),  # GB/T 4754 门类
+    Column("name_zh", String(32), nullable=False),
+    Column("name_en", String(48), nullable=False),
+    Column("mean_wage", Float),  # yuan per month, for context
+    Column("line_multiplier", Float, nullable=False, server_default="1.0"),  # 行业困难职工帮扶标准
+)
+
+union_org = Table(
+    "union_org",
+    metadata,
+    Column("org_id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("level", String(8), nullable=False),  # 全总 / 省 / 市 / 县 / 基层
+    Column("parent_id", Integer, ForeignKey("union_org.org_id")),
+    Column("adcode", ADCODE, ForeignKey("region.adcode")),
+    Column("industry_code", String(4), ForeignKey("industry.code")),
+    Index(None, "parent_id"),
+    Index(None, "adcode"),
+)
+
+employer = Table(
+    "employer",
+    metadata,
+    Column("employer_id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("industry_code", String(4), ForeignKey("industry.code"), nullable=False),
+    Column("adcode", ADCODE, ForeignKey("region.adcode"), nullable=False),
+    Column("headcount", Integer),
+    Index(None, "industry_code"),
+    Index(None, "adcode"),
+)
+
+relocation_site = Table(
+    "relocation_site",
+    metadata,
+    Column("site_id", Integer, primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("adcode", ADCODE, ForeignKey("region.adcode"), nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("site_type", String(8), nullable=False),  # 城镇 / 集镇 / 中心村
+    Column("households_relocated", Integer, nullable=False),
+    Column("people_relocated", Integer, nullable=False),
+    Column("workshop_jobs", Integer, nullable=False, server_default="0"),  # 帮扶车间岗位
+    Column("has_service_station", Boolean, nullable=False, server_default="0"),  # 工会服务站
+    Column("opened_year", SmallInteger),
+    Index(None, "adcode"),
+)
+
+helper = Table(
+    "helper",
+    metadata,
+    Column("helper_id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("helper_kind", String(4), nullable=False),  # 个人 / 单位
+    Column("unit", String(128)),
+    Column("phone", String(20)),
+    Column("adcode", ADCODE, ForeignKey("region.adcode")),
+)
+
+# ---------------------------------------------------------------- operations
+import_batch = Table(
+    "import_batch",
+    metadata,
+    Column("batch_id", Integer, primary_key=True),
+    Column("kind", String(24), nullable=False),  # demo / households / persons / observations / ...
+    Column("file_name", String(255)),
+    Column("file_hash", String(64)),
+    Column("user_name", String(64)),
+    Column("mode", String(8)),  # strict / partial
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("rows_read", Integer, nullable=False, server_default="0"),
+    Column("rows_accepted", Integer, nullable=False, server_default="0"),
+    Column("rows_updated", Integer, nullable=False, server_default="0"),
+    Column("rows_rejected", Integer, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False),  # running / done / failed / dry-run
+    Column("message", Text),
+    Index(None, "file_hash"),
+)
+
+import_reject = Table(
+    "import_reject",
+    metadata,
+    Column("reject_id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("import_batch.batch_id", ondelete="CASCADE"), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("column_name", String(64)),
+    Column("value", Text),
+    Column("reason", Text, nullable=False),
+    Index(None, "batch_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("audit_id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("user_name", String(64)),
+    Column("action", String(32), nullable=False),  # sign_in / unmask / export / import / user_change ...
+    Column("target", String(128)),
+    Column("detail", Text),  # JSON
+    Index(None, "at"),
+    Index(None, "action", "at"),
+)
+
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", SmallInteger, primary_key=True),  # always 1
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("latest_month", Integer),  # newest scored month, for "数据截至"
+    Column("note", String(255)),
+)
+
+# ---------------------------------------------------------------- household files
+household = Table(
+    "household",
+    metadata,
+    Column("hh_id", Integer, primary_key=True),
+    Column("file_no", String(32), nullable=False, unique=True),  # 档案编号, the natural key
+    Column("population", String(8), nullable=False),  # worker (困难职工) / rural (防返贫监测)
+    Column("worker_cat", SmallInteger),  # 1 深度 / 2 相对 / 3 意外致困
+    Column("monitor_cat", String(2)),  # 01 脱贫不稳定户 / 02 边缘易致贫户 / 03 突发严重困难户
+    Column("adcode", ADCODE, ForeignKey("region.adcode"), nullable=False),  # county of residence
+    Column("site_id", Integer, ForeignKey("relocation_site.site_id")),
+    Column("org_id", Integer, ForeignKey("union_org.org_id")),
+    Column("industry_code", String(4), ForeignKey("industry.code")),  # main earner's industry
+    Column("status", String(8), nullable=False),  # 在档 / 帮扶中 / 风险消除 / 已解困 / 已脱困 / 退档 / 注销
+    Column("source", String(16), nullable=False),  # discovery channel
+    Column("found_on", Date),  # risk first reported
+    Column("identified_on", Date, nullable=False),  # file confirmed (认定)
+    Column("closed_on", Date),
+    Column("close_reason", String(32)),
+    Column("eliminated_on", Date),
+    Column("elimination_method", String(8)),  # 帮扶消除 / 自然消除
+    Column("address", String(255)),
+    Column("is_relocated", Boolean, nullable=False, server_default="0"),
+    Column("is_exit_poor", Boolean, nullable=False, server_default="0"),  # 脱贫户
+    Column("on_dibao", Boolean, nullable=False, server_default="0"),
+    Column("on_tekun", Boolean, nullable=False, server_default="0"),  # 特困供养
+    Column("housing_unsafe", Boolean, nullable=False, server_default="0"),
+    Column("water_unsafe", Boolean, nullable=False, server_default="0"),
+    Column("psych_consent", Boolean, nullable=False, server_default="0"),  # consent to record factor H
+    Column("batch_id", Integer, ForeignKey("import_batch.batch_id")),
+    Index(None, "adcode"),
+    Index(None, "site_id"),
+    Index(None, "status"),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("person_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(32), nullable=False),
+    Column("id_number", String(18)),
+    Column("phone", String(20)),
+    Column("relation", String(2), nullable=False),  # 01 户主, 10 配偶, 20 子, 30 女 ...
+    Column("sex", String(1), nullable=False),  # 男 / 女
+    Column("birth_year", SmallInteger, nullable=False),
+    Column("health", String(8), nullable=False),  # 健康 / 长期慢性病 / 患大病 / 残疾
+    Column("disability_grade", SmallInteger),  # 1–4; 1–2 severe
+    Column("labour_capacity", String(12), nullable=False),
+    Column("education", String(8)),
+    Column("school_stage", String(8)),  # 学前 / 小学 / 初中 / 高中 / 中职 / 高校 while in school
+    Column("is_dropout", Boolean, nullable=False, server_default="0"),  # 义务教育阶段失学辍学
+    Column("union_member", Boolean, nullable=False, server_default="0"),
+    Column("is_migrant", Boolean, nullable=False, server_default="0"),  # 农民工
+    Column("origin_adcode", ADCODE, ForeignKey("region.adcode")),  # home county of a migrant
+    Column("employment_form", String(12)),
+    Column("contract_months", SmallInteger),  # length of the current contract
+    Column("industry_code", String(4), ForeignKey("industry.code")),
+    Column("employer_id", Integer, ForeignKey("employer.employer_id")),
+    Column("work_adcode", ADCODE, ForeignKey("region.adcode")),
+    Column("work_place", String(8)),  # 县内 / 省内县外 / 省外
+    Column("med_insured", Boolean, nullable=False, server_default="1"),
+    Column("pension_insured", Boolean, nullable=False, server_default="0"),
+    Column("unemp_insured", Boolean, nullable=False, server_default="0"),
+    Column("injury_insured", Boolean, nullable=False, server_default="0"),
+    Column("counselling_referred", Boolean, nullable=False, server_default="0"),  # 心理疏导转介
+    Column("isolated", Boolean, nullable=False, server_default="0"),  # 独居/无本地支持
+    Index(None, "hh_id"),
+    Index(None, "id_number"),
+)
+
+household_month = Table(
+    "household_month",
+    metadata,
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    # household totals for the month, yuan
+    Column("income_wage", Float, nullable=False, server_default="0"),
+    Column("income_operating", Float, nullable=False, server_default="0"),
+    Column("income_property", Float, nullable=False, server_default="0"),
+    Column("income_transfer", Float, nullable=False, server_default="0"),
+    Column("spend_medical", Float, nullable=False, server_default="0"),  # out of pocket
+    Column("spend_school", Float, nullable=False, server_default="0"),  # non-compulsory schooling
+    Column("spend_care", Float, nullable=False, server_default="0"),  # disability / long-term care
+    Column("spend_work", Float, nullable=False, server_default="0"),  # necessary costs of working
+    Column("members_employed", SmallInteger, nullable=False, server_default="0"),
+    Column("months_out_of_work", SmallInteger, nullable=False, server_default="0"),
+    Column("wage_arrears", Boolean, nullable=False, server_default="0"),
+    Column("returned_after_festival", Boolean),  # null outside the return season or without migrants
+    Column("batch_id", Integer, ForeignKey("import_batch.batch_id")),
+    Index(None, "month"),
+    **CLUSTERED,
+)
+
+risk_event = Table(
+    "risk_event",
+    metadata,
+    Column("event_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", Integer, ForeignKey("person.person_id", ondelete="SET NULL")),
+    Column("risk_type", String(4), nullable=False),  # 01 因病 ... 0201 洪涝 ... 99 其他
+    Column("occurred_on", Date, nullable=False),
+    Column("cost", Float, nullable=False, server_default="0"),  # costs and losses, yuan
+    Column("source", String(16)),  # discovery channel
+    Column("note", String(255)),
+    Index(None, "hh_id"),
+    Index(None, "occurred_on"),
+)
+
+assistance = Table(
+    "assistance",
+    metadata,
+    Column("aid_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", Integer, ForeignKey("person.person_id", ondelete="SET NULL")),
+    Column("aid_type", String(8), nullable=False),
+    Column("amount", Float, nullable=False, server_default="0"),
+    Column("delivered_on", Date, nullable=False),
+    Column("provider", String(16)),  # 工会 / 民政 / 人社 / 医保 / 企业 / 社会组织
+    Column("helper_id", Integer, ForeignKey("helper.helper_id")),
+    Index(None, "hh_id", "delivered_on"),
+)
+
+pairing = Table(
+    "pairing",
+    metadata,
+    Column("pairing_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), nullable=False),
+    Column("helper_id", Integer, ForeignKey("helper.helper_id"), nullable=False),
+    Column("start_on", Date, nullable=False),
+    Column("end_on", Date),
+    Index(None, "hh_id"),
+    Index(None, "helper_id"),
+)
+
+followup = Table(
+    "followup",
+    metadata,
+    Column("followup_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), nullable=False),
+    Column("followed_on", Date, nullable=False),
+    Column("method", String(8), nullable=False),  # 电话 / 入户
+    Column("finding", String(255)),
+    Column("relapse_flag", Boolean, nullable=False, server_default="0"),
+    Index(None, "hh_id"),
+)
+
+household_status = Table(
+    "household_status",
+    metadata,
+    Column("change_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), nullable=False),
+    Column("changed_on", Date, nullable=False),
+    Column("from_status", String(8)),
+    Column("to_status", String(8), nullable=False),
+    Column("method", String(8)),  # 帮扶消除 / 自然消除 when eliminated
+    Column("is_relapse", Boolean, nullable=False, server_default="0"),  # 返贫/返困 re-opening
+    Column("note", String(255)),
+    Index(None, "hh_id", "changed_on"),
+)
+
+# ---------------------------------------------------------------- derived (rescore writes)
+# One row per scored household-month: the score, its components, the values the
+# reasons quote, and the dimensions the roll-ups group by (as of that month), so
+# roll-ups can be rebuilt or adjusted from this table alone.
+risk_score = Table(
+    "risk_score",
+    metadata,
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("rules_version", String(16), nullable=False),
+    Column("score", SmallInteger, nullable=False),
+    Column("tier", String(1), nullable=False),  # 高 / 中 / 低
+    Column("pts_a", SmallInteger, nullable=False),
+    Column("pts_b", SmallInteger, nullable=False),
+    Column("pts_c", SmallInteger, nullable=False),
+    Column("pts_d", SmallInteger, nullable=False),
+    Column("pts_e", SmallInteger, nullable=False),
+    Column("pts_f", SmallInteger, nullable=False),
+    Column("pts_g", SmallInteger, nullable=False),
+    Column("pts_h", SmallInteger, nullable=False),
+    Column("triggers", Integer, nullable=False),  # bit set of safetynet.domain.risk.Trigger
+    Column("reason_bits", Integer, nullable=False),  # bit set of safetynet.domain.risk.Reason
+    # values quoted by the reasons
+    Column("r", Float),
+    Column("income_drop", Float),
+    Column("months_out", SmallInteger, nullable=False),
+    Column("medical_share", Float),
+    Column("school_share", Float),
+    Column("dependency", Float),
+    Column("event_share", Float),
+    # dimensions and measures for roll-ups
+    Column("adcode", ADCODE, nullable=False),
+    Column("site_id", Integer),
+    Column("industry_code", String(4)),
+    Column("category", String(3), nullable=False),  # W1 W2 W3 (workers) / R01 R02 R03 (rural)
+    Column("status", String(8), nullable=False),
+    Column("members", SmallInteger, nullable=False),
+    Column("labour", SmallInteger, nullable=False),
+    Column("employed", SmallInteger, nullable=False),
+    Column("income", Float, nullable=False),  # household income this month
+    Column("flags", Integer, nullable=False),  # bit set of safetynet.domain.risk.Flag
+    Index(None, "month", "tier"),
+    **CLUSTERED,
+)
+
+# The watchlist's table: each household's latest score with every filter column
+# denormalised, so a filtered, sorted page is one indexed read.
+household_current = Table(
+    "household_current",
+    metadata,
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), primary_key=True),
+    Column("month", Integer, nullable=False),
+    Column("prov_adcode", ADCODE, nullable=False),
+    Column("pref_adcode", ADCODE, nullable=False),
+    Column("adcode", ADCODE, nullable=False),
+    Column("site_id", Integer),
+    Column("industry_code", String(4)),
+    Column("population", String(8), nullable=False),
+    Column("category", String(3), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("score", SmallInteger, nullable=False),
+    Column("tier", String(1), nullable=False),
+    Column("prev_tier", String(1)),
+    Column("high_since", Integer),  # first month of the current run of 高
+    Column("pts_a", SmallInteger, nullable=False),
+    Column("pts_b", SmallInteger, nullable=False),
+    Column("pts_c", SmallInteger, nullable=False),
+    Column("pts_d", SmallInteger, nullable=False),
+    Column("pts_e", SmallInteger, nullable=False),
+    Column("pts_f", SmallInteger, nullable=False),
+    Column("pts_g", SmallInteger, nullable=False),
+    Column("pts_h", SmallInteger, nullable=False),
+    Column("triggers", Integer, nullable=False),
+    Column("r", Float),
+    Column("reasons", Text, nullable=False),  # Chinese, most important first, "；"-separated
+    Column("reasons_en", Text, nullable=False),
+    Column("flags", Integer, nullable=False),
+    Column("identified_month", Integer, nullable=False),
+    Column("rules_version", String(16), nullable=False),
+    Index(None, "tier", "score"),
+    Index(None, "prov_adcode", "tier", "score"),
+    Index(None, "pref_adcode", "tier", "score"),
+    Index(None, "adcode", "tier", "score"),
+    Index(None, "site_id", "score"),
+    Index(None, "industry_code", "tier", "score"),
+    Index(None, "score"),
+)
+
+
+def _rollup_measures() -> list[Column]:
+    """Additive measures shared by every roll-up table (sums of risk_score rows).
+
+    Only sums and counts, so roll-ups can be built from chunks and adjusted by
+    deltas after an import; medians come from the r histogram (r_b00..r_b11).
+    """
+    names = [
+        "households", "persons", "tier_high", "tier_mid", "tier_low", "newly_high",
+        "new_ident", "assisted", "with_helper", "eliminated", "relapsed", "open_files",
+        "labour", "employed", "labour_no_job", "r_n", "migrant_hh", "not_returned",
+        "out_of_work", "wage_arrears", "platform_uninsured", "counselling", "school_risk",
+    ]
+    cols = [Column(n, Integer, nullable=False, server_default="0") for n in names]
+    cols += [Column(f"r_b{i:02d}", Integer, nullable=False, server_default="0") for i in range(12)]
+    cols += [
+        Column("income_sum", Float, nullable=False, server_default="0"),
+        Column("r_sum", Float, nullable=False, server_default="0"),
+    ]
+    return cols
+
+
+ROLLUP_KEYS = {
+    "rollup_region_month": ("adcode", "population", "category", "month"),
+    "rollup_industry_month": ("adcode", "industry_code", "population", "month"),
+    "rollup_site_month": ("site_id", "category", "month"),
+}
+
+rollup_region_month = Table(
+    "rollup_region_month",
+    metadata,
+    Column("adcode", ADCODE, primary_key=True),  # every level: nation, province, prefecture, county
+    Column("population", String(8), primary_key=True),
+    Column("category", String(3), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("level", SmallInteger, nullable=False),
+    Column("parent_adcode", ADCODE),
+    *_rollup_measures(),
+    Index(None, "parent_adcode", "month"),
+    Index(None, "month", "level"),
+)
+
+rollup_industry_month = Table(
+    "rollup_industry_month",
+    metadata,
+    Column("adcode", ADCODE, primary_key=True),
+    Column("industry_code", String(4), primary_key=True),
+    Column("population", String(8), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("level", SmallInteger, nullable=False),
+    *_rollup_measures(),
+    Index(None, "month", "level"),
+)
+
+rollup_site_month = Table(
+    "rollup_site_month",
+    metadata,
+    Column("site_id", Integer, primary_key=True),
+    Column("category", String(3), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("adcode", ADCODE, nullable=False),
+    *_rollup_measures(),
+    Index(None, "month"),
+    Index(None, "adcode", "month"),
+)
+
+ROLLUP_TABLES = (rollup_region_month, rollup_industry_month, rollup_site_month)

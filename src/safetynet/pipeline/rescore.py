@@ -1,0 +1,312 @@
+"""Scoring from the database: whole-database rebuilds and incremental refreshes.
+
+`rescore_all` walks households in id-ordered chunks (memory stays flat as the
+database grows), rewrites their scores, and rebuilds the roll-ups and the
+watchlist table. `rescore_households` does the same for the households an
+import touched, adjusting roll-ups by deltas instead of rebuilding them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, text
+
+from safetynet.db import bulk, version
+from safetynet.db.schema import (
+    assistance,
+    household,
+    household_current,
+    household_month,
+    household_status,
+    industry,
+    pairing,
+    person,
+    region_line,
+    risk_event,
+    risk_score,
+)
+from safetynet.domain import codes, lifecycle, risk
+from safetynet.domain.lines import LineTable
+from safetynet.domain.months import month_range
+from safetynet.pipeline import rollup
+from safetynet.pipeline.features import household_static
+from safetynet.pipeline.panel import (
+    CHANGE_ELIMINATED,
+    CHANGE_RELAPSE,
+    STATUS_CODES,
+    Panel,
+    score_panel,
+)
+
+CHUNK_HOUSEHOLDS = 20_000
+SCORE_COLUMNS = [c.name for c in risk_score.columns]
+Progress = Callable[[int, int], None]
+
+
+def load_lines(conn: Connection) -> LineTable:
+    return LineTable(pd.read_sql(select(region_line), conn))
+
+
+def load_multipliers(conn: Connection) -> dict[str, float]:
+    return dict(conn.execute(select(industry.c.code, industry.c.line_multiplier)).all())
+
+
+def _in(column, ids: list[int]):  # noqa: ANN001, ANN202 - SQLAlchemy column
+    return column.in_(bindparam(f"ids_{column.table.name}", expanding=True))
+
+
+def _read(conn: Connection, stmt, ids: list[int], column) -> pd.DataFrame:  # noqa: ANN001
+    return pd.read_sql(stmt.where(_in(column, ids)), conn, params={f"ids_{column.table.name}": ids})
+
+
+def month_span(conn: Connection) -> list[int]:
+    lo, hi = conn.execute(select(func.min(household_month.c.month), func.max(household_month.c.month))).one()
+    return month_range(int(lo), int(hi)) if lo is not None else []
+
+
+def load_panel(conn: Connection, hh_ids: list[int], months: list[int], lines_year: int,
+               multipliers: dict[str, float]) -> Panel:
+    """Read everything the rules need for `hh_ids` into a panel over `months`."""
+    hh = _read(conn, select(household), hh_ids, household.c.hh_id).sort_values("hh_id").reset_index(drop=True)
+    persons = _read(conn, select(person), hh_ids, person.c.hh_id)
+    events = _read(conn, select(risk_event.c.hh_id, risk_event.c.risk_type, risk_event.c.occurred_on,
+                                risk_event.c.cost), hh_ids, risk_event.c.hh_id)
+    aid = _read(conn, select(assistance.c.hh_id, assistance.c.delivered_on), hh_ids, assistance.c.hh_id)
+    pairs = _read(conn, select(pairing.c.hh_id, pairing.c.start_on, pairing.c.end_on), hh_ids, pairing.c.hh_id)
+    changes = _read(conn, select(household_status), hh_ids, household_status.c.hh_id)
+    obs = _read(conn, select(household_month), hh_ids, household_month.c.hh_id)
+
+    first = months[0]
+    aid_month = _month_col(aid["delivered_on"])
+    aid_before = aid.loc[aid_month < first].groupby("hh_id").size()
+    static = household_static(hh, persons, events, aid_before, multipliers, lines_year)
+    panel = Panel.empty(static, np.asarray(months))
+    row_of = pd.Series(np.arange(len(hh)), index=hh["hh_id"])
+    col_of = pd.Series(np.arange(len(months)), index=months)
+
+    if not obs.empty:
+        r = row_of.reindex(obs["hh_id"]).to_numpy()
+        c = col_of.reindex(obs["month"]).to_numpy()
+        panel.present[r, c] = True
+        panel.income[r, c] = obs[["income_wage", "income_operating", "income_property", "income_transfer"]].sum(axis=1)
+        panel.medical[r, c] = obs["spend_medical"]
+        panel.school[r, c] = obs["spend_school"]
+        panel.rigid[r, c] = obs[["spend_medical", "spend_school", "spend_care", "spend_work"]].sum(axis=1)
+        panel.employed[r, c] = obs["members_employed"]
+        panel.months_out[r, c] = obs["months_out_of_work"]
+        panel.arrears[r, c] = obs["wage_arrears"].astype(bool)
+        panel.not_returned[r, c] = obs["returned_after_festival"].map({False: True, True: False, 0: True, 1: False}).fillna(False).astype(bool)
+
+    sudden = events.loc[events["risk_type"].isin(codes.SUDDEN_RISK_TYPES)]
+    _add_by_month(panel.event_cost, sudden["hh_id"], _month_col(sudden["occurred_on"]), sudden["cost"], row_of, col_of)
+    _add_by_month(panel.aid, aid["hh_id"], aid_month, np.ones(len(aid), dtype=np.int16), row_of, col_of)
+    _fill_helpers(panel, pairs, row_of)
+    _fill_status(panel, hh, changes, row_of, col_of)
+    return panel
+
+
+def _month_col(dates: pd.Series) -> np.ndarray:
+    d = pd.to_datetime(dates)
+    return (d.dt.year * 100 + d.dt.month).to_numpy()
+
+
+def _add_by_month(target: np.ndarray, hh_ids: pd.Series, months: np.ndarray, values, row_of, col_of) -> None:  # noqa: ANN001
+    if len(hh_ids) == 0:
+        return
+    r = row_of.reindex(hh_ids.to_numpy()).to_numpy()
+    c = col_of.reindex(months).to_numpy()
+    ok = ~np.isnan(c.astype(float))
+    np.add.at(target, (r[ok].astype(int), c[ok].astype(int)), np.asarray(values)[ok])
+
+
+def _fill_helpers(panel: Panel, pairs: pd.DataFrame, row_of: pd.Series) -> None:
+    if pairs.empty:
+        return
+    months = panel.months
+    month_start = pd.to_datetime([f"{m // 100}-{m % 100:02d}-01" for m in months])
+    month_end = month_start + pd.offsets.MonthEnd(0)
+    start = pd.to_datetime(pairs["start_on"]).to_numpy()[:, None]
+    end = pd.to_datetime(pairs["end_on"]).to_numpy()[:, None]
+    active = (start <= month_end.to_numpy()[None, :]) & (pd.isna(end) | (end >= month_start.to_numpy()[None, :]))
+    rows = row_of.reindex(pairs["hh_id"].to_numpy()).to_numpy()
+    for i, r in enumerate(rows):
+        panel.helper[r] |= active[i]
+
+
+def _fill_status(panel: Panel, hh: pd.DataFrame, changes: pd.DataFrame, row_of: pd.Series, col_of: pd.Series) -> None:
+    """Status per month from the change history; households without history keep their current status."""
+    code_of = {s: i for i, s in enumerate(STATUS_CODES)}
+    h, m = panel.status.shape
+    marks = np.zeros((h, m), dtype=np.int8)
+    if not changes.empty:
+        ch = changes.sort_values(["hh_id", "changed_on", "change_id"])
+        r = row_of.reindex(ch["hh_id"].to_numpy()).to_numpy()
+        months = _month_col(ch["changed_on"])
+        c = np.searchsorted(panel.months, months, side="left")
+        before = months < panel.months[0]
+        c = np.where(before, 0, c)
+        inside = c < m
+        codes_ = ch["to_status"].map(code_of).to_numpy()
+        # later rows overwrite earlier ones in the same month: assignment keeps the last
+        marks[r[inside], c[inside]] = codes_[inside]
+        elim = ch["to_status"].isin(codes.ELIMINATED_STATUSES).to_numpy() & ~before & inside
+        panel.change[r[elim], c[elim]] = CHANGE_ELIMINATED
+        rel = ch["is_relapse"].astype(bool).to_numpy() & ~before & inside
+        panel.change[r[rel], c[rel]] = CHANGE_RELAPSE
+    has_history = np.zeros(h, dtype=bool)
+    if not changes.empty:
+        has_history[row_of.reindex(changes["hh_id"].unique()).to_numpy()] = True
+    current = hh["status"].map(code_of).to_numpy()
+    marks[~has_history, 0] = current[~has_history]
+    filled = pd.DataFrame(marks).replace(0, np.nan).ffill(axis=1).fillna(0).to_numpy(dtype=np.int8)
+    panel.status[:] = filled
+
+
+# ---------------------------------------------------------------- household_current
+def current_rows(scores: pd.DataFrame, static: pd.DataFrame, regions: rollup.RegionIndex,
+                 households: pd.DataFrame, first_aid: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Each household's latest score with filter columns, reasons and data-quality flags."""
+    if scores.empty:
+        return pd.DataFrame(columns=[c.name for c in household_current.columns])
+    ordered = scores.sort_values(["hh_id", "month"])
+    latest = ordered.groupby("hh_id").tail(1).set_index("hh_id")
+    prev = ordered.groupby("hh_id")["tier"].shift(1)
+    prev_tier = prev.groupby(ordered["hh_id"]).last()
+    # first month of the current run of 高
+    is_high = ordered["tier"].eq("高")
+    run_id = (~is_high).groupby(ordered["hh_id"]).cumsum()
+    run_start = ordered["month"].groupby([ordered["hh_id"], run_id]).transform("first")
+    high_since = pd.Series(np.where(is_high, run_start, np.nan), index=ordered.index).groupby(ordered["hh_id"]).last()
+
+    st = static.set_index("hh_id").loc[latest.index]
+    hh = households.set_index("hh_id").loc[latest.index]
+    pops = st["population"]
+    reasons = risk.explain_frame(latest, pops, "zh")
+    reasons_en = risk.explain_frame(latest, pops, "en")
+    dq = lifecycle.data_quality_frame(hh["identified_on"], as_of, first_aid.reindex(latest.index),
+                                      hh["eliminated_on"], hh["found_on"])
+    flags = latest["flags"].to_numpy(dtype=np.int64).copy()
+    flags |= np.where(dq[lifecycle.DQ_NO_ASSISTANCE_1M], int(risk.Flag.DQ_NO_ASSISTANCE), 0)
+    flags |= np.where(dq[lifecycle.DQ_FAST_ELIMINATION], int(risk.Flag.DQ_FAST_ELIMINATION), 0)
+    flags |= np.where(dq[lifecycle.DQ_SLOW_IDENTIFICATION], int(risk.Flag.DQ_SLOW_IDENTIFICATION), 0)
+    adcodes = latest["adcode"]
+    out = pd.DataFrame({
+        "hh_id": latest.index.to_numpy(),
+        "month": latest["month"].to_numpy(),
+        "prov_adcode": [regions.prov.get(a) or a for a in adcodes],
+        "pref_adcode": [regions.pref.get(a) or a for a in adcodes],
+        "adcode": adcodes.to_numpy(),
+        "site_id": latest["site_id"].to_numpy(),
+        "industry_code": latest["industry_code"].to_numpy(),
+        "population": pops.to_numpy(),
+        "category": latest["category"].to_numpy(),
+        "status": latest["status"].to_numpy(),
+        "score": latest["score"].to_numpy(),
+        "tier": latest["tier"].to_numpy(),
+        "prev_tier": prev_tier.reindex(latest.index).to_numpy(),
+        "high_since": high_since.reindex(latest.index).astype("Int64").to_numpy(),
+        **{f"pts_{f}": latest[f"pts_{f}"].to_numpy() for f in risk.FACTORS},
+        "triggers": latest["triggers"].to_numpy(),
+        "r": latest["r"].to_numpy(),
+        "reasons": reasons.to_numpy(),
+        "reasons_en": reasons_en.to_numpy(),
+        "flags": flags,
+        "identified_month": st["identified_month"].to_numpy(),
+        "rules_version": latest["rules_version"].to_numpy(),
+    })
+    return out
+
+
+def first_aid_dates(conn: Connection, hh_ids: list[int]) -> pd.Series:
+    """First assistance on or after identification, per household."""
+    frame = pd.read_sql(
+        select(assistance.c.hh_id, func.min(assistance.c.delivered_on).label("first_aid"))
+        .select_from(assistance.join(household, assistance.c.hh_id == household.c.hh_id))
+        .where(assistance.c.delivered_on >= household.c.identified_on)
+        .where(_in(assistance.c.hh_id, hh_ids))
+        .group_by(assistance.c.hh_id),
+        conn, params={"ids_assistance": hh_ids})
+    return frame.set_index("hh_id")["first_aid"]
+
+
+# ---------------------------------------------------------------- drivers
+def _score_chunk(conn: Connection, ids: list[int], months: list[int], lines: LineTable,
+                 multipliers: dict[str, float], regions: rollup.RegionIndex, as_of: pd.Timestamp):  # noqa: ANN202
+    panel = load_panel(conn, ids, months, months[-1] // 100, multipliers)
+    scores = score_panel(panel, lines)
+    if scores.empty:
+        return scores, pd.DataFrame()
+    hh = pd.read_sql(select(household.c.hh_id, household.c.identified_on, household.c.eliminated_on,
+                            household.c.found_on).where(_in(household.c.hh_id, ids)), conn,
+                     params={"ids_household": ids})
+    current = current_rows(scores, panel.households, regions, hh, first_aid_dates(conn, ids), as_of)
+    return scores[SCORE_COLUMNS], current
+
+
+def _as_of(months: list[int]) -> pd.Timestamp:
+    last = months[-1]
+    return pd.Timestamp(year=last // 100, month=last % 100, day=1) + pd.offsets.MonthEnd(0)
+
+
+def rescore_all(engine: Engine, progress: Progress | None = None, chunk: int = CHUNK_HOUSEHOLDS) -> dict[str, int]:
+    """Score every household-month, rebuild roll-ups and the watchlist table, bump the version."""
+    with engine.begin() as conn:
+        months = month_span(conn)
+        ids = [r[0] for r in conn.execute(select(household.c.hh_id).order_by(household.c.hh_id))]
+        conn.execute(delete(risk_score))
+        conn.execute(delete(household_current))
+        if not months or not ids:
+            rollup.write_full(conn, rollup.combine([]), rollup.RegionIndex.load(conn))
+            version.bump(conn, "rescore (empty)", None)
+            return {"households": 0, "scores": 0}
+        lines, multipliers = load_lines(conn), load_multipliers(conn)
+        regions = rollup.RegionIndex.load(conn)
+        parts, n_scores = [], 0
+        for start in range(0, len(ids), chunk):
+            part_ids = ids[start:start + chunk]
+            scores, current = _score_chunk(conn, part_ids, months, lines, multipliers, regions, _as_of(months))
+            n_scores += bulk.insert_frame(conn, risk_score, scores)
+            bulk.insert_frame(conn, household_current, current)
+            parts.append(rollup.contributions(scores, regions))
+            if progress:
+                progress(min(start + chunk, len(ids)), len(ids))
+        written = rollup.write_full(conn, rollup.combine(parts), regions)
+        version.bump(conn, "rescore", months[-1])
+    analyze(engine)
+    return {"households": len(ids), "scores": n_scores, **written}
+
+
+def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int]:
+    """Re-score `hh_ids` (all months) inside the caller's transaction and adjust roll-ups."""
+    ids = sorted({int(i) for i in hh_ids})
+    if not ids:
+        return {"households": 0, "scores": 0}
+    months = month_span(conn)
+    regions = rollup.RegionIndex.load(conn)
+    old = _read(conn, select(risk_score), ids, risk_score.c.hh_id)
+    deltas = [rollup.contributions(old, regions, sign=-1)]
+    for start in range(0, len(ids), 900):
+        part = ids[start:start + 900]
+        conn.execute(delete(risk_score).where(_in(risk_score.c.hh_id, part)), {"ids_risk_score": part})
+        conn.execute(delete(household_current).where(_in(household_current.c.hh_id, part)),
+                     {"ids_household_current": part})
+    n = 0
+    if months:
+        lines, multipliers = load_lines(conn), load_multipliers(conn)
+        for start in range(0, len(ids), CHUNK_HOUSEHOLDS):
+            part = ids[start:start + CHUNK_HOUSEHOLDS]
+            scores, current = _score_chunk(conn, part, months, lines, multipliers, regions, _as_of(months))
+            n += bulk.insert_frame(conn, risk_score, scores)
+            bulk.insert_frame(conn, household_current, current)
+            deltas.append(rollup.contributions(scores, regions))
+    rollup.apply_deltas(conn, rollup.combine(deltas), regions)
+    return {"households": len(ids), "scores": n}
+
+
+def analyze(engine: Engine) -> None:
+    """Refresh planner statistics after bulk writes (both backends need them for good plans)."""
+    with engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
