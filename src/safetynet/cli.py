@@ -137,8 +137,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("中断 interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # one clear line for the user; details with SAFETYNET_DEBUG
+    except Exception as exc:  # one clear line for the user; details with SAFETYNET_DEBUG=1
         if config.get_bool("SAFETYNET_DEBUG"):
             raise
-        print(f"错误 error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"错误 error: {one_line(exc)}", file=sys.stderr)
         return 1
+
+
+def one_line(exc: BaseException) -> str:
+    """The first meaningful line of an error, without SQLAlchemy's background links."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        prefix = "无法连接数据库 cannot reach the database: " if "connect" in str(exc.orig).lower() else ""
+        return prefix + (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

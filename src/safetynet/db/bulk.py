@@ -9,6 +9,7 @@ bulk load commits or rolls back with everything else in the transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import numpy as np
@@ -32,8 +33,17 @@ def _column_values(series: pd.Series) -> list:
         return out
     if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
         return series.to_numpy().tolist()
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        # the text SQLAlchemy's SQLite DateTime type writes and reads back
+        return [None if v is pd.NaT else v.isoformat(sep=" ") for v in series.dt.to_pydatetime()]
     obj = series.astype(object)
-    return obj.where(series.notna(), None).tolist()
+    values = obj.where(series.notna(), None).tolist()
+    first = next((v for v in values if v is not None), None)
+    if isinstance(first, dt.date):
+        # dates as ISO text ourselves: sqlite3's implicit date adapters are deprecated
+        return [v.isoformat(sep=" ") if isinstance(v, dt.datetime) else v.isoformat() if isinstance(v, dt.date) else v
+                for v in values]
+    return values
 
 
 def _insert_sqlite(conn: Connection, table: Table, df: pd.DataFrame) -> None:

@@ -354,8 +354,9 @@ household_status = Table(
 
 # ---------------------------------------------------------------- derived (rescore writes)
 # One row per scored household-month: the score, its components, the values the
-# reasons quote, and the dimensions the roll-ups group by (as of that month), so
-# roll-ups can be rebuilt or adjusted from this table alone.
+# reasons quote, and the dimensions the roll-ups group by (the household's
+# attributes when it was last scored; status is the month's own), so roll-ups
+# can be rebuilt or adjusted from this table alone.
 risk_score = Table(
     "risk_score",
     metadata,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,12 +70,12 @@ REGION_WAGE = {"东部": 1.08, "中部": 0.93, "西部": 0.93, "东北": 0.88}
 WORKER_CAUSES = (("01", 0.37), ("12", 0.18), ("09", 0.12), ("03", 0.10), ("05", 0.10), ("04", 0.08), ("99", 0.05))
 RURAL_CAUSES = (("01", 0.30), ("07", 0.18), ("09", 0.12), ("03", 0.10), ("0201", 0.10), ("04", 0.10), ("06", 0.07), ("99", 0.03))
 STATUS_INDEX = {s: i for i, s in enumerate(STATUS_CODES)}
-ELIMINATION_P = 0.3  # per month once every condition holds: reviews take time
-RELAPSE_P = 0.6
+ELIMINATION_P = 0.2  # per month once every condition holds: reviews take time
+RELAPSE_P = 0.2
 CLOSE_P = 0.0012
 FLOOD_PREFECTURE = "522600"  # 黔东南州: the demo's summer flood
 DOWNTURN_CITIES = ("441900", "320500")  # 东莞, 苏州: a manufacturing downturn
-SHOCK_IDENT_SHARE = 0.06
+SHOCK_IDENT_SHARE = 0.05
 
 
 class DemoRefused(RuntimeError):
@@ -137,23 +138,30 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
             counts[name] = bulk.insert_frame(conn, table, frame)
         lines, multipliers = load_lines(conn), load_multipliers(conn)
         region_index = rollup.RegionIndex.load(conn)
-        parts = []
+        acc = rollup.combine([])
         total = cfg.households
-        for chunk_no, start in enumerate(range(0, total, CHUNK)):
-            n = min(CHUNK, total - start)
-            chunk_rng = np.random.default_rng([cfg.seed, chunk_no])
-            sim = _Simulation(chunk_rng, world, months, start + 1, n, lines, multipliers, batch_id)
-            out = sim.run()
-            for table, frame in out.tables.items():
-                counts[table.name] = counts.get(table.name, 0) + bulk.insert_frame(conn, table, frame)
-            current = current_rows(out.scores, out.static, region_index, out.tables[household],
-                                   out.first_aid, _month_end(months[-1]))
-            counts["household_current"] = counts.get("household_current", 0) + bulk.insert_frame(
-                conn, household_current, current)
-            parts.append(rollup.contributions(out.scores, region_index))
-            if progress:
-                progress(start + n, total)
-        written = rollup.write_full(conn, rollup.combine(parts), region_index)
+        # A writer thread inserts chunk k while this thread simulates chunk k+1: the
+        # driver spends much of an executemany outside the GIL. Only the writer
+        # touches the connection until the loop ends.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            pending = None
+            for chunk_no, start in enumerate(range(0, total, CHUNK)):
+                n = min(CHUNK, total - start)
+                chunk_rng = np.random.default_rng([cfg.seed, chunk_no])
+                sim = _Simulation(chunk_rng, world, months, start + 1, n, lines, multipliers, batch_id)
+                out = sim.run()
+                tables = dict(out.tables)
+                tables[household_current] = current_rows(out.scores, out.static, region_index, out.tables[household],
+                                                         out.first_aid, _month_end(months[-1]))
+                acc = rollup.combine([acc, rollup.contributions(out.scores, region_index)])
+                if pending is not None:
+                    _merge_counts(counts, pending.result())
+                pending = writer.submit(_write_tables, conn, tables)
+                if progress:
+                    progress(start + n, total)
+            if pending is not None:
+                _merge_counts(counts, pending.result())
+        written = rollup.write_full(conn, acc, region_index)
         counts.update(written)
         conn.execute(import_batch.update().where(import_batch.c.batch_id == batch_id).values(
             finished_at=dt.datetime.now().replace(microsecond=0), status="done",
@@ -163,6 +171,15 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
         version.bump(conn, f"demo seed={cfg.seed}", months[-1])
     analyze(engine)
     return counts
+
+
+def _write_tables(conn: Connection, tables: dict) -> dict[str, int]:
+    return {table.name: bulk.insert_frame(conn, table, frame) for table, frame in tables.items()}
+
+
+def _merge_counts(counts: dict[str, int], more: dict[str, int]) -> None:
+    for name, n in more.items():
+        counts[name] = counts.get(name, 0) + n
 
 
 def _month_end(month: int) -> pd.Timestamp:
@@ -271,20 +288,26 @@ class _Simulation:
         if len(down_counties) and len(down_rows):
             adcode[down_rows] = down_counties["adcode"].to_numpy()[rng.integers(0, len(down_counties), len(down_rows))]
         emp = w.employers
-        by_county = {a: g for a, g in emp.groupby("adcode")}
-        for i in worker_idx:
-            options = by_county[adcode[i]]
-            if down_new[i]:
-                manuf = options.loc[options["industry_code"] == "C"]
-                options = manuf if len(manuf) else options
-            row = options.iloc[int(rng.integers(0, len(options)))]
-            employer_id[i] = row["employer_id"]
-            industry[i] = row["industry_code"]
+        # industry by DOMAIN §7 shares (downturn files are in manufacturing), then an employer
+        # of that industry in the county when there is one
+        codes_ = [c for c, *_ in codes.INDUSTRIES if c != "A"]
+        shares = np.array([sh for c, _s, _z, _e, _w, sh in codes.INDUSTRIES if c != "A"])
+        wanted = rng.choice(codes_, size=len(worker_idx), p=shares / shares.sum())
+        wanted[down_new[worker_idx]] = "C"
+        by_key = {k: v.to_numpy() for k, v in emp.groupby(["adcode", "industry_code"])["employer_id"]}
+        by_county = {k: v.to_numpy() for k, v in emp.groupby("adcode")["employer_id"]}
+        emp_industry = dict(zip(emp["employer_id"], emp["industry_code"], strict=True))
+        draws = rng.random(len(worker_idx))
+        for j, i in enumerate(worker_idx):
+            options = by_key.get((adcode[i], wanted[j]))
+            if options is None:
+                options = by_county[adcode[i]]
+            employer_id[i] = options[int(draws[j] * len(options))]
+            industry[i] = emp_industry[employer_id[i]]
         grassroots = w.orgs.loc[w.orgs["level"] == "基层"].reset_index(drop=True)
         emp_org = dict(zip(emp["employer_id"], grassroots["org_id"], strict=True))
-        county_org = w.orgs.loc[w.orgs["level"] != "基层"].drop_duplicates("adcode").set_index("adcode")["org_id"]
-        for i in range(n):
-            org[i] = emp_org[employer_id[i]] if worker[i] else county_org.get(adcode[i], 1)
+        county_org = w.orgs.loc[w.orgs["level"] != "基层"].drop_duplicates("adcode").set_index("adcode")["org_id"].to_dict()
+        org = np.array([emp_org[e] if wk else county_org.get(a, 1) for wk, e, a in zip(worker, employer_id, adcode, strict=True)])
 
         sizes = rng.choice(np.arange(1, 7), size=n, p=SIZE_P)
         big = sizes == 6
@@ -394,8 +417,11 @@ class _Simulation:
         work_adcode = np.where(migrant & ~worker, wc["adcode"].to_numpy()[rng.choice(len(wc), n_p, p=wc["weight"].to_numpy())],
                                np.where(able, h["adcode"].to_numpy()[hh_row], None))
         employer_col = np.where(worker & able & (role == "head"), h["employer_id"].to_numpy()[hh_row], -1)
+        birth_month = rng.integers(1, 13, n_p)
+        # nobody is born after the last month of the data
+        birth_month = np.where(birth_year >= end_year, np.minimum(birth_month, int(self.months[-1]) % 100), birth_month)
         births = np.char.add(birth_year.astype(str), np.char.add(
-            np.char.zfill(rng.integers(1, 13, n_p).astype(str), 2), np.char.zfill(rng.integers(1, 29, n_p).astype(str), 2)))
+            np.char.zfill(birth_month.astype(str), 2), np.char.zfill(rng.integers(1, 29, n_p).astype(str), 2)))
         id_region = np.where(origin != None, origin, h["adcode"].to_numpy()[hh_row]).astype(str)  # noqa: E711
         surname_hh = people.surnames(rng, len(h))
         surname = np.where(np.isin(role, ["spouse", "parent"]) & (rng.random(n_p) < 0.8), people.surnames(rng, n_p), surname_hh[hh_row])
@@ -459,6 +485,8 @@ class _Simulation:
         lo = {"W1": 0.55, "W2": 1.02, "W3": 0.95, "R01": 0.72, "R02": 0.62, "R03": 1.0}
         hi = {"W1": 0.97, "W2": 1.9, "W3": 2.2, "R01": 1.15, "R02": 1.05, "R03": 1.8}
         r0 = rng.uniform(pd.Series(cat).map(lo).to_numpy(), pd.Series(cat).map(hi).to_numpy())
+        # files opened before the window are still open because they have not recovered yet
+        r0 = np.where(h["ident_t"].to_numpy() < 0, r0 * rng.uniform(0.7, 0.95, n), r0)
         cause = h["cause"].to_numpy()
         ill = (cause == "01") | np.isin(cause, ["05"])
         med_share = np.where(ill, rng.uniform(0.2, 0.55, n), rng.uniform(0.0, 0.04, n))
@@ -544,7 +572,8 @@ class _Simulation:
         found_gap = np.where(rng.random(n) < 0.06, rng.integers(16, 40, n), rng.integers(3, 15, n))
         self.found_on = [d - dt.timedelta(days=int(g)) for d, g in zip(self.identified_on, found_gap, strict=True)]
         late = rng.random(n) < 0.08
-        first_aid_t = ident_t + np.where(late, rng.integers(2, 5, n), rng.integers(0, 2, n))
+        # help arrives in the month of identification, except for a few late files (DOMAIN §4 flag)
+        first_aid_t = ident_t + np.where(late, rng.integers(2, 5, n), 0)
         aid_period = rng.integers(3, 7, n)
         pair = rng.random(n) < np.where(worker, 0.5, 0.85)
         self.pair_helper = self._pick_helpers(h["adcode"].to_numpy())
@@ -565,7 +594,7 @@ class _Simulation:
         r_mat = np.full((n, M), np.nan)
         trig_mat = np.zeros((n, M), dtype=np.int64)
         self.changes: list[tuple] = []
-        self.aid_rows: list[tuple] = []
+        self.aid_parts: list[pd.DataFrame] = []
         self.event_rows: list[tuple] = []
         self.followups: list[tuple] = []
         obs_parts = []
@@ -577,16 +606,21 @@ class _Simulation:
         for i in range(n):
             self.changes.append((self.hh_ids[i], self.identified_on[i], None, "在档", None, False))
         pre = ident_t < 0
-        for i in np.flatnonzero(pre):
-            t = int(first_aid_t[i])
-            while t < 0:
-                self._add_aid(i, t, worker[i])
-                if t == first_aid_t[i]:
-                    self.changes.append((self.hh_ids[i], self._aid_date(i, t), "在档", "帮扶中", None, False))
-                t += int(aid_period[i])
-            status[i] = STATUS_INDEX["帮扶中"] if first_aid_t[i] < 0 else STATUS_INDEX["在档"]
-        before_counts = pd.Series([r[0] for r in self.aid_rows], dtype=np.int64).value_counts()
-        p.households["aid_before"] = before_counts.reindex(self.hh_ids, fill_value=0).to_numpy()
+        helped_before = pre & (first_aid_t < 0)
+        for i in np.flatnonzero(helped_before):
+            self.changes.append((self.hh_ids[i], self._aid_date(i, int(first_aid_t[i])), "在档", "帮扶中", None, False))
+        step = first_aid_t.copy()
+        aid_before = np.zeros(n, dtype=int)
+        while True:
+            due = helped_before & (step < 0)
+            if not due.any():
+                break
+            rows = np.flatnonzero(due)
+            self._add_aid(rows, step[rows], np.zeros(len(rows), dtype=bool))
+            aid_before[rows] += 1
+            step[rows] += aid_period[rows]
+        status[pre] = np.where(helped_before[pre], STATUS_INDEX["帮扶中"], STATUS_INDEX["在档"])
+        p.households["aid_before"] = aid_before
         self._events_at_identification(ident_t)
 
         for t in range(M):
@@ -638,12 +672,11 @@ class _Simulation:
             festival = open_ & worker & (month in festival_months) & (t > first_aid_t)
             aid_now = regular | festival
             aid_cash = np.zeros(n)
-            for i in np.flatnonzero(aid_now):
-                amount = self._add_aid(i, t, worker[i], festival=bool(festival[i] and not regular[i]))
-                aid_cash[i] += amount
-                if status[i] == STATUS_INDEX["在档"]:
-                    self.changes.append((self.hh_ids[i], self._aid_date(i, t), "在档", "帮扶中", None, False))
-                    status[i] = STATUS_INDEX["帮扶中"]
+            rows = np.flatnonzero(aid_now)
+            aid_cash[rows] = self._add_aid(rows, np.full(len(rows), t), festival[rows] & ~regular[rows])
+            for i in np.flatnonzero(aid_now & (status == STATUS_INDEX["在档"])):
+                self.changes.append((self.hh_ids[i], self._aid_date(i, t), "在档", "帮扶中", None, False))
+            status[aid_now & (status == STATUS_INDEX["在档"])] = STATUS_INDEX["帮扶中"]
             p.aid[:, t] = aid_now.astype(np.int16)
             p.helper[:, t] = pair & (t >= pair_start_t) & (t <= pair_end_t)
 
@@ -729,7 +762,8 @@ class _Simulation:
                 eligible = (active & np.isin(status, [1, 2]) & (t - ident_t >= lifecycle.MIN_MONTHS_IDENTIFIED)
                             & (aid_total >= 1) & stable & (trig_mat[:, t] == 0) & (self.labour > 0))
                 pending[eligible & (rng.random(n) < ELIMINATION_P)] = 1
-                at_risk = active & np.isin(status, [3, 4, 5]) & (t <= follow_end) & (
+                # re-opened within 12 months of elimination (the change lands next month)
+                at_risk = active & np.isin(status, [3, 4, 5]) & (t + 1 < follow_end) & (
                     (trig_mat[:, t] != 0) | (r_mat[:, t] < 1.0))
                 pending[at_risk & (rng.random(n) < RELAPSE_P)] = 2
                 pending[active & np.isin(status, [1, 2]) & (pending == 0) & (rng.random(n) < CLOSE_P)] = 3
@@ -761,25 +795,22 @@ class _Simulation:
             if col < self.M and self.months[col] == day.year * 100 + day.month:
                 self.panel.event_cost[i, col] += cost
 
+    NOTES = {"01": "重病住院", "05": "意外受伤", "0201": "洪涝受灾", "12": "企业停产未返岗", "09": "子女上学负担重",
+             "03": "家庭成员残疾", "04": "家庭缺乏劳动力", "07": "务工不稳定", "06": "养殖项目亏损"}
+
     def _events_at_identification(self, ident_t: np.ndarray) -> None:
         """The event behind each file, dated shortly before identification."""
-        rng = self.rng
-        annual = self.base_income * 12
-        for i in range(self.n):
-            cause = self.h["cause"].iat[i]
-            sudden = bool(self.h["sudden"].iat[i])
-            if sudden:
-                share = rng.uniform(0.85, 1.8) if self.h["worker"].iat[i] else rng.uniform(0.4, 1.6)
-            else:
-                share = rng.uniform(0.05, 0.35) if cause in ("01", "03", "05") else 0.0
-            t = int(ident_t[i]) - int(rng.integers(0, 2))
-            day = self._date_in(t)
-            if day > self.identified_on[i]:
-                day = self.identified_on[i]
-            note = {"01": "重病住院", "05": "意外受伤", "0201": "洪涝受灾", "12": "企业停产未返岗", "09": "子女上学负担重",
-                    "03": "家庭成员残疾", "04": "家庭缺乏劳动力", "07": "务工不稳定", "06": "养殖项目亏损"}.get(cause, "其他困难")
-            self._record_event(i, cause, day, annual[i] * share,
-                               "职工申请" if self.h["worker"].iat[i] else "农户自主申报", note)
+        rng, n, h = self.rng, self.n, self.h
+        worker = h["worker"].to_numpy()
+        cause = h["cause"].to_numpy()
+        sudden = h["sudden"].to_numpy()
+        share = np.where(sudden, np.where(worker, rng.uniform(0.85, 1.8, n), rng.uniform(0.4, 1.6, n)),
+                         np.where(np.isin(cause, ["01", "03", "05"]), rng.uniform(0.05, 0.35, n), 0.0))
+        t = ident_t - rng.integers(0, 2, n)
+        for i in range(n):
+            day = min(self._date_in(int(t[i])), self.identified_on[i])
+            self._record_event(i, cause[i], day, self.base_income[i] * 12 * share[i],
+                               "职工申请" if worker[i] else "农户自主申报", self.NOTES.get(cause[i], "其他困难"))
 
     def _pick_helpers(self, adcodes: np.ndarray) -> np.ndarray:
         helpers = self.world.helpers
@@ -791,32 +822,41 @@ class _Simulation:
         month = add_months(int(self.months[0]), int(t))
         return dt.date(month // 100, month % 100, 11 + (int(self.hh_ids[i]) * 7 + t) % 18)
 
-    def _add_aid(self, i: int, t: int, worker: bool, festival: bool = False) -> float:
-        rng = self.rng
-        cause = self.h["cause"].iat[i]
-        if festival:
-            kind, amount = "送温暖", float(rng.integers(5, 16) * 100)
-        elif worker:
-            options = {"01": ("医疗救助", 2000, 12000), "09": ("子女助学", 1000, 5000), "12": ("就业帮扶", 0, 0),
-                       "05": ("临时救助", 1000, 6000), "03": ("生活救助", 600, 3000)}
-            kind, lo, hi = options.get(cause, ("生活救助", 500, 3000))
-            if rng.random() < 0.25:
-                kind, lo, hi = rng.choice(["技能培训", "法律援助", "生活救助"]), 0, 0
-                if kind == "生活救助":
-                    lo, hi = 500, 2000
-            amount = float(rng.integers(lo // 100, hi // 100 + 1) * 100) if hi else 0.0
-        else:
-            options = {"01": ("健康帮扶", 1000, 8000), "09": ("教育帮扶", 1000, 4000), "0201": ("临时救助", 2000, 8000),
-                       "07": ("就业帮扶", 0, 0), "06": ("产业帮扶", 1000, 6000)}
-            kind, lo, hi = options.get(cause, ("产业帮扶", 1000, 5000))
-            if self.h["site_id"].iat[i] > 0 and rng.random() < 0.3:
-                kind, lo, hi = "搬迁后扶", 500, 2000
-            if rng.random() < 0.15:
-                kind, lo, hi = "公益岗位", 0, 0
-            amount = float(rng.integers(lo // 100, hi // 100 + 1) * 100) if hi else 0.0
-        provider = "工会" if worker else rng.choice(["乡村振兴", "民政", "人社", "医保"])
-        self.aid_rows.append((self.hh_ids[i], str(kind), amount, self._aid_date(i, t), str(provider),
-                              int(self.pair_helper[i])))
+    # Help by the file's cause: (type, min, max yuan); 0 = a service, no cash.
+    WORKER_AID = {"01": ("医疗救助", 2000, 12000), "09": ("子女助学", 1000, 5000), "12": ("就业帮扶", 0, 0),
+                  "05": ("临时救助", 1000, 6000), "03": ("生活救助", 600, 3000)}
+    RURAL_AID = {"01": ("健康帮扶", 1000, 8000), "09": ("教育帮扶", 1000, 4000), "0201": ("临时救助", 2000, 8000),
+                 "07": ("就业帮扶", 0, 0), "06": ("产业帮扶", 1000, 6000)}
+
+    def _add_aid(self, rows: np.ndarray, cols: np.ndarray, festival: np.ndarray) -> np.ndarray:
+        """Record one measure for each of `rows` in month columns `cols`; returns the cash amounts."""
+        rng, k = self.rng, len(rows)
+        if k == 0:
+            return np.zeros(0)
+        worker = self.h["worker"].to_numpy()[rows]
+        cause = self.h["cause"].to_numpy()[rows]
+        kind = np.empty(k, dtype=object)
+        lo = np.zeros(k)
+        hi = np.zeros(k)
+        for table, mask in ((self.WORKER_AID, worker), (self.RURAL_AID, ~worker)):
+            default = ("生活救助", 500, 3000) if table is self.WORKER_AID else ("产业帮扶", 1000, 5000)
+            for j in np.flatnonzero(mask):
+                kind[j], lo[j], hi[j] = table.get(cause[j], default)
+        swap = worker & (rng.random(k) < 0.25)
+        kind[swap] = rng.choice(["技能培训", "法律援助", "生活救助"], swap.sum())
+        lo[swap], hi[swap] = np.where(kind[swap] == "生活救助", 500, 0), np.where(kind[swap] == "生活救助", 2000, 0)
+        site = ~worker & (self.h["site_id"].to_numpy()[rows] > 0) & (rng.random(k) < 0.3)
+        kind[site], lo[site], hi[site] = "搬迁后扶", 500, 2000
+        job = ~worker & (rng.random(k) < 0.15)
+        kind[job], lo[job], hi[job] = "公益岗位", 0, 0
+        kind[festival], lo[festival], hi[festival] = "送温暖", 500, 1500
+        amount = np.where(hi > 0, np.floor(rng.uniform(lo, hi + 100) / 100) * 100, 0.0)
+        provider = np.where(worker, "工会", rng.choice(["乡村振兴", "民政", "人社", "医保"], k))
+        days = [self._aid_date(int(r), int(c)) for r, c in zip(rows, cols, strict=True)]
+        self.aid_parts.append(pd.DataFrame({
+            "hh_id": self.hh_ids[rows], "aid_type": kind, "amount": amount, "delivered_on": days,
+            "provider": provider, "helper_id": self.pair_helper[rows],
+        }))
         return amount
 
     # ------------------------------------------------------------ output
@@ -840,8 +880,10 @@ class _Simulation:
         changes["change_id"] = None
         changes = changes.drop(columns="change_id")
 
-        aid = pd.DataFrame(self.aid_rows, columns=["hh_id", "aid_type", "amount", "delivered_on", "provider", "helper_id"])
-        aid["helper_id"] = np.where(aid["hh_id"].map(dict(zip(self.hh_ids, self.pair, strict=True))), aid["helper_id"], None)
+        aid = pd.concat(self.aid_parts, ignore_index=True)
+        paired = aid["hh_id"].map(dict(zip(self.hh_ids, self.pair, strict=True))).to_numpy(dtype=bool)
+        aid["helper_id"] = pd.array(np.where(paired, aid["helper_id"], 0), dtype="Int64")
+        aid.loc[~paired, "helper_id"] = pd.NA
         events = pd.DataFrame(self.event_rows, columns=["hh_id", "risk_type", "occurred_on", "cost", "source", "note"])
         pairs_idx = np.flatnonzero(self.pair)
         pairs = pd.DataFrame({

@@ -80,7 +80,7 @@ def worker_counties(regions: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_sites(rng: np.random.Generator, counties: pd.DataFrame, n_sites: int, first_id: int = 1) -> pd.DataFrame:
-    chosen = counties.sample(n=n_sites, replace=n_sites > len(counties), weights="weight",
+    chosen = counties.sample(n=n_sites, replace=True, weights="weight",
                              random_state=int(rng.integers(2**31)))
     site_type = rng.choice(list(codes.SITE_TYPES), size=n_sites, p=[0.55, 0.30, 0.15])
     households = np.where(site_type == "城镇", rng.integers(400, 3000, n_sites),
@@ -114,13 +114,12 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def build_employers(rng: np.random.Generator, counties: pd.DataFrame, per_county: int = 6) -> pd.DataFrame:
+def build_employers(rng: np.random.Generator, counties: pd.DataFrame) -> pd.DataFrame:
+    """One employer of every industry in every worker county, two for manufacturing."""
     rows = []
-    industries = [code for code, *_ in codes.INDUSTRIES if code != "A"]
-    shares = np.array([share for code, _s, _z, _e, _w, share in codes.INDUSTRIES if code != "A"])
+    industries = [code for code, *_ in codes.INDUSTRIES if code != "A"] + ["C"]
     for adcode, cname in zip(counties["adcode"], counties["name"], strict=True):
-        picks = rng.choice(industries, size=per_county, p=shares / shares.sum())
-        for ind in picks:
+        for ind in industries:
             rows.append((adcode, ind, f"{cname[:2]}{rng.choice(FIRM_WORDS)}{FIRM_SUFFIX[ind]}"))
     frame = pd.DataFrame(rows, columns=["adcode", "industry_code", "name"])
     frame["name"] = _unique(frame["name"].tolist())

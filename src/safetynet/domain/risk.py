@@ -265,142 +265,124 @@ def tiers(score: np.ndarray, triggers: np.ndarray, r: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- reasons
-def _pct(x: float) -> str:
-    return f"{x * 100:.0f}%"
+REASON_SEP = {"zh": "；", "en": "; "}
+_TRIGGER_TEXT = (
+    (Trigger.DROPOUT, "硬性触发：义务教育阶段子女失学辍学", "Hard trigger: a school-age child has dropped out"),
+    (Trigger.NO_MEDICAL_INSURANCE, "硬性触发：有成员未参加基本医疗保险", "Hard trigger: a member has no basic medical insurance"),
+    (Trigger.UNSAFE_HOUSING, "硬性触发：住房安全无保障", "Hard trigger: housing is unsafe"),
+    (Trigger.UNSAFE_WATER, "硬性触发：饮水安全无保障", "Hard trigger: drinking water is unsafe"),
+    (Trigger.SUDDEN_EVENT, "硬性触发：突发事件支出达年收入的{pct}", "Hard trigger: a sudden event cost {pct} of annual income"),
+    (Trigger.BELOW_LINE_NO_AID, "硬性触发：收入低于{line}且无帮扶记录", "Hard trigger: income below {line} and no assistance recorded"),
+    (Trigger.NO_LABOUR_NO_COVER, "硬性触发：整户无劳动力且无兜底保障", "Hard trigger: nobody can work and no safety-net cover"),
+)
+REASON_COLUMNS = ("pts_a", "pts_b", "pts_c", "pts_d", "pts_e", "pts_f", "pts_g", "pts_h", "triggers", "reason_bits",
+                  "r", "income_drop", "months_out", "medical_share", "school_share", "dependency", "event_share")
 
 
-@dataclass(frozen=True)
-class ScoreRow:
-    """The stored fields a reason needs (a row of risk_score or household_current)."""
-
-    population: str
-    pts: dict[str, int]
-    triggers: int
-    reason_bits: int
-    r: float | None
-    income_drop: float | None
-    months_out: int
-    medical_share: float | None
-    school_share: float | None
-    dependency: float | None
-    event_share: float | None
+def _num(values: np.ndarray, fmt: str) -> np.ndarray:
+    """Format floats (NaN → 0) as an object array of strings."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
+    return np.char.mod(fmt, v).astype(object)
 
 
-def explain(row: ScoreRow, lang: str = "zh") -> list[str]:
-    """Reasons, most important first: triggers, then factors by points (ties A→H)."""
+def _pct_text(values: np.ndarray) -> np.ndarray:
+    """Shares as "52%"; a share of a zero income is stored as NULL and reads ">100%"."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isnan(v), ">100%", _num(v * 100, "%.0f") + "%").astype(object)
+
+
+def reason_lists(scored: pd.DataFrame, populations: pd.Series | np.ndarray, lang: str = "zh") -> list[list[str]]:
+    """Reasons per row, most important first: hard triggers in a fixed order, then factors by
+    points (ties A→H), each ending with its points, e.g. "人均收入为低保标准的0.90倍 (+30)"."""
     zh = lang == "zh"
-    line_name = ("低保标准" if row.population == "worker" else "监测线") if zh else (
-        "the dibao line" if row.population == "worker" else "the monitoring line")
-    t = Trigger(row.triggers)
-    bits = Reason(row.reason_bits)
-    out: list[str] = []
+    n = len(scored)
+    worker = np.asarray(populations) == "worker"
+    line = np.where(worker, "低保标准", "监测线") if zh else np.where(worker, "the dibao line", "the monitoring line")
+    line = line.astype(object)
+    trig = scored["triggers"].to_numpy(dtype=np.int64)
+    bits = scored["reason_bits"].to_numpy(dtype=np.int64)
+    pts = {f: scored[f"pts_{f}"].to_numpy(dtype=np.int64) for f in FACTORS}
+    has = lambda flag: (bits & int(flag)) != 0  # noqa: E731
+    empty = np.full(n, "", dtype=object)
+    keys: list[np.ndarray] = []
+    texts: list[np.ndarray] = []
 
-    trig_text = [
-        (Trigger.DROPOUT, "硬性触发：义务教育阶段子女失学辍学", "Hard trigger: a school-age child has dropped out"),
-        (Trigger.NO_MEDICAL_INSURANCE, "硬性触发：有成员未参加基本医疗保险", "Hard trigger: a member has no basic medical insurance"),
-        (Trigger.UNSAFE_HOUSING, "硬性触发：住房安全无保障", "Hard trigger: housing is unsafe"),
-        (Trigger.UNSAFE_WATER, "硬性触发：饮水安全无保障", "Hard trigger: drinking water is unsafe"),
-        (Trigger.SUDDEN_EVENT, "硬性触发：突发事件支出达年收入的{}", "Hard trigger: a sudden event cost {} of annual income"),
-        (Trigger.BELOW_LINE_NO_AID, "硬性触发：收入低于{}且无帮扶记录", "Hard trigger: income below {} and no assistance recorded"),
-        (Trigger.NO_LABOUR_NO_COVER, "硬性触发：整户无劳动力且无兜底保障", "Hard trigger: nobody can work and no safety-net cover"),
-    ]
-    for flag_, text_zh, text_en in trig_text:
-        if flag_ in t:
-            text = text_zh if zh else text_en
-            if flag_ is Trigger.SUDDEN_EVENT:
-                text = text.format(_pct(row.event_share or 0.0))
-            elif flag_ is Trigger.BELOW_LINE_NO_AID:
-                text = text.format(line_name)
-            out.append(text)
+    for order, (flag, text_zh, text_en) in enumerate(_TRIGGER_TEXT):
+        hit = (trig & int(flag)) != 0
+        template = text_zh if zh else text_en
+        if "{pct}" in template:
+            head, tail = template.split("{pct}")
+            text = head + _pct_text(scored["event_share"].to_numpy()) + tail
+        elif "{line}" in template:
+            head, tail = template.split("{line}")
+            text = head + line + tail
+        else:
+            text = np.full(n, template, dtype=object)
+        keys.append(np.where(hit, -1000.0 + order, np.inf))
+        texts.append(np.where(hit, text, empty))
 
-    factor_text: list[tuple[int, int, str]] = []  # (points, factor order, text)
+    def add(factor: str, mask: np.ndarray, text: np.ndarray) -> None:
+        points = pts[factor]
+        keys.append(np.where(mask, -points * 10.0 + FACTORS.index(factor), np.inf))
+        texts.append(np.where(mask, text + " (+" + points.astype(str).astype(object) + ")", empty))
 
-    def add(factor: str, text_zh: str, text_en: str) -> None:
-        points = row.pts[factor]
-        text = text_zh if zh else text_en
-        factor_text.append((points, FACTORS.index(factor), f"{text} (+{points})"))
+    r_txt = _num(scored["r"].to_numpy(), "%.2f")
+    add("a", has(Reason.A_INCOME) & np.isfinite(scored["r"].to_numpy(dtype=float)),
+        ("人均收入为" + line + "的" + r_txt + "倍") if zh else ("income per person is " + r_txt + " × " + line))
+    add("b", has(Reason.B_DROP) & np.isfinite(scored["income_drop"].to_numpy(dtype=float)),
+        ("收入同比下降" if zh else "income down ") + _pct_text(scored["income_drop"].to_numpy())
+        + ("" if zh else " year on year"))
+    months = scored["months_out"].to_numpy(dtype=np.int64).astype(str).astype(object)
+    out = has(Reason.C_OUT_LONG) | has(Reason.C_OUT_SHORT)
+    c_text = np.where(out, ("失业或未返岗" + months + "个月") if zh else ("out of work for " + months + " months"),
+             np.where(has(Reason.C_ARREARS), "存在欠薪" if zh else "wage arrears",
+             np.where(has(Reason.C_PLATFORM), "平台/灵活就业未参加社会保险" if zh else "platform or flexible work without social insurance",
+                      "劳务派遣或合同不足1年" if zh else "agency dispatch or a contract under a year")))
+    add("c", out | has(Reason.C_ARREARS) | has(Reason.C_PLATFORM) | has(Reason.C_SHORT_CONTRACT), c_text.astype(object))
+    med = has(Reason.D_MEDICAL)
+    sch = has(Reason.D_SCHOOL)
+    med_txt = (("医疗自付占收入" if zh else "medical costs ") + _pct_text(scored["medical_share"].to_numpy())
+               + ("" if zh else " of income"))
+    sch_txt = (("非义务教育支出占收入" if zh else "schooling ") + _pct_text(scored["school_share"].to_numpy())
+               + ("" if zh else " of income"))
+    d_text = np.where(med & sch, med_txt + ("，" if zh else ", ") + sch_txt, np.where(med, med_txt, sch_txt))
+    add("d", med | sch, d_text.astype(object))
+    dep = _num(scored["dependency"].to_numpy(), "%.1f")
+    e_text = np.where(has(Reason.E_NO_LABOUR), "家庭无劳动力" if zh else "nobody in the household can work",
+             np.where(has(Reason.E_DEPENDENCY), ("每名劳动力负担" + dep + "人") if zh else (dep + " dependants per worker"),
+                      "有重度残疾或患大病成员" if zh else "a member with severe disability or major illness"))
+    add("e", has(Reason.E_NO_LABOUR) | has(Reason.E_DEPENDENCY) | has(Reason.E_ILLNESS), e_text.astype(object))
+    add("f", has(Reason.F_RELOCATED), np.full(n, "搬迁户无人稳定就业" if zh else "relocated household with nobody in stable work", dtype=object))
+    g_text = np.where(has(Reason.G_UNINSURED), "有成员未参加基本医保" if zh else "a member without basic medical insurance",
+                      "符合低保条件但未纳入" if zh else "eligible for dibao but not enrolled")
+    add("g", has(Reason.G_UNINSURED) | has(Reason.G_DIBAO_GAP), g_text.astype(object))
+    parts = [(Reason.H_COUNSELLING, "已转介心理疏导", "referred for counselling"),
+             (Reason.H_ISOLATED, "缺乏社会支持", "socially isolated"),
+             (Reason.H_NEWGEN, "新生代农民工无本地支持", "new-generation migrant without local support")]
+    h_text = empty.copy()
+    for flag, text_zh, text_en in parts:
+        piece = text_zh if zh else text_en
+        h_text = np.where(has(flag), np.where(h_text == "", piece, h_text + ("，" if zh else ", ") + piece), h_text)
+    add("h", h_text != "", h_text)
 
-    if Reason.A_INCOME in bits and row.r is not None:
-        add("a", f"人均收入为{line_name}的{row.r:.2f}倍", f"income per person is {row.r:.2f} × {line_name}")
-    if Reason.B_DROP in bits and row.income_drop is not None:
-        add("b", f"收入同比下降{_pct(row.income_drop)}", f"income down {_pct(row.income_drop)} year on year")
-    if Reason.C_OUT_LONG in bits or Reason.C_OUT_SHORT in bits:
-        add("c", f"失业或未返岗{row.months_out}个月", f"out of work for {row.months_out} months")
-    elif Reason.C_ARREARS in bits:
-        add("c", "存在欠薪", "wage arrears")
-    elif Reason.C_PLATFORM in bits:
-        add("c", "平台/灵活就业未参加社会保险", "platform or flexible work without social insurance")
-    elif Reason.C_SHORT_CONTRACT in bits:
-        add("c", "劳务派遣或合同不足1年", "agency dispatch or a contract under a year")
-    if Reason.D_MEDICAL in bits or Reason.D_SCHOOL in bits:
-        parts_zh, parts_en = [], []
-        if Reason.D_MEDICAL in bits:
-            parts_zh.append(f"医疗自付占收入{_pct(row.medical_share or 0.0)}")
-            parts_en.append(f"medical costs {_pct(row.medical_share or 0.0)} of income")
-        if Reason.D_SCHOOL in bits:
-            parts_zh.append(f"非义务教育支出占收入{_pct(row.school_share or 0.0)}")
-            parts_en.append(f"schooling {_pct(row.school_share or 0.0)} of income")
-        add("d", "，".join(parts_zh), ", ".join(parts_en))
-    if Reason.E_NO_LABOUR in bits:
-        add("e", "家庭无劳动力", "nobody in the household can work")
-    elif Reason.E_DEPENDENCY in bits:
-        add("e", f"每名劳动力负担{row.dependency:.1f}人", f"{row.dependency:.1f} dependants per worker")
-    elif Reason.E_ILLNESS in bits:
-        add("e", "有重度残疾或患大病成员", "a member with severe disability or major illness")
-    if Reason.F_RELOCATED in bits:
-        add("f", "搬迁户无人稳定就业", "relocated household with nobody in stable work")
-    if Reason.G_UNINSURED in bits:
-        add("g", "有成员未参加基本医保", "a member without basic medical insurance")
-    elif Reason.G_DIBAO_GAP in bits:
-        add("g", "符合低保条件但未纳入", "eligible for dibao but not enrolled")
-    if bits & (Reason.H_COUNSELLING | Reason.H_ISOLATED | Reason.H_NEWGEN):
-        parts = []
-        if Reason.H_COUNSELLING in bits:
-            parts.append(("已转介心理疏导", "referred for counselling"))
-        if Reason.H_ISOLATED in bits:
-            parts.append(("缺乏社会支持", "socially isolated"))
-        if Reason.H_NEWGEN in bits:
-            parts.append(("新生代农民工无本地支持", "new-generation migrant without local support"))
-        add("h", "，".join(p[0] for p in parts), ", ".join(p[1] for p in parts))
-
-    factor_text.sort(key=lambda item: (-item[0], item[1]))
-    out.extend(text for _, _, text in factor_text)
-    return out
-
-
-def _none_if_nan(value: object) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if np.isnan(value) else value
-
-
-def score_row_from(record: dict | pd.Series, population: str) -> ScoreRow:
-    return ScoreRow(
-        population=population,
-        pts={f: int(record[f"pts_{f}"]) for f in FACTORS},
-        triggers=int(record["triggers"]),
-        reason_bits=int(record["reason_bits"]),
-        r=_none_if_nan(record["r"]),
-        income_drop=_none_if_nan(record["income_drop"]),
-        months_out=int(record["months_out"]),
-        medical_share=_none_if_nan(record["medical_share"]),
-        school_share=_none_if_nan(record["school_share"]),
-        dependency=_none_if_nan(record["dependency"]),
-        event_share=_none_if_nan(record["event_share"]),
-    )
+    key_matrix = np.column_stack(keys)
+    text_matrix = np.column_stack(texts)
+    order = np.argsort(key_matrix, axis=1, kind="stable")
+    ranked = np.take_along_axis(text_matrix, order, axis=1)
+    return [[t for t in row if t] for row in ranked.tolist()]
 
 
 def explain_frame(scored: pd.DataFrame, populations: pd.Series, lang: str = "zh") -> pd.Series:
-    """Reasons joined with "；" for each row of a score frame."""
-    sep = "；" if lang == "zh" else "; "
-    records = scored.to_dict("records")
-    pops = populations.tolist()
-    return pd.Series(
-        [sep.join(explain(score_row_from(rec, pop), lang)) for rec, pop in zip(records, pops, strict=True)],
-        index=scored.index,
-        dtype=object,
-    )
+    """Reasons joined with "；" ("; " in English) for each row of a score frame."""
+    sep = REASON_SEP["zh" if lang == "zh" else "en"]
+    return pd.Series([sep.join(r) for r in reason_lists(scored, np.asarray(populations), lang)],
+                     index=scored.index, dtype=object)
+
+
+def explain(record: dict | pd.Series, population: str, lang: str = "zh") -> list[str]:
+    """Reasons for one stored risk_score row (population: W… categories are "worker")."""
+    frame = pd.DataFrame([{c: record[c] for c in REASON_COLUMNS}])
+    return reason_lists(frame, np.array([population]), lang)[0]
 
 
 def score_one(**inputs: object) -> dict:
@@ -413,10 +395,11 @@ def score_one(**inputs: object) -> dict:
     if unknown:
         raise KeyError(f"unknown score inputs: {sorted(unknown)}")
     frame = pd.DataFrame([row])
-    scored = score_frame(frame).iloc[0].to_dict()
-    record = score_row_from(scored, str(row["population"]))
-    scored["reasons"] = explain(record, "zh")
-    scored["reasons_en"] = explain(record, "en")
+    scored_frame = score_frame(frame)
+    scored = scored_frame.iloc[0].to_dict()
+    population = np.array([str(row["population"])])
+    scored["reasons"] = reason_lists(scored_frame, population, "zh")[0]
+    scored["reasons_en"] = reason_lists(scored_frame, population, "en")[0]
     return scored
 
 

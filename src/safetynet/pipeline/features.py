@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from safetynet.domain import codes
-from safetynet.domain.months import month_of
 
 NEWGEN_BIRTH_YEAR = 1980  # 新生代农民工
 SCHOOL_AGES = (6, 17)
@@ -43,6 +42,9 @@ def person_features(persons: pd.DataFrame, as_of_year: int) -> pd.DataFrame:
         "counselling": p["counselling_referred"].astype(bool).to_numpy(),
         "isolated": p["isolated"].astype(bool).to_numpy(),
         "newgen_migrant": migrant & (p["birth_year"].to_numpy() >= NEWGEN_BIRTH_YEAR) & away,
+        # the same person: a new-generation migrant who was referred for counselling
+        "newgen_counselling": (migrant & (p["birth_year"].to_numpy() >= NEWGEN_BIRTH_YEAR) & away
+                               & p["counselling_referred"].astype(bool).to_numpy()),
         "has_migrant": migrant,
         "school_child": school,
     })
@@ -86,5 +88,3 @@ def household_static(
         out[col] = hh[col].astype(bool).to_numpy()
     return pd.concat([out, feats], axis=1)
 
-
-__all__ = ["household_static", "person_features", "month_of"]

@@ -25,7 +25,7 @@ SHOCK = 3  # months compared year on year for the income shock
 STATIC_COLUMNS = (
     "hh_id", "population", "category", "adcode", "site_id", "industry_code", "identified_month",
     "members", "labour", "severe_illness", "uninsured", "platform_uninsured", "short_contract",
-    "dropout", "counselling", "isolated", "newgen_migrant", "has_migrant", "school_child",
+    "dropout", "counselling", "isolated", "newgen_migrant", "newgen_counselling", "has_migrant", "school_child",
     "yinxue_event", "is_relocated", "on_dibao", "on_tekun", "psych_consent", "housing_unsafe",
     "water_unsafe", "aid_before", "line_multiplier",
 )
@@ -184,7 +184,7 @@ def score_month(panel: Panel, t: int, lines: LineInputs) -> pd.DataFrame:
     set_flag(panel.months_out[rows, t] > 0, Flag.OUT_OF_WORK)
     set_flag(panel.arrears[rows, t], Flag.WAGE_ARREARS)
     set_flag(hh["platform_uninsured"].to_numpy(dtype=bool), Flag.PLATFORM_UNINSURED)
-    set_flag(hh["counselling"].to_numpy(dtype=bool) & hh["newgen_migrant"].to_numpy(dtype=bool), Flag.COUNSELLING)
+    set_flag(hh["newgen_counselling"].to_numpy(dtype=bool), Flag.COUNSELLING)
     school_pressure = hh["dropout"].to_numpy(dtype=bool) | hh["yinxue_event"].to_numpy(dtype=bool) | (
         (scored["reason_bits"].to_numpy() & int(risk.Reason.D_SCHOOL)) != 0)
     set_flag(hh["school_child"].to_numpy(dtype=bool) & school_pressure, Flag.SCHOOL_RISK)

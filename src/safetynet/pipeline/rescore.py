@@ -161,7 +161,8 @@ def _fill_status(panel: Panel, hh: pd.DataFrame, changes: pd.DataFrame, row_of: 
         has_history[row_of.reindex(changes["hh_id"].unique()).to_numpy()] = True
     current = hh["status"].map(code_of).to_numpy()
     marks[~has_history, 0] = current[~has_history]
-    filled = pd.DataFrame(marks).replace(0, np.nan).ffill(axis=1).fillna(0).to_numpy(dtype=np.int8)
+    # months before the first recorded change count as 在档 (the file exists once it is observed)
+    filled = pd.DataFrame(marks).replace(0, np.nan).ffill(axis=1).fillna(code_of["在档"]).to_numpy(dtype=np.int8)
     panel.status[:] = filled
 
 

@@ -1,0 +1,59 @@
+"""Safety Net Monitor — 工会困难职工动态监测平台.
+
+The router: page config, first-run set-up, language, the page list, run.
+"""
+
+import threading
+from pathlib import Path
+
+import streamlit as st
+
+from safetynet import bootstrap, cache, config
+from safetynet.i18n import t
+from safetynet.ui import frame
+from safetynet.ui.registry import PAGES
+
+HERE = Path(__file__).parent
+_first_run_lock = threading.Lock()
+
+st.set_page_config(page_title="工会困难职工动态监测平台", page_icon=str(HERE / "data" / "icon.png"),
+                   layout="wide", initial_sidebar_state="expanded")
+frame.language_switch()
+
+
+@st.cache_resource(show_spinner=False)
+def _migrated(url: str) -> bool:
+    """Once per process: bring the schema to head and load reference data."""
+    bootstrap.ensure_ready(cache.engine(url), demo=False)
+    return True
+
+
+def _first_run(url: str) -> None:
+    """An empty database gets demo data, with a progress bar (one session does it; others wait)."""
+    engine = cache.engine(url)
+    if not config.get_bool("SAFETYNET_AUTO_DEMO") or not bootstrap.needs_demo(engine):
+        return
+    with _first_run_lock:
+        if not bootstrap.needs_demo(engine):
+            return
+        n = config.get_int("SAFETYNET_DEMO_HOUSEHOLDS")
+        label = t("首次启动：正在生成演示数据（约 {n} 户）", n=n)
+        bar = st.progress(0.0, text=label)
+        bootstrap.ensure_ready(engine, progress=lambda done, total: bar.progress(done / total, text=label))
+        bar.empty()
+
+
+url = config.db_url()
+try:
+    _migrated(url)
+    _first_run(url)
+except Exception as exc:  # a broken database URL must say so, not show a traceback
+    st.error(f"{t('数据库无法连接或初始化')}：{exc}")
+    st.stop()
+
+pages = [
+    st.Page(HERE / "pages" / spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
+            default=(i == 0))
+    for i, spec in enumerate(PAGES)
+]
+st.navigation(pages, position="top").run()

@@ -1,0 +1,55 @@
+"""The only place with st.cache_*.
+
+Every loader takes the database URL and the data version as its first
+arguments: a write anywhere bumps the version, so the next rerun misses the
+cache and reads fresh data — no stale dashboards, no TTL guessing, and
+auto-refreshing screens that find the same version reuse the cached frames
+instead of hammering the database.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from safetynet.db import get_engine, version
+from safetynet.filters import Filters
+from safetynet.queries import households, overview, regions
+
+MAX_ENTRIES = 256
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str) -> Engine:
+    return get_engine(url)
+
+
+def data_version(url: str) -> tuple[int, int | None]:
+    """(version, latest month) — one primary-key read, deliberately not cached."""
+    return version.current(engine(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load_regions(url: str, ver: int) -> pd.DataFrame:
+    return regions.load_regions(engine(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
+def load_monthly(url: str, ver: int, filters: Filters) -> pd.DataFrame:
+    return overview.monthly_measures(engine(url), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
+def load_children(url: str, ver: int, filters: Filters, month: int) -> pd.DataFrame:
+    return overview.child_measures(engine(url), filters, month)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
+def load_newly_high(url: str, ver: int, filters: Filters, level: int, month: int, limit: int) -> pd.DataFrame:
+    return households.newly_high(engine(url), filters, level, month, limit)
+
+
+def clear() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -1,0 +1,148 @@
+"""The shared frame every page runs inside: language, filters, freshness.
+
+`page_context()` renders the sidebar filters (each bound to the URL so a link
+reproduces the view on a projector) and returns everything a page needs to
+call the cached loaders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from safetynet import cache, config, i18n
+from safetynet.domain import codes
+from safetynet.domain.lines import NATION
+from safetynet.filters import Filters
+from safetynet.i18n import t
+from safetynet.ui import urlstate
+
+ALL = ""
+
+
+@dataclass(frozen=True)
+class PageContext:
+    url: str
+    version: int
+    month: int | None  # latest scored month
+    filters: Filters
+    level: int  # level of filters.region (0 nation … 3 county)
+    regions: pd.DataFrame  # indexed by adcode
+
+    def region_name(self, adcode: str | None = None) -> str:
+        code = adcode or self.filters.region
+        if code == NATION:
+            return t("全国")
+        return str(self.regions.at[code, "name"]) if code in self.regions.index else code
+
+    def child_level(self) -> int:
+        """Level of the regions directly below the filtered one (itself for a leaf)."""
+        children = self.regions[self.regions["parent_adcode"] == self.filters.region]
+        return int(children["level"].min()) if not children.empty else self.level
+
+
+def language_switch() -> None:
+    """中文 | English in the sidebar, bound to ?lang=, applied before anything is drawn."""
+    default = config.get("SAFETYNET_LANG") if config.get("SAFETYNET_LANG") in i18n.LANGS else "zh"
+    urlstate.seed("lang", list(i18n.LANGS), default)
+    with st.sidebar:
+        choice = st.segmented_control("语言 Language", list(i18n.LANGS), format_func=i18n.LANGS.get, key="lang",
+                                      required=True)
+    urlstate.publish("lang", choice, default)
+    i18n.set_lang(choice or default)
+
+
+def bound_selectbox(label: str, options: list[str], key: str, format_func, default: str = ALL) -> str:  # noqa: ANN001
+    """A sidebar selectbox whose value travels in the URL as its code."""
+    urlstate.seed(key, options, default)
+    value = st.sidebar.selectbox(label, options, format_func=format_func, key=key)
+    urlstate.publish(key, value, default)
+    return value
+
+
+def region_filter(regions: pd.DataFrame, scope: str = NATION) -> str:
+    """Cascading province → prefecture → county selectors; returns the chosen adcode."""
+    def name(code: str) -> str:
+        return t("全部") if code == ALL else str(regions.at[code, "name"])
+
+    def children(parent: str) -> list[str]:
+        return regions.index[regions["parent_adcode"] == parent].tolist()
+
+    provinces = [ALL] + [c for c in children(NATION) if c[:2] not in ("71", "81", "82")]
+    prov = bound_selectbox(t("省份"), provinces, "prov", name)
+    if prov == ALL:
+        for key in ("pref", "county"):
+            urlstate.publish(key, None, ALL)
+        return scope
+    prefectures = [ALL] + children(prov)
+    pref = bound_selectbox(t("地市"), prefectures, "pref", name)
+    if pref == ALL:
+        urlstate.publish("county", None, ALL)
+        return prov
+    counties = [ALL] + children(pref)
+    if len(counties) == 1:
+        return pref
+    county = bound_selectbox(t("区县"), counties, "county", name)
+    return pref if county == ALL else county
+
+
+def population_filter() -> tuple[str | None, str | None]:
+    pops = [ALL, *codes.POPULATIONS]
+    pop = bound_selectbox(t("对象类型"), pops, "pop",
+                          lambda p: t("全部") if p == ALL else i18n.label(codes.POPULATIONS[p]))
+    cats = [ALL] + [c for c in codes.CATEGORIES if pop == ALL or c.startswith("W" if pop == "worker" else "R")]
+    cat = bound_selectbox(t("类别"), cats, "cat",
+                          lambda c: t("全部") if c == ALL else i18n.label(codes.CATEGORIES[c]))
+    return (pop or None), (cat or None)
+
+
+def ensure_routed() -> None:
+    """Make sure app.py (the router) runs around every page.
+
+    With a `pages/` folder next to app.py, a fresh server answers the first
+    request in Streamlit's legacy multipage mode, which runs a deep-linked page
+    file alone — no page config, no language switch, no sign-in gate. The first
+    st.navigation call switches the process to the new mode for good; when a
+    page finds itself running in legacy mode, it switches the flag the same way
+    and reruns, so the router runs with the same URL.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_context(url: str | None = None) -> PageContext:
+    """Render the shared sidebar and return the page's context."""
+    ensure_routed()
+    url = url or config.db_url()
+    version, month = cache.data_version(url)
+    regions = cache.load_regions(url, version).set_index("adcode", drop=False)
+    region = region_filter(regions)
+    population, category = population_filter()
+    filters = Filters(region=region, population=population, category=category)
+    level = 0 if region == NATION else int(regions.at[region, "level"])
+    return PageContext(url, version, month, filters, level, regions)
+
+
+def page_header(title: str, ctx: PageContext) -> None:
+    st.title(t(title))
+    parts = [ctx.region_name()]
+    if ctx.filters.category:
+        parts.append(i18n.label(codes.CATEGORIES[ctx.filters.category]))
+    elif ctx.filters.population:
+        parts.append(i18n.label(codes.POPULATIONS[ctx.filters.population]))
+    parts.append(t("数据截至{month}", month=i18n.fmt_month(ctx.month)))
+    st.caption(" · ".join(parts))
+
+
+def score_disclaimer() -> None:
+    st.caption(t("风险评分用于提示走访，不作为资格认定依据。"))
+
+
+def page_done() -> None:
+    """Marks the end of a page's output: browser tests wait for it instead of guessing delays."""
+    st.markdown('<span class="sn-page-done" style="display:none"></span>', unsafe_allow_html=True)

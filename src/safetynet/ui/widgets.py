@@ -1,0 +1,60 @@
+"""Small Streamlit renderers shared by pages."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from safetynet import i18n
+from safetynet.i18n import fmt_count, fmt_pct, t
+from safetynet.views.kpi import Kpi
+from safetynet.views.maps import LegendItem
+
+
+def format_value(value: float | None, kind: str) -> str:
+    return fmt_pct(value) if kind == "share" else fmt_count(value)
+
+
+def format_delta(delta: float | None, kind: str) -> str | None:
+    if delta is None:
+        return None
+    if kind == "share":
+        return f"{delta * 100:+.1f}" + ("个百分点" if i18n.lang() == "zh" else " pp")
+    return f"{delta:+,.0f}"
+
+
+def render_kpi_row(kpis: list[Kpi], sparklines: pd.DataFrame | None = None, per_row: int = 7) -> None:
+    """KPI tiles: value, 环比 delta (red when a rise is bad), 同比 in the caption, 12-month sparkline."""
+    for start in range(0, len(kpis), per_row):
+        row = kpis[start:start + per_row]
+        for col, kpi in zip(st.columns(len(row)), row, strict=True):
+            spec = kpi.spec
+            spark = None
+            if sparklines is not None and spec.key in sparklines:
+                spark = sparklines[spec.key].tail(12).fillna(0).tolist()
+            with col:
+                st.metric(
+                    t(spec.label), format_value(kpi.value, spec.kind),
+                    delta=format_delta(kpi.mom, spec.kind),
+                    delta_color="inverse" if spec.higher_is_bad else "normal",
+                    delta_description=t("环比"),
+                    help=t(spec.help), border=True, chart_data=spark, chart_type="line",
+                )
+                yoy = format_delta(kpi.yoy, spec.kind)
+                st.caption(t("同比 {value}", value=yoy if yoy is not None else "—"))
+
+
+def render_legend(title: str, items: list[LegendItem]) -> None:
+    """A colour legend under a map (deck.gl draws none)."""
+    if not items:
+        return
+    swatches = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:14px;white-space:nowrap">'
+        f'<span style="width:18px;height:14px;background:rgb{item.color};border:1px solid #888;'
+        f'display:inline-block;margin-right:6px"></span>{html.escape(item.text)}</span>'
+        for item in items
+    )
+    st.markdown(f'<div style="font-size:0.95rem"><b>{html.escape(title)}</b>&nbsp;&nbsp;{swatches}</div>',
+                unsafe_allow_html=True)

@@ -1,0 +1,37 @@
+"""Plotly figures as pure functions of DataFrames (unit-tested without Streamlit)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from safetynet.domain.codes import TIERS
+from safetynet.i18n import fmt_month, t
+
+PALETTE = ("#1f5fa8", "#c62828", "#ef8f00", "#2e7d32", "#6a3d9a", "#00838f", "#8d6e63", "#546e7a")
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 18}},
+        height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"family": FONT, "size": 14},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def build_trend_figure(frame: pd.DataFrame, series: dict[str, str], title: str, height: int = 360,
+                       percent: bool = False) -> go.Figure:
+    """Lines over months: `series` maps column → (Chinese) legend label."""
+    fig = go.Figure()
+    x = [fmt_month(int(m)) for m in frame["month"]]
+    for i, (column, label) in enumerate(series.items()):
+        color = TIERS["高"][2] if column == "tier_high" else PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Scatter(x=x, y=frame[column], name=t(label), mode="lines+markers",
+                                 line={"width": 3, "color": color}, marker={"size": 6}))
+    fig.update_yaxes(rangemode="tozero", tickformat=".0%" if percent else ",d", gridcolor="rgba(128,128,128,0.25)")
+    fig.update_xaxes(type="category", tickangle=0, nticks=12)
+    return _layout(fig, title, height)

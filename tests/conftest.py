@@ -1,0 +1,169 @@
+"""Shared fixtures: a small demo database on every backend.
+
+SQLite always runs. PostgreSQL runs when SAFETYNET_TEST_PG_URL names a server
+(each session gets its own throw-away database there); with
+SAFETYNET_REQUIRE_PG=1 — as `.ci/run` sets — a missing server fails the run
+instead of skipping, so CI can never pass with the PostgreSQL tests silently
+skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from safetynet.db import dispose_all, get_engine, migrate, reference
+from safetynet.demo.generate import DemoConfig, generate
+
+SMALL_DEMO = DemoConfig(households=600, months=24, seed=11)
+PG_ENV = "SAFETYNET_TEST_PG_URL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "backend: test runs once per database backend")
+
+
+def _require_pg() -> bool:
+    return os.environ.get("SAFETYNET_REQUIRE_PG", "") == "1"
+
+
+class PgServer:
+    """Creates and drops throw-away databases on the test PostgreSQL server."""
+
+    def __init__(self, url: str) -> None:
+        self.admin_url = make_url(url)
+        self.admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        self.created: list[str] = []
+
+    def new_database(self, label: str) -> str:
+        name = f"sn_test_{label}_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        dispose_all()
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer | None]:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if _require_pg():
+            pytest.fail(f"SAFETYNET_REQUIRE_PG=1 but {PG_ENV} is not set")
+        yield None
+        return
+    try:
+        server = PgServer(url)
+    except Exception as exc:  # noqa: BLE001
+        if _require_pg():
+            pytest.fail(f"PostgreSQL at {url} is required but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    yield server
+    server.drop_all()
+
+
+def _new_url(backend: str, pg_server: PgServer | None, tmp_dir: Path, label: str) -> str:
+    if backend == "postgres":
+        if pg_server is None:
+            pytest.skip(f"PostgreSQL tests need {PG_ENV}")
+        return pg_server.new_database(label)
+    return f"sqlite:///{tmp_dir / (label + '.db')}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -> Engine:
+    """A fresh, migrated database with reference data and nothing else."""
+    url = _new_url(backend, pg_server, tmp_path, "empty")
+    engine = get_engine(url)
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        reference.load_reference(conn)
+    return engine
+
+
+_demo_cache: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def demo_urls(pg_server: PgServer | None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Lazily built session demo databases, one per backend (read-only for tests)."""
+    return _demo_cache
+
+
+@pytest.fixture
+def demo_db(backend: str, pg_server: PgServer | None, tmp_path_factory: pytest.TempPathFactory,
+            demo_urls: dict[str, str]) -> Engine:
+    """The session's small demo database on `backend`. Tests must not write to it."""
+    if backend not in demo_urls:
+        url = _new_url(backend, pg_server, tmp_path_factory.mktemp("demo"), "demo")
+        engine = get_engine(url)
+        migrate.upgrade(engine)
+        generate(engine, SMALL_DEMO)
+        demo_urls[backend] = url
+    return get_engine(demo_urls[backend])
+
+
+@pytest.fixture
+def writable_demo_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -> Engine:
+    """A private demo database a test may change."""
+    url = _new_url(backend, pg_server, tmp_path, "wdemo")
+    engine = get_engine(url)
+    migrate.upgrade(engine)
+    generate(engine, DemoConfig(households=300, months=18, seed=5))
+    return engine
+
+
+@pytest.fixture(autouse=True)
+def _quiet_streamlit() -> None:
+    # Streamlit re-applies its log level on every run; silence the bare-mode noise per test.
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api",
+                 "streamlit.runtime.state.session_state_proxy"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+# ---------------------------------------------------------------- CI guards
+_outcomes: dict[str, dict[str, int]] = {"postgres": {}, "e2e": {}}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        for marker in _outcomes:
+            if marker in report.keywords:
+                counts = _outcomes[marker]
+                counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    for marker, counts in _outcomes.items():
+        terminalreporter.write_line(f"{marker} tests: {counts or 'none collected'}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With SAFETYNET_REQUIRE_PG / _BROWSER set (CI), skipped or missing tests fail the run."""
+    for marker, env in (("postgres", "SAFETYNET_REQUIRE_PG"), ("e2e", "SAFETYNET_REQUIRE_BROWSER")):
+        if os.environ.get(env) != "1":
+            continue
+        counts = _outcomes[marker]
+        if counts.get("skipped") or not counts.get("passed"):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            print(f"\n{env}=1 but {marker} tests did not all run: {counts}")

@@ -1,0 +1,64 @@
+"""The command line: each command on the configured database, clear errors, non-zero exits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from safetynet.cli import main
+
+
+def _run(*args: str, env_url: str | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "safetynet", *(["--db", env_url] if env_url else []), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+def test_init_demo_stats_round_trip(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    done = _run("init-db", env_url=url)
+    assert done.returncode == 0, done.stderr
+    assert "0001" in done.stdout
+    done = _run("demo", "--households", "400", "--months", "14", "--seed", "2", "--quiet", env_url=url)
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(_run("stats", "--json", env_url=url).stdout)
+    assert stats["households"] == 400 and stats["months"] == 14
+    assert set(stats["tiers"]) == {"高", "中", "低"} and all(n > 0 for n in stats["tiers"].values())
+    assert sum(stats["tiers"].values()) == stats["scored_latest_month"]
+    assert stats["persons"] > 400 and stats["sites"] > 0 and stats["data_version"] >= 1
+    again = _run("rescore", "--quiet", env_url=url)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(_run("stats", "--json", env_url=url).stdout)["tiers"] == stats["tiers"]
+
+
+def test_stats_on_postgres(writable_demo_db, backend):  # noqa: ANN001
+    url = writable_demo_db.url.render_as_string(hide_password=False)
+    done = _run("stats", "--json", env_url=url)
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(done.stdout)
+    assert stats["households"] == 300 and sum(stats["tiers"].values()) == stats["scored_latest_month"]
+
+
+def test_bad_database_url_is_one_clear_line(capsys):
+    code = main(["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "stats"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("错误 error:") and err.count("\n") == 1
+
+
+def test_demo_refuses_real_data_with_exit_2(writable_demo_db, capsys):
+    from sqlalchemy import text
+
+    with writable_demo_db.begin() as conn:
+        conn.execute(text("UPDATE household SET batch_id = NULL WHERE hh_id = 2"))
+    url = writable_demo_db.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "demo", "--households", "10", "--months", "3", "--quiet"]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+def test_unknown_command_exits_non_zero():
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
