@@ -51,9 +51,9 @@ except Exception as exc:  # a broken database URL must say so, not show a traceb
     st.error(f"{t('数据库无法连接或初始化')}：{exc}")
     st.stop()
 
-pages = [
-    st.Page(HERE / "pages" / spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
-            default=(i == 0))
-    for i, spec in enumerate(PAGES)
-]
-st.navigation(pages, position="top").run()
+sections: dict[str, list] = {}
+for i, spec in enumerate(p for p in PAGES if (HERE / "pages" / p.file).exists()):
+    sections.setdefault(t(spec.section), []).append(
+        st.Page(HERE / "pages" / spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
+                default=(i == 0)))
+st.navigation(sections, position="top").run()

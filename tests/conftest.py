@@ -133,6 +133,34 @@ def writable_demo_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -
     return engine
 
 
+def db_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):  # noqa: ANN001, ANN201
+    """A factory of AppTests of app.py on the session demo database (once per backend).
+
+    `app(prov="520000", lang="en")` puts those query parameters in the URL.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    from safetynet import i18n
+    from safetynet.config import REPO_ROOT
+
+    monkeypatch.setenv("SAFETYNET_DB_URL", db_url(demo_db))
+    monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")
+
+    def make(**query: str) -> AppTest:
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at
+
+    yield make
+    i18n.set_lang("zh")
+
+
 @pytest.fixture(autouse=True)
 def _quiet_streamlit() -> None:
     # Streamlit re-applies its log level on every run; silence the bare-mode noise per test.

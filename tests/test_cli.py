@@ -20,7 +20,9 @@ def test_init_demo_stats_round_trip(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     done = _run("init-db", env_url=url)
     assert done.returncode == 0, done.stderr
-    assert "0001" in done.stdout
+    from safetynet.db import migrate
+
+    assert f"→ {migrate.head_revision()}" in done.stdout
     done = _run("demo", "--households", "400", "--months", "14", "--seed", "2", "--quiet", env_url=url)
     assert done.returncode == 0, done.stderr
     stats = json.loads(_run("stats", "--json", env_url=url).stdout)

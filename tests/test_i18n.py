@@ -38,6 +38,12 @@ def test_page_titles_and_kpis_have_english():
         assert text in EN, text
 
 
+def test_no_string_has_two_translations():
+    from safetynet.i18n.en import CLASHES
+
+    assert CLASHES == []
+
+
 def test_english_has_no_chinese_left():
     leftovers = {k: v for k, v in EN.items() if CJK(v)}
     assert leftovers == {}

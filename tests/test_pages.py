@@ -16,26 +16,6 @@ from safetynet.ui.registry import PAGES
 APP = str(REPO_ROOT / "app.py")
 
 
-def _url(engine) -> str:  # noqa: ANN001
-    return engine.url.render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def app(demo_db, monkeypatch):  # noqa: ANN001, ANN201
-    """An AppTest of app.py on the session demo database (both backends)."""
-    monkeypatch.setenv("SAFETYNET_DB_URL", _url(demo_db))
-    monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")
-
-    def make(**query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in query.items():
-            at.query_params[key] = value
-        return at
-
-    yield make
-    i18n.set_lang("zh")
-
-
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_every_page_runs_without_exception(app, spec):  # noqa: ANN001
     at = app().run()

@@ -43,3 +43,22 @@ def test_every_table_is_documented():
         assert f"`{table.name}`" in doc, f"docs/schema.md does not describe {table.name}"
         for column in table.columns:
             assert f"`{column.name}`" in doc, f"docs/schema.md does not mention {table.name}.{column.name}"
+
+
+def test_an_older_database_with_data_upgrades_to_head(backend, pg_server, tmp_path):  # noqa: ANN001
+    """A database left at the first revision, holding data, is brought to head without losing rows."""
+    from tests.conftest import _new_url
+
+    from safetynet.db import reference
+
+    engine = get_engine(_new_url(backend, pg_server, tmp_path, "older"))
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        reference.load_reference(conn)
+    assert migrate.current_revision(engine) == "0001"
+    assert "saved_view" not in inspect(engine).get_table_names()
+    assert migrate.ensure_schema(engine) is True
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert "saved_view" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM region").scalar() > 3000

@@ -9,6 +9,9 @@ instead of hammering the database.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -48,6 +51,28 @@ def load_children(url: str, ver: int, filters: Filters, month: int) -> pd.DataFr
 @st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
 def load_newly_high(url: str, ver: int, filters: Filters, level: int, month: int, limit: int) -> pd.DataFrame:
     return households.newly_high(engine(url), filters, level, month, limit)
+
+
+QUERY_PACKAGE = "safetynet.queries."
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
+def _run_query(url: str, ver: int, func_path: str, args: tuple, kwargs: tuple) -> object:
+    module_name, _, name = func_path.rpartition(".")
+    func = getattr(importlib.import_module(module_name), name)
+    return func(engine(url), *args, **dict(kwargs))
+
+
+def load(url: str, ver: int, func: Callable[..., object], *args: object, **kwargs: object) -> object:
+    """Cached call of a query function `func(engine, *args, **kwargs)` from safetynet.queries.
+
+    Arguments must be hashable values (Filters, ints, strings, tuples); the cache
+    key is (url, data version, function, arguments), so new data shows at once.
+    """
+    path = f"{func.__module__}.{func.__qualname__}"
+    if not path.startswith(QUERY_PACKAGE):
+        raise ValueError(f"only safetynet.queries functions are cached, not {path}")
+    return _run_query(url, ver, path, args, tuple(sorted(kwargs.items())))
 
 
 def clear() -> None:

@@ -191,6 +191,17 @@ data_version = Table(
     Column("note", String(255)),
 )
 
+saved_view = Table(
+    "saved_view",
+    metadata,
+    Column("view_id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("page", String(32), nullable=False),  # url_path of the screen, e.g. watchlist
+    Column("query", Text, nullable=False),  # the view's URL query string (codes only)
+    Column("owner", String(64)),
+    Column("created_at", DateTime, nullable=False),
+)
+
 # ---------------------------------------------------------------- household files
 household = Table(
     "household",

@@ -326,9 +326,11 @@ def reason_lists(scored: pd.DataFrame, populations: pd.Series | np.ndarray, lang
         keys.append(np.where(mask, -points * 10.0 + FACTORS.index(factor), np.inf))
         texts.append(np.where(mask, text + " (+" + points.astype(str).astype(object) + ")", empty))
 
-    r_txt = _num(scored["r"].to_numpy(), "%.2f")
-    add("a", has(Reason.A_INCOME) & np.isfinite(scored["r"].to_numpy(dtype=float)),
-        ("人均收入为" + line + "的" + r_txt + "倍") if zh else ("income per person is " + r_txt + " × " + line))
+    r = scored["r"].to_numpy(dtype=float)
+    r_txt = _num(r, "%.2f")
+    a_text = np.where(r < 0, "刚性支出超过家庭收入" if zh else "rigid spending exceeds household income",
+                      ("人均收入为" + line + "的" + r_txt + "倍") if zh else ("income per person is " + r_txt + " × " + line))
+    add("a", has(Reason.A_INCOME) & np.isfinite(r), a_text.astype(object))
     add("b", has(Reason.B_DROP) & np.isfinite(scored["income_drop"].to_numpy(dtype=float)),
         ("收入同比下降" if zh else "income down ") + _pct_text(scored["income_drop"].to_numpy())
         + ("" if zh else " year on year"))

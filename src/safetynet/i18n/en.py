@@ -1,4 +1,13 @@
-"""English for every Chinese UI string (key = the Chinese text as written in the code)."""
+"""English for every Chinese UI string (key = the Chinese text as written in the code).
+
+Each screen keeps its strings in its own `en_<area>.py` next to this file; they
+are merged here. A string defined twice with different English is recorded in
+CLASHES (the first definition wins) and a test fails on it.
+"""
+
+import importlib
+import pkgutil
+from pathlib import Path
 
 EN: dict[str, str] = {
     "工会困难职工动态监测平台": "Safety Net Monitor",
@@ -51,6 +60,9 @@ EN: dict[str, str] = {
     "高风险户数（按地区）": "High-risk households by area",
     "数据库无法连接或初始化": "The database could not be opened or prepared",
     "个百分点": "pp",
+    "监测": "Monitoring",
+    "专题": "Topics",
+    "帮扶": "Casework",
     "在档及帮扶中的档案户数": "Open files (open or being assisted)",
     "本月评分为高风险（含硬性触发）的户数": "Households scored high risk this month (hard triggers included)",
     "本月为高风险、上月不是高风险的户数": "High risk this month but not last month",
@@ -59,3 +71,20 @@ EN: dict[str, str] = {
     "本月风险消除、解困或脱困的户数": "Files whose risk was eliminated or hardship relieved this month",
     "消除后12个月内重新纳入监测的户数": "Files re-opened within 12 months of elimination",
 }
+
+
+CLASHES: list[tuple[str, str]] = []  # (module, key) defined with different English
+
+
+def _merge() -> None:
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
+        if info.name.startswith("en_"):
+            extra = importlib.import_module(f"safetynet.i18n.{info.name}").EN
+            for key, value in extra.items():
+                if key in EN and EN[key] != value:
+                    CLASHES.append((info.name, key))
+                else:
+                    EN[key] = value
+
+
+_merge()

@@ -55,7 +55,7 @@ def language_switch() -> None:
 
 
 def bound_selectbox(label: str, options: list[str], key: str, format_func, default: str = ALL) -> str:  # noqa: ANN001
-    """A sidebar selectbox whose value travels in the URL as its code."""
+    """A sidebar selectbox whose value travels in the URL as its code and survives page switches."""
     urlstate.seed(key, options, default)
     value = st.sidebar.selectbox(label, options, format_func=format_func, key=key)
     urlstate.publish(key, value, default)

@@ -16,4 +16,6 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "总览", ":material/dashboard:", "overview", "监测"),
+    PageSpec("watchlist.py", "风险名单", ":material/checklist:", "watchlist", "帮扶"),
+    PageSpec("household.py", "一户一档", ":material/folder_shared:", "household", "帮扶"),
 )

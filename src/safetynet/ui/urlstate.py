@@ -1,5 +1,9 @@
 """Widgets bound to the URL by *code*, so a copied link reproduces a view.
 
+Widget state is dropped when the user switches pages, so `publish` also keeps
+a shadow copy in session state (`_url_<key>`) that `seed` falls back on: the
+region chosen on one screen is still chosen on the next.
+
 Streamlit's own `bind="query-params"` writes the formatted label into the URL
 when a widget has a `format_func` — a region would travel as "贵州省" and break
 when the reader's language differs. Here the URL always holds the stored code
@@ -15,26 +19,33 @@ from collections.abc import Collection, Sequence
 import streamlit as st
 
 
+SHADOW = "_url_"
+
+
 def seed(key: str, valid: Collection[str], default: str) -> None:
-    """Initialise st.session_state[key] from the URL once; reset it when no longer valid."""
+    """Initialise st.session_state[key] from the URL (else the shadow copy); reset invalid values."""
     if key not in st.session_state:
-        raw = st.query_params.get(key)
+        raw = st.query_params.get(key) if key in st.query_params else st.session_state.get(SHADOW + key, default)
         st.session_state[key] = raw if raw in valid else default
     elif st.session_state[key] not in valid:
         st.session_state[key] = default
+    else:
+        # re-assign: a value owned by the same-keyed widget of another page would otherwise be reset
+        st.session_state[key] = st.session_state[key]
 
 
 def seed_many(key: str, valid: Collection[str], default: Sequence[str] = ()) -> None:
     """Like `seed` for multi-selects: ?tier=高&tier=中 (invalid entries dropped)."""
     if key not in st.session_state:
-        raw = st.query_params.get_all(key)
-        st.session_state[key] = [v for v in raw if v in valid] if raw else list(default)
+        raw = st.query_params.get_all(key) if key in st.query_params else st.session_state.get(SHADOW + key)
+        st.session_state[key] = [v for v in raw if v in valid] if raw is not None else list(default)
     else:
-        st.session_state[key] = [v for v in st.session_state[key] if v in valid]
+        st.session_state[key] = [v for v in (st.session_state[key] or []) if v in valid]
 
 
 def publish(key: str, value: object, default: object) -> None:
-    """Mirror a widget value into the URL (absent when it equals the default)."""
+    """Mirror a widget value into the URL (absent when it equals the default) and the shadow copy."""
+    st.session_state[SHADOW + key] = list(value) if isinstance(value, (list, tuple)) else value
     if value is None or value == default or value == [] or value == list(default or []):
         if key in st.query_params:
             del st.query_params[key]

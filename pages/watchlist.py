@@ -1,0 +1,61 @@
+"""风险名单 — filter, sort and page the watchlist in the database; open a household's file."""
+
+import math
+from dataclasses import replace
+
+import streamlit as st
+
+from safetynet import cache, i18n
+from safetynet.i18n import t
+from safetynet.queries import watchlist
+from safetynet.ui import frame, urlstate
+from safetynet.ui import watchlist as controls
+from safetynet.views import watchlist as wl_view
+
+ctx = frame.page_context()
+frame.page_header("风险名单", ctx)
+if ctx.month is None:
+    st.info(t("数据库为空。请导入数据或运行 python -m safetynet demo。"))
+    st.stop()
+user = st.session_state.get("user_name")
+
+query = controls.render_filters(ctx)
+total = cache.load(ctx.url, ctx.version, watchlist.count, query)
+pages = max(1, math.ceil(total / query.page_size))
+if st.session_state.get("wl_query") not in (None, query):  # new filters start again at page 1
+    st.session_state["page"] = "1"
+st.session_state["wl_query"] = query
+urlstate.seed("page", [str(i) for i in range(1, pages + 1)], "1")
+page_no = int(st.session_state["page"])
+rows = cache.load(ctx.url, ctx.version, watchlist.page, replace(query, page=page_no))
+
+tiers = cache.load(ctx.url, ctx.version, watchlist.tier_counts, query)
+counts = "，".join(f"{i18n.label(k)} {i18n.fmt_count(tiers.get(k, 0))}" for k in ("高", "中", "低") if k in tiers)
+st.markdown(f"**{t('共 {n} 户', n=i18n.fmt_count(total))}**　{counts}　·　"
+            f"{t('第 {p}/{n} 页', p=page_no, n=pages)}")
+
+shown = wl_view.display_frame(rows)
+event = st.dataframe(
+    shown.drop(columns=["hh_id"]), hide_index=True, key="watchlist_table", on_select="rerun",
+    selection_mode="single-row", height=min(38 + 35 * max(len(shown), 1), 38 + 35 * 20),
+    column_config=wl_view.column_labels() | {
+        "score": st.column_config.ProgressColumn(t("评分"), min_value=0, max_value=100, format="%d"),
+        "r": st.column_config.NumberColumn(t("收入/线"), format="%.2f"),
+        "reasons": st.column_config.TextColumn(t("主要原因"), width="large"),
+    },
+)
+if event.selection.rows:
+    st.switch_page("pages/household.py", query_params={"hh": str(int(shown.iloc[event.selection.rows[0]]["hh_id"]))})
+st.caption(t("点击一行打开一户一档。姓名、身份证号已脱敏。"))
+
+# st.pagination's own value is a number; mirror it into the URL-bound "page" key
+chosen = st.pagination(pages, default=page_no, key=f"pager_{pages}_{page_no}")
+if str(chosen) != st.session_state["page"]:
+    st.session_state["page"] = str(chosen)
+    st.rerun()
+urlstate.publish("page", st.session_state["page"], "1")
+
+controls.render_exports(ctx, query, total, user)
+controls.render_saved_views(ctx, user)
+frame.score_disclaimer()
+frame.page_done()

@@ -1,0 +1,63 @@
+"""CSV and Excel exports that are safe to open.
+
+Every export starts with a header line saying who exported what and when, and
+neutralises cells that a spreadsheet would run as a formula (CSV/formula
+injection: a value starting with = + - @, or a tab/CR, gets a leading
+apostrophe). Personal columns arrive here already masked unless the viewer
+may see them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def header_line(user: str, what: str, when: dt.datetime | None = None) -> str:
+    when = when or dt.datetime.now()
+    return f"导出人：{user}；导出时间：{when:%Y-%m-%d %H:%M}；内容：{what}"
+
+
+def to_csv_bytes(frame: pd.DataFrame, header: str) -> bytes:
+    """UTF-8 with BOM so Excel on Chinese Windows opens it correctly."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([neutralise(header)])
+    safe = safe_frame(frame)
+    writer.writerow(list(safe.columns))
+    writer.writerows(safe.astype(object).where(safe.notna(), "").itertuples(index=False, name=None))
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, header: str, sheet: str = "导出") -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.append([neutralise(header)])
+    safe = safe_frame(frame)
+    ws.append(list(safe.columns))
+    for row in safe.astype(object).where(safe.notna(), None).itertuples(index=False, name=None):
+        ws.append([neutralise(v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

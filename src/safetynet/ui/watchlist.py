@@ -1,0 +1,162 @@
+"""Watchlist controls: filters bound to the URL, saved views, paging, exports."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pandas as pd
+import streamlit as st
+
+from safetynet import audit, cache, exports, i18n
+from safetynet.domain import codes, risk
+from safetynet.domain.months import add_months
+from safetynet.i18n import t
+from safetynet.queries import saved_views, watchlist
+from safetynet.queries.watchlist import WatchlistQuery
+from safetynet.ui import urlstate
+from safetynet.ui.frame import ALL, PageContext
+from safetynet.views import watchlist as wl_view
+
+FLAG_LABELS = {
+    "migrant": "农民工家庭",
+    "no_assistance": "尚未落实帮扶",
+    "no_helper": "无结对帮扶",
+    "school_risk": "学龄子女因学/辍学风险",
+    "dq": "数据质量待核",
+}
+SORT_LABELS = {"score": "评分从高到低", "r": "收入/线从低到高", "new": "最近转为高风险", "file": "档案编号"}
+NEW_SINCE = {"": "不限", "1": "本月新增", "3": "近3个月新增", "6": "近6个月新增"}
+# every key the watchlist keeps in the URL (saved views store exactly these)
+URL_KEYS = ("prov", "pref", "county", "pop", "cat", "tier", "factor", "site", "ind", "wflag", "new", "sort")
+
+
+def _factor_label(code: str) -> str:
+    if code == ALL:
+        return t("全部")
+    if code == "trigger":
+        return t("硬性触发")
+    zh, en = risk.FACTOR_LABELS[code]
+    return f"{code.upper()} {zh if i18n.lang() == 'zh' else en}"
+
+
+def render_filters(ctx: PageContext) -> WatchlistQuery:
+    """The watchlist's own filters (the sidebar holds region and category)."""
+    sites = cache.load(ctx.url, ctx.version, watchlist.sites_in_scope, ctx.filters, ctx.level)
+    industries = cache.load(ctx.url, ctx.version, watchlist.industries)
+    site_names = dict(zip(sites["site_id"].astype(str), sites["name"], strict=True))
+    ind_col = "name_zh" if i18n.lang() == "zh" else "name_en"
+    ind_names = dict(zip(industries["code"], industries[ind_col], strict=True))
+
+    c1, c2, c3, c4 = st.columns([3, 3, 3, 3])
+    with c1:
+        urlstate.seed_many("tier", list(codes.TIERS), watchlist.DEFAULT_TIERS)
+        tiers = st.pills(t("风险等级"), list(codes.TIERS), selection_mode="multi", key="tier",
+                         format_func=lambda k: i18n.label(codes.TIERS[k]))
+        urlstate.publish("tier", tiers, list(watchlist.DEFAULT_TIERS))
+    with c2:
+        factors = [ALL, "trigger", *risk.FACTORS]
+        urlstate.seed("factor", factors, ALL)
+        factor = st.selectbox(t("风险因素"), factors, key="factor", format_func=_factor_label)
+        urlstate.publish("factor", factor, ALL)
+    with c3:
+        site_options = [ALL, *site_names]
+        urlstate.seed("site", site_options, ALL)
+        site = st.selectbox(t("安置点"), site_options, key="site",
+                            format_func=lambda s: t("全部") if s == ALL else site_names[s])
+        urlstate.publish("site", site, ALL)
+    with c4:
+        ind_options = [ALL, *ind_names]
+        urlstate.seed("ind", ind_options, ALL)
+        industry = st.selectbox(t("行业"), ind_options, key="ind",
+                                format_func=lambda c: t("全部") if c == ALL else ind_names[c])
+        urlstate.publish("ind", industry, ALL)
+
+    c5, c6, c7 = st.columns([7, 2, 3])
+    with c5:
+        urlstate.seed_many("wflag", list(FLAG_LABELS))
+        flags = st.pills(t("关注"), list(FLAG_LABELS), selection_mode="multi", key="wflag",
+                         format_func=lambda k: t(FLAG_LABELS[k]))
+        urlstate.publish("wflag", flags, [])
+    with c6:
+        urlstate.seed("new", list(NEW_SINCE), "")
+        new = st.selectbox(t("新增高风险"), list(NEW_SINCE), key="new", format_func=lambda k: t(NEW_SINCE[k]))
+        urlstate.publish("new", new, "")
+    with c7:
+        urlstate.seed("sort", list(SORT_LABELS), "score")
+        sort = st.selectbox(t("排序"), list(SORT_LABELS), key="sort", format_func=lambda k: t(SORT_LABELS[k]))
+        urlstate.publish("sort", sort, "score")
+
+    new_since = add_months(ctx.month, -(int(new) - 1)) if new else None
+    return WatchlistQuery(
+        filters=ctx.filters, level=ctx.level, month=ctx.month, tiers=tuple(tiers or ()),
+        site_id=int(site) if site != ALL else None, industry=industry or None, factor=factor or None,
+        flags=tuple(flags or ()), new_since=new_since, sort=sort,
+    )
+
+
+def current_query_string() -> str:
+    """The view's URL parameters (codes), as a saved view stores them."""
+    pairs = [(k, v) for k in URL_KEYS for v in st.query_params.get_all(k)]
+    return urllib.parse.urlencode(pairs)
+
+
+def apply_query_string(query: str) -> None:
+    """Load a saved view: reset the watchlist's widgets and seed them from the stored query."""
+    parsed = urllib.parse.parse_qs(query)
+    for key in URL_KEYS:
+        st.session_state.pop(key, None)
+        if key in st.query_params:
+            del st.query_params[key]
+    for key, values in parsed.items():
+        if key in URL_KEYS:
+            st.query_params[key] = values if len(values) > 1 or key in ("tier", "wflag") else values[0]
+    st.session_state.pop("page", None)
+
+
+def render_saved_views(ctx: PageContext, user: str | None) -> None:
+    views = saved_views.list_views(cache.engine(ctx.url), "watchlist")
+    with st.expander(t("已保存的视图"), expanded=False):
+        left, right = st.columns(2)
+        with left:
+            if views.empty:
+                st.caption(t("还没有保存的视图。"))
+            else:
+                names = dict(zip(views["view_id"], views["name"], strict=True))
+                chosen = st.selectbox(t("打开视图"), list(names), key="view_pick", format_func=names.get)
+                if st.button(t("打开"), key="view_open"):
+                    apply_query_string(views.set_index("view_id").at[chosen, "query"])
+                    st.rerun()
+        with right:
+            name = st.text_input(t("将当前筛选保存为"), key="view_name", max_chars=saved_views.MAX_NAME)
+            if st.button(t("保存视图"), key="view_save", disabled=not name.strip()):
+                try:
+                    saved_views.save_view(cache.engine(ctx.url), name, "watchlist", current_query_string(), user)
+                except ValueError as exc:
+                    st.error(str(exc))
+                else:
+                    st.success(t("已保存：{name}", name=name.strip()))
+
+
+def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: str | None) -> None:
+    engine = cache.engine(ctx.url)
+    what = f"{t('风险名单')} · {ctx.region_name()} · {t('共 {n} 户', n=total)}"
+    header = exports.header_line(user or t("未登录用户"), what)
+
+    def rows() -> pd.DataFrame:
+        frame = wl_view.export_frame(watchlist.export_rows(engine, query))
+        audit.record(engine, user, "export", "watchlist", rows=len(frame), query=current_query_string(),
+                     region=ctx.filters.region, masked=True)
+        return frame
+
+    left, right, _ = st.columns([2, 2, 8])
+    with left:
+        st.download_button(t("导出 CSV"), data=lambda: exports.to_csv_bytes(rows(), header),
+                           file_name=f"watchlist-{ctx.month}.csv", mime="text/csv", key="export_csv",
+                           icon=":material/download:", disabled=total == 0, on_click="ignore")
+    with right:
+        st.download_button(t("导出 Excel"), data=lambda: exports.to_xlsx_bytes(rows(), header),
+                           file_name=f"watchlist-{ctx.month}.xlsx", key="export_xlsx", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           disabled=total == 0, on_click="ignore")
+    if total > watchlist.EXPORT_LIMIT:
+        st.caption(t("导出最多 {n} 行，请缩小筛选范围。", n=i18n.fmt_count(watchlist.EXPORT_LIMIT)))
