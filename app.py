@@ -10,7 +10,7 @@ import streamlit as st
 
 from safetynet import bootstrap, cache, config
 from safetynet.i18n import t
-from safetynet.ui import frame
+from safetynet.ui import frame, session
 from safetynet.ui.registry import PAGES
 
 HERE = Path(__file__).parent
@@ -51,9 +51,23 @@ except Exception as exc:  # a broken database URL must say so, not show a traceb
     st.error(f"{t('数据库无法连接或初始化')}：{exc}")
     st.stop()
 
+engine = cache.engine(url)
+user = session.current_user()
+if user is None:
+    session.sign_in_screen(engine)
+    st.stop()
+session.user_badge(engine, user)
+if config.demo_mode():
+    st.sidebar.warning(t("演示模式：数据均为虚构。"))
+
+# The pages handed to st.navigation are the access check: a URL naming any other page
+# falls back to the default page. Pages check again through frame.page_context().
 sections: dict[str, list] = {}
-for i, spec in enumerate(p for p in PAGES if (HERE / "pages" / p.file).exists()):
+allowed = [p for p in PAGES if user.may_open(p.url_path) and (HERE / "pages" / p.file).exists()]
+for i, spec in enumerate(allowed):
     sections.setdefault(t(spec.section), []).append(
         st.Page(HERE / "pages" / spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
                 default=(i == 0)))
-st.navigation(sections, position="top").run()
+page = st.navigation(sections, position="top")
+st.session_state["_page"] = page.url_path or allowed[0].url_path
+page.run()

@@ -7,7 +7,8 @@ from safetynet import cache
 from safetynet.domain.lines import LineTable
 from safetynet.i18n import t
 from safetynet.queries import household_file as q
-from safetynet.ui import frame, household as hh_ui
+from safetynet.ui import frame, unmask
+from safetynet.ui import household as hh_ui
 from safetynet.views import household as view
 
 ctx = frame.page_context()
@@ -17,7 +18,8 @@ if hh_id is None:
     frame.page_done()
     st.stop()
 
-load = lambda fn: cache.load(ctx.url, ctx.version, fn, hh_id)  # noqa: E731
+scope = ctx.filters.scope
+load = lambda fn: cache.load(ctx.url, ctx.version, fn, hh_id, scope)  # noqa: E731
 info = load(q.household).iloc[0]
 scores, members, months = load(q.scores), load(q.members), load(q.months)
 aid, pairs = load(q.assistance), load(q.pairings)
@@ -37,8 +39,13 @@ with tab_score:
                                 "reasons": st.column_config.TextColumn(t("原因"), width="large")})
     frame.score_disclaimer()
 with tab_members:
-    st.dataframe(view.members_table(members, int(ctx.month) // 100), hide_index=True, key="hh_members")
-    st.caption(t("姓名、身份证号已脱敏。"))
+    reason = unmask.unmask_control(ctx, f"household-{hh_id}")
+    if reason:
+        unmask.record_unmask(ctx, f"household-{hh_id}", reason, [hh_id])
+    st.dataframe(view.members_table(members, int(ctx.month) // 100, unmasked=bool(reason)), hide_index=True,
+                 key="hh_members")
+    if not reason:
+        st.caption(t("姓名、身份证号已脱敏。"))
 with tab_help:
     st.subheader(t("风险事件"))
     st.dataframe(view.events_table(load(q.events)), hide_index=True, key="hh_events")

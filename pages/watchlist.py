@@ -8,7 +8,7 @@ import streamlit as st
 from safetynet import cache, i18n
 from safetynet.i18n import t
 from safetynet.queries import watchlist
-from safetynet.ui import frame, urlstate
+from safetynet.ui import frame, unmask, urlstate
 from safetynet.ui import watchlist as controls
 from safetynet.views import watchlist as wl_view
 
@@ -34,7 +34,10 @@ counts = "，".join(f"{i18n.label(k)} {i18n.fmt_count(tiers.get(k, 0))}" for k i
 st.markdown(f"**{t('共 {n} 户', n=i18n.fmt_count(total))}**　{counts}　·　"
             f"{t('第 {p}/{n} 页', p=page_no, n=pages)}")
 
-shown = wl_view.display_frame(rows)
+reason = unmask.unmask_control(ctx, "watchlist")
+if reason:
+    unmask.record_unmask(ctx, "watchlist", reason, [int(h) for h in rows["hh_id"]])
+shown = wl_view.display_frame(rows, unmasked=bool(reason))
 event = st.dataframe(
     shown.drop(columns=["hh_id"]), hide_index=True, key="watchlist_table", on_select="rerun",
     selection_mode="single-row", height=min(38 + 35 * max(len(shown), 1), 38 + 35 * 20),
@@ -46,7 +49,7 @@ event = st.dataframe(
 )
 if event.selection.rows:
     st.switch_page("pages/household.py", query_params={"hh": str(int(shown.iloc[event.selection.rows[0]]["hh_id"]))})
-st.caption(t("点击一行打开一户一档。姓名、身份证号已脱敏。"))
+st.caption(t("点击一行打开一户一档。") + ("" if reason else t("姓名、身份证号已脱敏。")))
 
 # st.pagination's own value is a number; mirror it into the URL-bound "page" key
 chosen = st.pagination(pages, default=page_no, key=f"pager_{pages}_{page_no}")
@@ -55,7 +58,7 @@ if str(chosen) != st.session_state["page"]:
     st.rerun()
 urlstate.publish("page", st.session_state["page"], "1")
 
-controls.render_exports(ctx, query, total, user)
+controls.render_exports(ctx, query, total, user, unmasked=bool(reason))
 controls.render_saved_views(ctx, user)
 frame.score_disclaimer()
 frame.page_done()

@@ -9,6 +9,7 @@ skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import uuid
@@ -19,10 +20,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from safetynet.auth import User
 from safetynet.db import dispose_all, get_engine, migrate, reference
 from safetynet.demo.generate import DemoConfig, generate
 
 SMALL_DEMO = DemoConfig(households=600, months=24, seed=11)
+TEST_ADMIN = User(user_id=0, username="test_admin", display_name="测试管理员", role="admin", scope="000000")
 PG_ENV = "SAFETYNET_TEST_PG_URL"
 
 
@@ -141,7 +144,8 @@ def db_url(engine: Engine) -> str:
 def app(demo_db, monkeypatch):  # noqa: ANN001, ANN201
     """A factory of AppTests of app.py on the session demo database (once per backend).
 
-    `app(prov="520000", lang="en")` puts those query parameters in the URL.
+    `app(prov="520000", lang="en")` puts those query parameters in the URL;
+    `app(user=User(...))` signs in someone else than the default administrator.
     """
     from streamlit.testing.v1 import AppTest
 
@@ -151,10 +155,13 @@ def app(demo_db, monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setenv("SAFETYNET_DB_URL", db_url(demo_db))
     monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")
 
-    def make(**query: str) -> AppTest:
+    def make(user: User | None = None, **query: str) -> AppTest:
+        """An AppTest signed in as `user` (default: a nationwide administrator)."""
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
         for key, value in query.items():
             at.query_params[key] = value
+        now = dt.datetime.now()
+        at.session_state["auth"] = {"user": user or TEST_ADMIN, "at": now, "seen": now}
         return at
 
     yield make

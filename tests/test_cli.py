@@ -64,3 +64,18 @@ def test_unknown_command_exits_non_zero():
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2
+
+
+def test_users_commands(tmp_path):
+    url = f"sqlite:///{tmp_path / 'users.db'}"
+    cmd = [sys.executable, "-m", "safetynet", "--db", url, "users"]
+    done = subprocess.run([*cmd, "add", "wang", "--role", "leader", "--scope", "520000", "--password-stdin"],
+                          input="long-password-1\n", capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    short = subprocess.run([*cmd, "add", "li", "--password-stdin"], input="short\n", capture_output=True, text=True)
+    assert short.returncode == 2 and "8" in short.stderr
+    assert subprocess.run([*cmd, "disable", "wang"], capture_output=True, text=True).returncode == 0
+    listed = json.loads(subprocess.run([*cmd, "list", "--json"], capture_output=True, text=True).stdout)
+    assert [(u["username"], u["role"], u["scope_adcode"], bool(u["active"])) for u in listed] == [
+        ("wang", "leader", "520000", False)]
+    assert "long-password-1" not in json.dumps(listed)

@@ -101,6 +101,47 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """From stdin (--password-stdin, for scripts) or asked twice; never from the command line."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码 password: ")
+    if getpass.getpass("再次输入 again: ") != first:
+        raise ValueError("两次输入的密码不一致 passwords differ")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from safetynet import auth
+
+    engine = open_db(args.db)
+    try:
+        if args.action == "add":
+            password = None if args.oidc_subject and not args.password_stdin else _read_password(args)
+            user = auth.create_user(engine, args.username, password, args.role, args.scope, args.name,
+                                    actor="cli", oidc_subject=args.oidc_subject)
+            print(f"added {user.username} ({user.role}, scope {user.scope})")
+        elif args.action in ("disable", "enable"):
+            auth.set_active(engine, args.username, args.action == "enable", actor="cli")
+            print(f"{args.action}d {args.username}")
+        elif args.action == "passwd":
+            auth.set_password(engine, args.username, _read_password(args), actor="cli")
+            print(f"password changed for {args.username}")
+        else:
+            rows = auth.list_users(engine)
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, default=str))
+            for r in rows if not args.json else []:
+                state = "active" if r["active"] else "disabled"
+                print(f"{r['username']:<20} {r['role']:<7} {r['scope_adcode']} {state} {r['display_name']}")
+    except auth.AuthError as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m safetynet", description="Safety Net Monitor — 工会困难职工动态监测平台")
     parser.add_argument("--db", help=f"database URL (default: $SAFETYNET_DB_URL or {config.SETTINGS[0].default})")
@@ -122,6 +163,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--households", help="comma-separated hh_ids: re-score just these, incrementally")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_rescore)
+
+    p = sub.add_parser("users", help="sign-in accounts: add, disable, enable, passwd, list")
+    p.add_argument("action", choices=["add", "disable", "enable", "passwd", "list"])
+    p.add_argument("username", nargs="?", default="")
+    p.add_argument("--role", choices=["leader", "staff", "admin"], default="staff")
+    p.add_argument("--scope", default="000000", help="region adcode the user may see (000000 = nationwide)")
+    p.add_argument("--name", help="display name")
+    p.add_argument("--oidc-subject", help="identity-provider subject (SAFETYNET_AUTH=oidc)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("stats", help="headline counts")
     p.add_argument("--json", action="store_true")

@@ -49,6 +49,23 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder with the offline boundary files (see data/geo/ATTRIBUTION.md).",
     ),
     Setting(
+        "SAFETYNET_DEMO_MODE",
+        "auto",
+        "1 = demo accounts with one-click sign-in and a 演示模式 banner; 0 = off (production); "
+        "auto = on only while SAFETYNET_DB_URL is unset (the embedded demo database).",
+    ),
+    Setting(
+        "SAFETYNET_AUTH",
+        "password",
+        "password = users in the database (argon2 hashes); oidc = Streamlit st.login with the [auth] "
+        "section of .streamlit/secrets.toml, mapped to users by their `sub` claim.",
+    ),
+    Setting(
+        "SAFETYNET_SESSION_MINUTES",
+        "30",
+        "Minutes of inactivity after which a signed-in session expires.",
+    ),
+    Setting(
         "SAFETYNET_DEBUG",
         "0",
         "1 = show full tracebacks from the CLI instead of one-line errors.",
@@ -84,3 +101,11 @@ def get_int(env: str) -> int:
 
 def get_bool(env: str) -> bool:
     return get(env).lower() in {"1", "true", "yes", "on"}
+
+
+def demo_mode() -> bool:
+    """Demo mode is explicit: on when set to 1, or (auto) when no database URL is configured."""
+    value = get("SAFETYNET_DEMO_MODE").lower()
+    if value == "auto":
+        return not os.environ.get("SAFETYNET_DB_URL", "").strip()
+    return value in {"1", "true", "yes", "on"}

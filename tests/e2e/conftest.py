@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from safetynet import auth
 from safetynet.db import get_engine, migrate
 from safetynet.demo.generate import DemoConfig, generate
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"
+E2E_USER, E2E_PASSWORD = "e2e_admin", "e2e-password-1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -51,8 +53,9 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine = get_engine(url)
     migrate.upgrade(engine)
     generate(engine, DemoConfig(households=800, months=24, seed=21))
+    auth.create_user(engine, E2E_USER, E2E_PASSWORD, "admin", "000000", display_name="端到端测试")
     port = _free_port()
-    env = dict(os.environ, SAFETYNET_DB_URL=url, SAFETYNET_AUTO_DEMO="0")
+    env = dict(os.environ, SAFETYNET_DB_URL=url, SAFETYNET_AUTO_DEMO="0", SAFETYNET_DEMO_MODE="0")
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
@@ -86,3 +89,16 @@ def chrome(chromium_path: str):  # noqa: ANN201
         browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def open_page(page, url: str, username: str = E2E_USER, password: str = E2E_PASSWORD) -> None:  # noqa: ANN001
+    """Open `url` as a signed-in user: a new page load is a new Streamlit session, so — like a
+    user opening a shared link — sign in through the real form, then wait for the page to finish."""
+    page.goto(url)
+    page.wait_for_selector('.sn-page-done, [data-testid="stForm"]', state="attached", timeout=90_000)
+    if page.locator(".sn-page-done").count() == 0:
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+    page.wait_for_selector(".sn-page-done", state="attached", timeout=90_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)

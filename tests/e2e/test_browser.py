@@ -5,16 +5,9 @@ from __future__ import annotations
 import pytest
 
 from safetynet.ui.registry import PAGES
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, open_page
 
 pytestmark = pytest.mark.e2e
-
-
-def _open(page, url: str) -> None:  # noqa: ANN001
-    """Load a page and wait until its script has drawn everything (the page-done marker)."""
-    page.goto(url)
-    page.wait_for_selector(".sn-page-done", state="attached", timeout=90_000)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -27,13 +20,12 @@ def test_every_page_renders_offline(app_server, chrome, scheme):  # noqa: ANN001
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     SCREENSHOTS.mkdir(exist_ok=True)
-    # deep link first, on a fresh server: the router must still run around the page
     for spec in PAGES:
-        _open(page, f"{app_server}/{spec.url_path}")
+        open_page(page, f"{app_server}/{spec.url_path}")
         page.get_by_role("heading", name=spec.title).first.wait_for(timeout=30_000)
         assert page.locator('[data-testid="stException"]').count() == 0, spec.url_path
         # the router ran: the language switch is there and the layout is wide
-        assert page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"]').count() == 1
+        page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"]').first.wait_for(timeout=15_000)
         assert page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"] > 1200
         # no legacy auto-menu (sidebar page list) next to st.navigation's top menu
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0
@@ -46,7 +38,7 @@ def test_every_page_renders_offline(app_server, chrome, scheme):  # noqa: ANN001
 
 def test_overview_draws_map_and_chart(app_server, chrome):  # noqa: ANN001
     page = chrome.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-    _open(page, f"{app_server}/overview")
+    open_page(page, f"{app_server}/overview")
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=30_000)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
     assert page.get_by_text("数据截至").count() >= 1
@@ -56,7 +48,17 @@ def test_overview_draws_map_and_chart(app_server, chrome):  # noqa: ANN001
 
 def test_english_switch_via_url(app_server, chrome):  # noqa: ANN001
     page = chrome.new_page(viewport={"width": 1600, "height": 1000})
-    _open(page, f"{app_server}/overview?lang=en")
+    open_page(page, f"{app_server}/overview?lang=en")
     page.get_by_role("heading", name="Overview").first.wait_for(timeout=30_000)
     assert page.get_by_text("Data as of").count() >= 1
+    page.close()
+
+
+def test_nothing_is_reachable_signed_out(app_server, chrome):  # noqa: ANN001
+    page = chrome.new_page(viewport={"width": 1600, "height": 1000})
+    for spec in PAGES:
+        page.goto(f"{app_server}/{spec.url_path}?prov=520000")
+        page.get_by_role("button", name="登录").first.wait_for(timeout=60_000)
+        assert page.locator(".sn-page-done").count() == 0
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
     page.close()

@@ -202,6 +202,23 @@ saved_view = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("user_id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("password_hash", String(255)),  # argon2id; NULL for identity-provider users
+    Column("role", String(8), nullable=False),  # leader / staff / admin
+    Column("scope_adcode", ADCODE, ForeignKey("region.adcode"), nullable=False),  # 000000 = nationwide
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("failed_attempts", SmallInteger, nullable=False, server_default="0"),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_login_at", DateTime),
+    Column("oidc_subject", String(255), unique=True),  # `sub` or e-mail claim when st.login is used
+)
+
 # ---------------------------------------------------------------- household files
 household = Table(
     "household",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, bindparam, text
 
-from safetynet.domain.lines import region_chain
+from safetynet.auth import scope_prefix
+from safetynet.domain.lines import NATION, region_chain
 
 
 def _frame(engine: Engine, sql: str, **params: object) -> pd.DataFrame:
@@ -14,14 +15,26 @@ def _frame(engine: Engine, sql: str, **params: object) -> pd.DataFrame:
     return pd.read_sql(stmt.bindparams(*lists) if lists else stmt, engine, params=params)
 
 
-def find(engine: Engine, file_no: str) -> int | None:
-    """hh_id of a file number (exact match)."""
-    rows = _frame(engine, "SELECT hh_id FROM household WHERE file_no = :f", f=file_no.strip())
+def _scoped(engine: Engine, sql: str, hh: int, scope: str, **params: object) -> pd.DataFrame:
+    """Run `sql` for household :hh only when that household lies inside `scope`.
+
+    Every read of a household's file goes through here, so a link naming a
+    household of another region returns nothing — whatever the page does.
+    """
+    guard = "EXISTS (SELECT 1 FROM household sg WHERE sg.hh_id = :hh AND sg.adcode LIKE :scope_prefix)"
+    sql = sql.replace("{scope}", guard)
+    return _frame(engine, sql, hh=hh, scope_prefix=scope_prefix(scope) + "%", **params)
+
+
+def find(engine: Engine, file_no: str, scope: str = NATION) -> int | None:
+    """hh_id of a file number (exact match) inside `scope`."""
+    rows = _frame(engine, "SELECT hh_id FROM household WHERE file_no = :f AND adcode LIKE :sp",
+                  f=file_no.strip(), sp=scope_prefix(scope) + "%")
     return int(rows["hh_id"].iloc[0]) if not rows.empty else None
 
 
-def household(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, """
+def household(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, """
         SELECT h.*, g.name AS area, g.prov_adcode, g.pref_adcode, s.name AS site_name, o.name AS org_name,
                i.name_zh AS industry_zh, i.name_en AS industry_en, i.line_multiplier
         FROM household h
@@ -29,54 +42,55 @@ def household(engine: Engine, hh_id: int) -> pd.DataFrame:
         LEFT JOIN relocation_site s ON s.site_id = h.site_id
         LEFT JOIN union_org o ON o.org_id = h.org_id
         LEFT JOIN industry i ON i.code = h.industry_code
-        WHERE h.hh_id = :hh""", hh=hh_id)
+        WHERE h.hh_id = :hh AND {scope}""", hh_id, scope)
 
 
-def members(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, """
+def members(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, """
         SELECT p.*, i.name_zh AS industry_zh, i.name_en AS industry_en, og.name AS origin_name, wg.name AS work_name
         FROM person p
         LEFT JOIN industry i ON i.code = p.industry_code
         LEFT JOIN region og ON og.adcode = p.origin_adcode
         LEFT JOIN region wg ON wg.adcode = p.work_adcode
-        WHERE p.hh_id = :hh ORDER BY p.relation, p.birth_year""", hh=hh_id)
+        WHERE p.hh_id = :hh AND {scope} ORDER BY p.relation, p.birth_year""", hh_id, scope)
 
 
-def months(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, "SELECT * FROM household_month WHERE hh_id = :hh ORDER BY month", hh=hh_id)
+def months(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, "SELECT * FROM household_month WHERE hh_id = :hh AND {scope} ORDER BY month", hh_id, scope)
 
 
-def scores(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, "SELECT * FROM risk_score WHERE hh_id = :hh ORDER BY month", hh=hh_id)
+def scores(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, "SELECT * FROM risk_score WHERE hh_id = :hh AND {scope} ORDER BY month", hh_id, scope)
 
 
-def current(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, "SELECT * FROM household_current WHERE hh_id = :hh", hh=hh_id)
+def current(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, "SELECT * FROM household_current WHERE hh_id = :hh AND {scope}", hh_id, scope)
 
 
-def events(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, "SELECT * FROM risk_event WHERE hh_id = :hh ORDER BY occurred_on", hh=hh_id)
+def events(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, "SELECT * FROM risk_event WHERE hh_id = :hh AND {scope} ORDER BY occurred_on", hh_id, scope)
 
 
-def assistance(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, """
+def assistance(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, """
         SELECT a.*, hp.name AS helper_name FROM assistance a LEFT JOIN helper hp ON hp.helper_id = a.helper_id
-        WHERE a.hh_id = :hh ORDER BY a.delivered_on""", hh=hh_id)
+        WHERE a.hh_id = :hh AND {scope} ORDER BY a.delivered_on""", hh_id, scope)
 
 
-def pairings(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, """
+def pairings(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, """
         SELECT pr.*, hp.name AS helper_name, hp.helper_kind, hp.unit, hp.phone AS helper_phone
         FROM pairing pr JOIN helper hp ON hp.helper_id = pr.helper_id
-        WHERE pr.hh_id = :hh ORDER BY pr.start_on""", hh=hh_id)
+        WHERE pr.hh_id = :hh AND {scope} ORDER BY pr.start_on""", hh_id, scope)
 
 
-def followups(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, "SELECT * FROM followup WHERE hh_id = :hh ORDER BY followed_on", hh=hh_id)
+def followups(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, "SELECT * FROM followup WHERE hh_id = :hh AND {scope} ORDER BY followed_on", hh_id, scope)
 
 
-def status_history(engine: Engine, hh_id: int) -> pd.DataFrame:
-    return _frame(engine, "SELECT * FROM household_status WHERE hh_id = :hh ORDER BY changed_on, change_id", hh=hh_id)
+def status_history(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
+    return _scoped(engine, "SELECT * FROM household_status WHERE hh_id = :hh AND {scope} ORDER BY changed_on, change_id",
+                   hh_id, scope)
 
 
 def lines_for(engine: Engine, adcode: str) -> pd.DataFrame:

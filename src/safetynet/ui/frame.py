@@ -17,7 +17,8 @@ from safetynet.domain import codes
 from safetynet.domain.lines import NATION
 from safetynet.filters import Filters
 from safetynet.i18n import t
-from safetynet.ui import urlstate
+from safetynet.auth import User
+from safetynet.ui import session, urlstate
 
 ALL = ""
 
@@ -30,6 +31,12 @@ class PageContext:
     filters: Filters
     level: int  # level of filters.region (0 nation … 3 county)
     regions: pd.DataFrame  # indexed by adcode
+    user: User | None = None  # the signed-in user (role, scope)
+
+    @property
+    def unmask_allowed(self) -> bool:
+        """Personal data may be shown unmasked (after a recorded reason) — never on the meeting screen."""
+        return bool(self.user and self.user.may_unmask and not st.session_state.get("meeting_mode"))
 
     def region_name(self, adcode: str | None = None) -> str:
         code = adcode or self.filters.region
@@ -63,28 +70,45 @@ def bound_selectbox(label: str, options: list[str], key: str, format_func, defau
 
 
 def region_filter(regions: pd.DataFrame, scope: str = NATION) -> str:
-    """Cascading province → prefecture → county selectors; returns the chosen adcode."""
+    """Cascading province → prefecture → county selectors inside the user's scope.
+
+    A level the scope fixes offers only the scope's own region (no "全部"), so no
+    widget — and no URL — can name a region outside it.
+    """
     def name(code: str) -> str:
         return t("全部") if code == ALL else str(regions.at[code, "name"])
 
     def children(parent: str) -> list[str]:
         return regions.index[regions["parent_adcode"] == parent].tolist()
 
-    provinces = [ALL] + [c for c in children(NATION) if c[:2] not in ("71", "81", "82")]
-    prov = bound_selectbox(t("省份"), provinces, "prov", name)
+    chain = [] if scope == NATION else [c for c in (regions.at[scope, "prov_adcode"], regions.at[scope, "pref_adcode"],
+                                                    scope) if isinstance(c, str)]
+    chain = list(dict.fromkeys(chain))  # municipalities and 东莞-like units repeat codes
+
+    def options(level_index: int, parent: str) -> list[str]:
+        if level_index < len(chain):
+            return [chain[level_index]]
+        return [ALL] + children(parent)
+
+    provinces = options(0, NATION)
+    if provinces[0] == ALL:
+        provinces = [ALL] + [c for c in provinces[1:] if c[:2] not in ("71", "81", "82")]
+    prov = bound_selectbox(t("省份"), provinces, "prov", name, default=provinces[0])
     if prov == ALL:
         for key in ("pref", "county"):
             urlstate.publish(key, None, ALL)
-        return scope
-    prefectures = [ALL] + children(prov)
-    pref = bound_selectbox(t("地市"), prefectures, "pref", name)
+        return NATION
+    prefectures = options(1, prov)
+    if prefectures == [ALL]:
+        return prov
+    pref = bound_selectbox(t("地市"), prefectures, "pref", name, default=prefectures[0])
     if pref == ALL:
         urlstate.publish("county", None, ALL)
         return prov
-    counties = [ALL] + children(pref)
-    if len(counties) == 1:
+    counties = options(2, pref)
+    if counties == [ALL]:
         return pref
-    county = bound_selectbox(t("区县"), counties, "county", name)
+    county = bound_selectbox(t("区县"), counties, "county", name, default=counties[0])
     return pref if county == ALL else county
 
 
@@ -116,16 +140,21 @@ def ensure_routed() -> None:
 
 
 def page_context(url: str | None = None) -> PageContext:
-    """Render the shared sidebar and return the page's context."""
+    """Check the signed-in user may see this page, render the shared sidebar, return the context."""
     ensure_routed()
+    user = session.current_user()
+    page = st.session_state.get("_page")
+    if user is None or (page and not user.may_open(page)):
+        st.error(t("无权访问此页面。"))
+        st.stop()
     url = url or config.db_url()
     version, month = cache.data_version(url)
     regions = cache.load_regions(url, version).set_index("adcode", drop=False)
-    region = region_filter(regions)
+    region = region_filter(regions, user.scope)
     population, category = population_filter()
-    filters = Filters(region=region, population=population, category=category)
+    filters = Filters(region=region, population=population, category=category, scope=user.scope)
     level = 0 if region == NATION else int(regions.at[region, "level"])
-    return PageContext(url, version, month, filters, level, regions)
+    return PageContext(url, version, month, filters, level, regions, user)
 
 
 def page_header(title: str, ctx: PageContext) -> None:

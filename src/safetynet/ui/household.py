@@ -22,7 +22,7 @@ def pick_household(ctx: PageContext) -> int | None:
         file_no = left.text_input(t("档案编号"), key="hh_file_no", placeholder="520102-N00000123")
         found = right.form_submit_button(t("打开档案"))
     if found and file_no.strip():
-        hit = household_file.find(cache.engine(ctx.url), file_no)
+        hit = household_file.find(cache.engine(ctx.url), file_no, ctx.filters.scope)
         if hit is None:
             st.error(t("未找到档案编号 {no}", no=file_no.strip()))
         else:
@@ -31,8 +31,8 @@ def pick_household(ctx: PageContext) -> int | None:
     if hh_id is None:
         st.info(t("请从风险名单点击一户，或输入档案编号。"))
         return None
-    if cache.load(ctx.url, ctx.version, household_file.household, hh_id).empty:
-        st.error(t("没有这户档案。"))
+    if cache.load(ctx.url, ctx.version, household_file.household, hh_id, ctx.filters.scope).empty:
+        st.error(t("没有这户档案，或不在您的管辖范围内。"))
         return None
     return hh_id
 

@@ -137,24 +137,30 @@ def render_saved_views(ctx: PageContext, user: str | None) -> None:
                     st.success(t("已保存：{name}", name=name.strip()))
 
 
-def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: str | None) -> None:
+def build_export(engine, query: WatchlistQuery, user: str | None, header: str, fmt: str, *,  # noqa: ANN001
+                 unmasked: bool, view_query: str, region: str, scope: str) -> bytes:
+    """The export file's bytes; records the export (rows, filters, masking) in the audit log."""
+    frame = wl_view.export_frame(watchlist.export_rows(engine, query), unmasked=unmasked)
+    audit.record(engine, user, "export", "watchlist", rows=len(frame), format=fmt, query=view_query,
+                 region=region, scope=scope, masked=not unmasked)
+    return exports.to_csv_bytes(frame, header) if fmt == "csv" else exports.to_xlsx_bytes(frame, header)
+
+
+def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: str | None,
+                   unmasked: bool = False) -> None:
     engine = cache.engine(ctx.url)
+    view_query = current_query_string()  # read here: the download callable runs outside the script thread
     what = f"{t('风险名单')} · {ctx.region_name()} · {t('共 {n} 户', n=total)}"
     header = exports.header_line(user or t("未登录用户"), what)
-
-    def rows() -> pd.DataFrame:
-        frame = wl_view.export_frame(watchlist.export_rows(engine, query))
-        audit.record(engine, user, "export", "watchlist", rows=len(frame), query=current_query_string(),
-                     region=ctx.filters.region, masked=True)
-        return frame
-
+    options = dict(unmasked=unmasked and ctx.unmask_allowed, view_query=view_query, region=ctx.filters.region,
+                   scope=ctx.filters.scope)
     left, right, _ = st.columns([2, 2, 8])
     with left:
-        st.download_button(t("导出 CSV"), data=lambda: exports.to_csv_bytes(rows(), header),
+        st.download_button(t("导出 CSV"), data=lambda: build_export(engine, query, user, header, "csv", **options),
                            file_name=f"watchlist-{ctx.month}.csv", mime="text/csv", key="export_csv",
                            icon=":material/download:", disabled=total == 0, on_click="ignore")
     with right:
-        st.download_button(t("导出 Excel"), data=lambda: exports.to_xlsx_bytes(rows(), header),
+        st.download_button(t("导出 Excel"), data=lambda: build_export(engine, query, user, header, "xlsx", **options),
                            file_name=f"watchlist-{ctx.month}.xlsx", key="export_xlsx", icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            disabled=total == 0, on_click="ignore")

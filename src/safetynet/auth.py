@@ -1,0 +1,193 @@
+"""Users, roles, region scope and sign-in (no Streamlit here).
+
+Passwords are hashed with argon2id (argon2-cffi) and never stored or logged in
+clear. Five failed sign-ins lock an account for 15 minutes. Roles decide which
+screens a user gets and whether personal data may be unmasked; the region
+scope (an adcode: a province, prefecture or county user sees only that area)
+is applied to every query through `Filters`, never only in the UI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine, insert, select, update
+
+from safetynet import audit
+from safetynet.db.schema import app_user, region
+from safetynet.domain.lines import NATION
+
+ROLES = {"leader": ("领导", "Leader"), "staff": ("工作人员", "Staff"), "admin": ("管理员", "Administrator")}
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD = 8
+_hasher = PasswordHasher()
+
+# The screens each role may open (url paths of ui.registry.PAGES). The page list handed
+# to st.navigation *is* the access check; pages check again (defence in depth).
+MONITORING = ("overview", "map", "trends", "sites", "industries", "migrants", "meeting")
+ROLE_PAGES = {
+    "leader": (*MONITORING, "watchlist", "household"),
+    "staff": (*MONITORING, "watchlist", "household"),
+    "admin": (*MONITORING, "watchlist", "household", "data", "users", "audit"),
+}
+CAN_UNMASK = ("staff", "admin")
+
+
+class AuthError(ValueError):
+    """A user-facing reason a sign-in or user change was refused (Chinese)."""
+
+
+@dataclass(frozen=True)
+class User:
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    scope: str  # adcode; "000000" = nationwide
+
+    def may_open(self, url_path: str) -> bool:
+        return url_path in ROLE_PAGES.get(self.role, ())
+
+    @property
+    def may_unmask(self) -> bool:
+        return self.role in CAN_UNMASK
+
+
+def scope_prefix(adcode: str) -> str:
+    """The adcode prefix a scope covers: 520000 → "52", 520100 → "5201", 520102 → "520102", nation → ""."""
+    if adcode == NATION:
+        return ""
+    code = adcode
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code
+
+
+def within(adcode: str, scope: str) -> bool:
+    """Is region `adcode` inside `scope` (itself included)?"""
+    return adcode.startswith(scope_prefix(scope)) and (scope == NATION or adcode != NATION)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AuthError(f"密码至少{MIN_PASSWORD}位")
+    return _hasher.hash(password)
+
+
+def _row_to_user(row) -> User:  # noqa: ANN001
+    return User(int(row.user_id), row.username, row.display_name, row.role, row.scope_adcode)
+
+
+def create_user(engine: Engine, username: str, password: str | None, role: str, scope: str,
+                display_name: str | None = None, actor: str | None = None, oidc_subject: str | None = None) -> User:
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise AuthError("用户名须为1–64个字符")
+    if role not in ROLES:
+        raise AuthError(f"角色须为 {', '.join(ROLES)} 之一")
+    with engine.begin() as conn:
+        if scope != NATION and conn.execute(select(region.c.adcode).where(region.c.adcode == scope)).first() is None:
+            raise AuthError(f"地区代码 {scope} 不存在")
+        if conn.execute(select(app_user.c.user_id).where(app_user.c.username == username)).first():
+            raise AuthError(f"用户 {username} 已存在")
+        user_id = conn.execute(insert(app_user).values(
+            username=username, display_name=display_name or username,
+            password_hash=hash_password(password) if password else None, role=role, scope_adcode=scope,
+            active=True, failed_attempts=0, created_at=dt.datetime.now().replace(microsecond=0),
+            oidc_subject=oidc_subject,
+        ).returning(app_user.c.user_id)).scalar_one()
+    audit.record(engine, actor, "user_change", username, change="create", role=role, scope=scope)
+    return User(int(user_id), username, display_name or username, role, scope)
+
+
+def set_active(engine: Engine, username: str, active: bool, actor: str | None = None) -> None:
+    with engine.begin() as conn:
+        done = conn.execute(update(app_user).where(app_user.c.username == username)
+                            .values(active=active, failed_attempts=0, locked_until=None)).rowcount
+    if not done:
+        raise AuthError(f"没有用户 {username}")
+    audit.record(engine, actor, "user_change", username, change="enable" if active else "disable")
+
+
+def set_password(engine: Engine, username: str, password: str, actor: str | None = None) -> None:
+    hashed = hash_password(password)
+    with engine.begin() as conn:
+        done = conn.execute(update(app_user).where(app_user.c.username == username)
+                            .values(password_hash=hashed, failed_attempts=0, locked_until=None)).rowcount
+    if not done:
+        raise AuthError(f"没有用户 {username}")
+    audit.record(engine, actor, "user_change", username, change="password")
+
+
+def list_users(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(app_user.c.username, app_user.c.display_name, app_user.c.role,
+                                   app_user.c.scope_adcode, app_user.c.active, app_user.c.locked_until,
+                                   app_user.c.last_login_at).order_by(app_user.c.username)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> User:
+    """The signed-in user, or AuthError with the reason; every attempt is audited."""
+    now = now or dt.datetime.now().replace(microsecond=0)
+    with engine.begin() as conn:
+        row = conn.execute(select(app_user).where(app_user.c.username == username.strip())).first()
+        if row is None or not row.active or not row.password_hash:
+            failure = "无此用户或已停用"
+        elif row.locked_until is not None and row.locked_until > now:
+            failure = "锁定中"
+        else:
+            try:
+                _hasher.verify(row.password_hash, password)
+                failure = None
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                failure = "密码错误"
+        if failure is None:
+            conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
+                         .values(failed_attempts=0, locked_until=None, last_login_at=now))
+            if _hasher.check_needs_rehash(row.password_hash):
+                conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
+                             .values(password_hash=_hasher.hash(password)))
+        elif row is not None and failure == "密码错误":
+            failures = int(row.failed_attempts) + 1
+            locked = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+            conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
+                         .values(failed_attempts=0 if locked else failures, locked_until=locked))
+            if locked:
+                failure = "密码错误次数过多，已锁定"
+    if failure is not None:
+        audit.record(engine, username[:64], "sign_in_failed", username[:64], reason=failure)
+        if "锁定" in failure:
+            raise AuthError(f"账号已锁定，请{LOCK_MINUTES}分钟后再试")
+        raise AuthError("用户名或密码不正确")
+    audit.record(engine, row.username, "sign_in", row.username)
+    return _row_to_user(row)
+
+
+def user_by_subject(engine: Engine, subject: str) -> User | None:
+    """An identity-provider user (st.login) mapped to our roles and scope by `oidc_subject`."""
+    with engine.connect() as conn:
+        row = conn.execute(select(app_user).where(app_user.c.oidc_subject == subject)
+                           .where(app_user.c.active.is_(True))).first()
+    return _row_to_user(row) if row else None
+
+
+DEMO_USERS = (
+    ("demo_leader", "演示领导", "leader", NATION),
+    ("demo_staff", "演示工作人员（贵州）", "staff", "520000"),
+    ("demo_admin", "演示管理员", "admin", NATION),
+)
+DEMO_PASSWORD = "demo-only-2026"
+
+
+def ensure_demo_users(engine: Engine) -> None:
+    """Demo accounts for demo mode only (never created in production configuration)."""
+    with engine.connect() as conn:
+        existing = {r[0] for r in conn.execute(select(app_user.c.username))}
+    for username, name, role, scope in DEMO_USERS:
+        if username not in existing:
+            create_user(engine, username, DEMO_PASSWORD, role, scope, display_name=name, actor="system")
