@@ -53,21 +53,23 @@ except Exception as exc:  # a broken database URL must say so, not show a traceb
 
 engine = cache.engine(url)
 user = session.current_user()
+
+# The pages handed to st.navigation are the access check: a URL naming any other page
+# falls back to the default page. Pages check again through frame.page_context().
+# Signed out, navigation still resolves the requested page (hidden, never run), so a
+# shared link opens that page right after sign-in.
+sections: dict[str, list] = {}
+shown = [p for p in PAGES if (HERE / "pages" / p.file).exists() and (user is None or user.may_open(p.url_path))]
+for i, spec in enumerate(shown):
+    sections.setdefault(t(spec.section), []).append(
+        st.Page(HERE / "pages" / spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
+                default=(i == 0)))
+page = st.navigation(sections, position="top" if user else "hidden")
 if user is None:
     session.sign_in_screen(engine)
     st.stop()
 session.user_badge(engine, user)
 if config.demo_mode():
     st.sidebar.warning(t("演示模式：数据均为虚构。"))
-
-# The pages handed to st.navigation are the access check: a URL naming any other page
-# falls back to the default page. Pages check again through frame.page_context().
-sections: dict[str, list] = {}
-allowed = [p for p in PAGES if user.may_open(p.url_path) and (HERE / "pages" / p.file).exists()]
-for i, spec in enumerate(allowed):
-    sections.setdefault(t(spec.section), []).append(
-        st.Page(HERE / "pages" / spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
-                default=(i == 0)))
-page = st.navigation(sections, position="top")
-st.session_state["_page"] = page.url_path or allowed[0].url_path
+st.session_state["_page"] = page.url_path or shown[0].url_path
 page.run()

@@ -95,7 +95,7 @@ def open_page(page, url: str, username: str = E2E_USER, password: str = E2E_PASS
     """Open `url` as a signed-in user: a new page load is a new Streamlit session, so — like a
     user opening a shared link — sign in through the real form, then wait for the page to finish."""
     page.goto(url)
-    page.wait_for_selector('.sn-page-done, [data-testid="stForm"]', state="attached", timeout=90_000)
+    page.wait_for_selector('.sn-page-done, .st-key-sign_in_user', state="attached", timeout=90_000)
     if page.locator(".sn-page-done").count() == 0:
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)

@@ -22,10 +22,13 @@ def test_every_page_renders_offline(app_server, chrome, scheme):  # noqa: ANN001
     SCREENSHOTS.mkdir(exist_ok=True)
     for spec in PAGES:
         open_page(page, f"{app_server}/{spec.url_path}")
-        page.get_by_role("heading", name=spec.title).first.wait_for(timeout=30_000)
+        heading = page.locator(".sn-meet h1") if spec.url_path == "meeting" else \
+            page.get_by_role("heading", name=spec.title)
+        heading.first.wait_for(timeout=30_000)
         assert page.locator('[data-testid="stException"]').count() == 0, spec.url_path
         # the router ran: the language switch is there and the layout is wide
-        page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"]').first.wait_for(timeout=15_000)
+        if spec.url_path != "meeting":  # the meeting screen hides the sidebar on purpose
+            page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"]').first.wait_for(timeout=15_000)
         assert page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"] > 1200
         # no legacy auto-menu (sidebar page list) next to st.navigation's top menu
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0
@@ -61,4 +64,16 @@ def test_nothing_is_reachable_signed_out(app_server, chrome):  # noqa: ANN001
         page.get_by_role("button", name="登录").first.wait_for(timeout=60_000)
         assert page.locator(".sn-page-done").count() == 0
         assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    page.close()
+
+
+def test_meeting_screen_rotates_and_never_shows_personal_data(app_server, chrome):  # noqa: ANN001
+    page = chrome.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN", color_scheme="dark")
+    open_page(page, f"{app_server}/meeting?every=5&screens=kpi,newly")
+    first = page.locator(".sn-meet h1").first.inner_text()
+    page.wait_for_function("t => document.querySelector('.sn-meet h1').innerText !== t", arg=first, timeout=30_000)
+    assert page.locator('[data-testid="stSidebar"]').first.is_hidden()
+    text = page.locator("body").inner_text()
+    import re
+    assert not re.search(r"\d{17}[\dX]", text)  # no full ID number anywhere
     page.close()

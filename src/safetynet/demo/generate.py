@@ -399,8 +399,6 @@ class _Simulation:
         person_industry = np.where(worker & able, industry, np.where(migrant, rng.choice(["C", "E", "O", "GP"], n_p), "A"))
         person_industry = np.where(form == "无", None, person_industry)
         contract = np.where(form == "劳动合同", rng.choice([6, 12, 24, 36], n_p, p=[0.1, 0.4, 0.3, 0.2]), -1)
-        work_place = np.where(migrant, rng.choice(["省外", "省内县外", "县内"], n_p, p=[0.5, 0.35, 0.15]),
-                              np.where(able, "县内", None))
         med = rng.random(n_p) > 0.004
         pension = np.where(form == "劳动合同", rng.random(n_p) < 0.9, np.where(np.isin(form, codes.UNSTABLE_FORMS), rng.random(n_p) < 0.25, rng.random(n_p) < 0.6))
         injury = np.where(np.isin(form, ["劳动合同", "劳务派遣"]), rng.random(n_p) < 0.85, rng.random(n_p) < 0.15)
@@ -414,8 +412,19 @@ class _Simulation:
             rng.choice(len(self.world.rural_counties), n_p, p=self.world.rural_counties["weight"].to_numpy())],
             np.where(migrant, h["adcode"].to_numpy()[hh_row], None))
         wc = self.world.worker_counties
-        work_adcode = np.where(migrant & ~worker, wc["adcode"].to_numpy()[rng.choice(len(wc), n_p, p=wc["weight"].to_numpy())],
-                               np.where(able, h["adcode"].to_numpy()[hh_row], None))
+        # rural migrants: some work in their own county (本地农民工), some elsewhere in the
+        # province, most in the industrial cities of other provinces
+        far = wc["adcode"].to_numpy()[rng.choice(len(wc), n_p, p=wc["weight"].to_numpy())]
+        home_county = h["adcode"].to_numpy()[hh_row]
+        same_province = self._same_province_county(rng, home_county)
+        reach = rng.random(n_p)
+        rural_work = np.where(reach < 0.15, home_county, np.where(reach < 0.40, same_province, far))
+        work_adcode = np.where(migrant & ~worker, rural_work, np.where(able, home_county, None))
+        # 县内 / 省内县外 / 省外 follows from home (origin for migrants) and work place
+        home = np.where(origin != None, origin, h["adcode"].to_numpy()[hh_row]).astype(str)  # noqa: E711
+        work = np.where(work_adcode != None, work_adcode, home).astype(str)  # noqa: E711
+        work_place = np.where(able, np.where(np.asarray([a[:2] for a in home]) == np.asarray([w[:2] for w in work]),
+                                             np.where(home == work, "县内", "省内县外"), "省外"), None)
         employer_col = np.where(worker & able & (role == "head"), h["employer_id"].to_numpy()[hh_row], -1)
         birth_month = rng.integers(1, 13, n_p)
         # nobody is born after the last month of the data
@@ -465,6 +474,18 @@ class _Simulation:
         self.hh_row = hh_row
         self.able = able
         self.employed0 = pd.Series((able & ~np.isin(form, ["失业", "无"])).astype(int)).groupby(hh_row).sum().reindex(range(len(h)), fill_value=0).to_numpy()
+
+    def _same_province_county(self, rng: np.random.Generator, adcodes: np.ndarray) -> np.ndarray:
+        """A random county of the same province as each adcode (another town to work in)."""
+        leaves = self.world.rural_counties["adcode"].to_numpy()
+        by_prov = pd.Series(leaves).groupby(pd.Series(leaves).str[:2]).apply(np.asarray).to_dict()
+        draws = rng.random(len(adcodes))
+        out = np.array(adcodes, dtype=object)
+        for i, code in enumerate(adcodes):
+            options = by_prov.get(code[:2])
+            if options is not None and len(options):
+                out[i] = options[int(draws[i] * len(options))]
+        return out
 
     def _plan_money(self) -> None:
         """Household flags and the income level that places each file where its category says."""

@@ -7,7 +7,7 @@ call the cached loaders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -147,6 +147,8 @@ def page_context(url: str | None = None) -> PageContext:
     if user is None or (page and not user.may_open(page)):
         st.error(t("无权访问此页面。"))
         st.stop()
+    # the meeting screen masks everything, whatever the role (PageContext.unmask_allowed)
+    st.session_state["meeting_mode"] = page == "meeting"
     url = url or config.db_url()
     version, month = cache.data_version(url)
     regions = cache.load_regions(url, version).set_index("adcode", drop=False)
@@ -155,6 +157,12 @@ def page_context(url: str | None = None) -> PageContext:
     filters = Filters(region=region, population=population, category=category, scope=user.scope)
     level = 0 if region == NATION else int(regions.at[region, "level"])
     return PageContext(url, version, month, filters, level, regions, user)
+
+
+def refreshed(ctx: PageContext) -> PageContext:
+    """The same context with the current data version (for auto-refreshing fragments)."""
+    version, month = cache.data_version(ctx.url)
+    return replace(ctx, version=version, month=month) if version != ctx.version else ctx
 
 
 def page_header(title: str, ctx: PageContext) -> None:

@@ -16,6 +16,10 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "总览", ":material/dashboard:", "overview", "监测"),
+    PageSpec("migrants.py", "农民工", ":material/directions_walk:", "migrants", "专题"),
     PageSpec("watchlist.py", "风险名单", ":material/checklist:", "watchlist", "帮扶"),
     PageSpec("household.py", "一户一档", ":material/folder_shared:", "household", "帮扶"),
+    PageSpec("meeting.py", "会议大屏", ":material/co_present:", "meeting", "监测"),
+    PageSpec("users.py", "用户管理", ":material/manage_accounts:", "users", "管理"),
+    PageSpec("audit.py", "审计日志", ":material/policy:", "audit", "管理"),
 )

@@ -39,7 +39,7 @@ def render_kpi_row(kpis: list[Kpi], sparklines: pd.DataFrame | None = None, per_
                     t(spec.label), format_value(kpi.value, spec.kind),
                     delta=format_delta(kpi.mom, spec.kind),
                     delta_color="inverse" if spec.higher_is_bad else "normal",
-                    delta_description=t("环比"),
+                    delta_description=t("环比") if kpi.mom is not None else None,
                     help=t(spec.help), border=True, chart_data=spark, chart_type="line",
                 )
                 yoy = format_delta(kpi.yoy, spec.kind)

@@ -1,0 +1,140 @@
+"""会议大屏: the presentation mode for projectors and big screens.
+
+No sidebar or menus, large type, a high-contrast light or dark scheme, and a
+carousel through chosen slides every N seconds. Each tick reruns only the
+carousel fragment, whose loaders key on the data version: a new import shows
+on the next tick, an unchanged database costs nothing. Personal data is always
+masked here, whatever the viewer's role.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from safetynet import cache, i18n, privacy
+from safetynet.i18n import t
+from safetynet.queries import households, overview
+from safetynet.ui.frame import PageContext
+from safetynet.views import figures, kpi, maps
+
+SLIDES = {"kpi": "核心指标", "map": "分布地图", "trend": "变化趋势", "newly": "新增高风险"}
+DEFAULT_EVERY = 20
+MIN_EVERY, MAX_EVERY = 5, 600
+THEMES = {
+    "dark": {"bg": "#05080c", "fg": "#f5f7fa", "muted": "#aeb8c4", "card": "#121a24", "bad": "#ff6b6b", "good": "#6ee7a0"},
+    "light": {"bg": "#ffffff", "fg": "#05080c", "muted": "#3c4450", "card": "#eef1f5", "bad": "#b71c1c", "good": "#1b5e20"},
+}
+
+
+def parse_options(params: dict[str, str]) -> tuple[list[str], int, str]:
+    """Slides, seconds per slide and theme from the URL (invalid values fall back to defaults)."""
+    slides = [s for s in params.get("screens", "").split(",") if s in SLIDES] or list(SLIDES)
+    try:
+        every = min(max(int(params.get("every", DEFAULT_EVERY)), MIN_EVERY), MAX_EVERY)
+    except ValueError:
+        every = DEFAULT_EVERY
+    theme = params.get("theme", "dark") if params.get("theme") in THEMES else "dark"
+    return slides, every, theme
+
+
+def style(theme: str) -> None:
+    c = THEMES[theme]
+    st.markdown(f"""<style>
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+    [data-testid="stToolbar"], [data-testid="stTopNavigation"] {{ display: none !important; }}
+    .stApp, [data-testid="stAppViewContainer"] {{ background: {c["bg"]} !important; color: {c["fg"]} !important; }}
+    [data-testid="stMainBlockContainer"] {{ padding-top: 1.2rem; max-width: 100% !important; }}
+    .sn-meet h1 {{ font-size: 3.2rem; margin: 0; color: {c["fg"]}; }}
+    .sn-meet .sub {{ font-size: 1.5rem; color: {c["muted"]}; }}
+    .sn-kpis {{ display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 1.2rem; margin-top: 1.5rem; }}
+    .sn-kpi {{ background: {c["card"]}; border-radius: 14px; padding: 1.4rem 1.6rem; }}
+    .sn-kpi .label {{ font-size: 1.6rem; color: {c["muted"]}; }}
+    .sn-kpi .value {{ font-size: 4.6rem; font-weight: 800; line-height: 1.1; color: {c["fg"]}; }}
+    .sn-kpi .delta {{ font-size: 1.5rem; }}
+    .sn-kpi .bad {{ color: {c["bad"]}; }} .sn-kpi .good {{ color: {c["good"]}; }}
+    .sn-list {{ width: 100%; border-collapse: collapse; font-size: 1.7rem; color: {c["fg"]}; }}
+    .sn-list td, .sn-list th {{ padding: .55rem .8rem; border-bottom: 1px solid {c["muted"]}; text-align: left; }}
+    .sn-dots {{ font-size: 1.4rem; color: {c["muted"]}; margin-top: .6rem; }}
+    </style>""", unsafe_allow_html=True)
+
+
+def _delta_html(k: kpi.Kpi) -> str:
+    if k.mom is None:
+        return ""
+    worse = (k.mom > 0) == k.spec.higher_is_bad and k.mom != 0
+    cls = "bad" if worse else "good"
+    text = (f"{k.mom * 100:+.1f}" + ("个百分点" if i18n.lang() == "zh" else " pp")) if k.spec.kind == "share" \
+        else f"{k.mom:+,.0f}"
+    return f'<div class="delta {cls}">{html.escape(t("环比"))} {html.escape(text)}</div>'
+
+
+def header(ctx: PageContext, slide: str, position: str) -> None:
+    st.markdown(
+        f'<div class="sn-meet"><h1>{html.escape(t("工会困难职工动态监测平台"))} · {html.escape(t(SLIDES[slide]))}</h1>'
+        f'<div class="sub">{html.escape(ctx.region_name())} · '
+        f'{html.escape(t("数据截至{month}", month=i18n.fmt_month(ctx.month)))} · {html.escape(position)}</div></div>',
+        unsafe_allow_html=True)
+
+
+def slide_kpi(ctx: PageContext) -> None:
+    monthly = cache.load(ctx.url, ctx.version, overview.monthly_measures, ctx.filters)
+    cards = []
+    for k in kpi.build_kpis(monthly, ctx.month):
+        value = i18n.fmt_pct(k.value) if k.spec.kind == "share" else i18n.fmt_count(k.value)
+        cards.append(f'<div class="sn-kpi"><div class="label">{html.escape(t(k.spec.label))}</div>'
+                     f'<div class="value">{html.escape(value)}</div>{_delta_html(k)}</div>')
+    st.markdown(f'<div class="sn-kpis">{"".join(cards)}</div>', unsafe_allow_html=True)
+
+
+def slide_map(ctx: PageContext) -> None:
+    children = cache.load(ctx.url, ctx.version, overview.child_measures, ctx.filters, ctx.month)
+    share = children["tier_high"] / children["households"].where(children["households"] > 0)
+    values = children.assign(value=share, label=share.map(i18n.fmt_pct))
+    center = (ctx.regions.at[ctx.filters.region, "lon"], ctx.regions.at[ctx.filters.region, "lat"])
+    deck, legend = maps.build_choropleth(values, ctx.filters.region, ctx.level, ctx.child_level(),
+                                         t("高风险户占比"), i18n.fmt_pct, center=center)
+    st.pydeck_chart(deck, height=720, key=f"meeting_map_{ctx.version}")
+    from safetynet.ui import widgets
+
+    widgets.render_legend(t("高风险户占比"), legend)
+
+
+def slide_trend(ctx: PageContext) -> None:
+    monthly = cache.load(ctx.url, ctx.version, overview.monthly_measures, ctx.filters)
+    fig = figures.build_trend_figure(monthly.tail(24), {"open_files": "监测户数", "tier_high": "高风险户"},
+                                     t("监测户与高风险户趋势"), height=720)
+    fig.update_layout(font={"size": 22}, title={"font": {"size": 30}}, paper_bgcolor="rgba(0,0,0,0)",
+                      plot_bgcolor="rgba(0,0,0,0)")
+    st.plotly_chart(fig, key=f"meeting_trend_{ctx.version}", theme=None)
+
+
+def slide_newly(ctx: PageContext) -> None:
+    rows = cache.load(ctx.url, ctx.version, households.newly_high, ctx.filters, ctx.level, ctx.month, 10)
+    if rows.empty:
+        st.markdown(f'<div class="sn-meet"><div class="sub">{html.escape(t("本月无新增高风险户。"))}</div></div>',
+                    unsafe_allow_html=True)
+        return
+    masked = meeting_rows(rows)
+    head = "".join(f"<th>{html.escape(t(h))}</th>" for h in ("户主", "地区名称", "评分", "主要原因"))
+    body = "".join(
+        f"<tr><td>{html.escape(r.head_name)}</td><td>{html.escape(r.area)}</td><td>{int(r.score)}</td>"
+        f"<td>{html.escape(r.reasons)}</td></tr>" for r in masked.itertuples())
+    st.markdown(f'<table class="sn-list"><tr>{head}</tr>{body}</table>', unsafe_allow_html=True)
+
+
+def meeting_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """What the meeting screen may show of a household list: masked names, top two reasons, no IDs."""
+    reasons = rows["reasons"] if i18n.lang() == "zh" else rows["reasons_en"]
+    sep = "；" if i18n.lang() == "zh" else "; "
+    return pd.DataFrame({
+        "head_name": rows["head_name"].map(privacy.mask_name),
+        "area": rows["area"],
+        "score": rows["score"],
+        "reasons": reasons.fillna("").str.split("；|; ", regex=True).str[:2].str.join(sep),
+    })
+
+
+RENDERERS = {"kpi": slide_kpi, "map": slide_map, "trend": slide_trend, "newly": slide_newly}

@@ -1,0 +1,321 @@
+"""农民工 screen builders: KPIs, the Spring-Festival-aligned chart, the flow map and its tables.
+
+Pure functions of the frames `safetynet.queries.migrants` returns (unit-tested
+without Streamlit). Everything here is an aggregate: no names, no files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+from plotly.subplots import make_subplots
+
+from safetynet import geo, i18n
+from safetynet.domain import codes
+from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, festival_offset
+from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.views.figures import FONT
+from safetynet.views.kpi import Kpi, KpiSpec
+from safetynet.views.maps import LegendItem, view_for
+
+# ---------------------------------------------------------------- KPIs
+NOT_RETURNED = KpiSpec("not_returned", "春节后未返岗", "count", True,
+                       "春节后一个月仍有农民工未回到工作岗位的户数，取数据中最近一个春节的次月；"
+                       "同比按春节对齐：与上一年春节的次月相比。")
+MIGRANT_KPI_SPECS = (
+    KpiSpec("migrant_hh", "农民工家庭", "count", False, "家庭成员中有农民工的户数（本月有评分的监测户）"),
+    NOT_RETURNED,
+    KpiSpec("out_of_work", "失业或未返岗（全部监测户）", "count", True,
+            "本月有成员失业或未返岗的户数。汇总表不区分农民工家庭，此处按全部监测户统计。"),
+    KpiSpec("wage_arrears", "欠薪（全部监测户）", "count", True, "本月有成员被拖欠工资的户数，按全部监测户统计。"),
+    KpiSpec("platform_uninsured", "平台/灵活就业未参保", "count", True,
+            "有成员从事平台或灵活就业、既无养老保险也无工伤保险的户数（全部监测户）。"),
+    KpiSpec("counselling", "心理疏导转介（新生代农民工）", "count", True,
+            "有成员已转介心理疏导、且有1980年后出生的农民工在外务工的户数。只显示户数，不列名单。"),
+)
+
+
+def post_festival_month(months: pd.Series | list[int], upto: int) -> int | None:
+    """The latest month ≤ `upto` in `months` that is the month right after a Spring Festival month."""
+    found = []
+    for m in months:
+        m = int(m)
+        try:
+            if m <= upto and festival_offset(m)[1] == 1:
+                found.append(m)
+        except ValueError:  # a year outside the festival calendar
+            continue
+    return max(found) if found else None
+
+
+def migrant_kpis(monthly: pd.DataFrame, month: int) -> list[Kpi]:
+    """KPI tiles for `month`: 环比 vs last month, 同比 vs the same month last year.
+
+    春节后未返岗 is read in the most recent post-festival month instead (labelled with
+    that month); its 同比 compares with the month after the previous festival, and it
+    has no 环比 (the month before is the festival month itself, when nobody is due back).
+    """
+    values = monthly.set_index("month").sort_index() if not monthly.empty else pd.DataFrame(
+        columns=[s.key for s in MIGRANT_KPI_SPECS], index=pd.Index([], name="month"))
+
+    def at(key: str, m: int | None) -> float | None:
+        if m is None or m not in values.index or pd.isna(values.at[m, key]):
+            return None
+        return float(values.at[m, key])
+
+    def delta(now: float | None, before: float | None) -> float | None:
+        return None if now is None or before is None else now - before
+
+    out = []
+    for spec in MIGRANT_KPI_SPECS:
+        if spec is NOT_RETURNED:
+            post = post_festival_month(values.index, month)
+            label = t("节后未返岗（{month}）", month=fmt_month(post)) if post else t(spec.label)
+            shown = KpiSpec(spec.key, label, spec.kind, spec.higher_is_bad, spec.help)
+            previous = None
+            if post is not None and festival_offset(post)[0] - 1 in SPRING_FESTIVAL:
+                previous = add_months(festival_month(festival_offset(post)[0] - 1), 1)
+            now = at(spec.key, post)
+            out.append(Kpi(shown, now, None, delta(now, at(spec.key, previous))))
+            continue
+        now = at(spec.key, month)
+        out.append(Kpi(spec, now, delta(now, at(spec.key, add_months(month, -1))),
+                       delta(now, at(spec.key, add_months(month, -12)))))
+    return out
+
+
+# ---------------------------------------------------------------- Spring Festival alignment
+OFFSETS = range(-2, 5)
+FESTIVAL_SERIES = {"not_returned": "春节后未返岗户", "out_of_work": "失业或未返岗户（全部监测户）"}
+
+
+def align_to_festival(monthly: pd.DataFrame, columns: tuple[str, ...] = tuple(FESTIVAL_SERIES),
+                      offsets: range = OFFSETS) -> pd.DataFrame:
+    """Months re-indexed by festival: one row per (festival year, months from the festival month).
+
+    The festival month (offset 0) is the calendar month holding that year's
+    春节, so offset +1 is the return-to-work month whether the festival fell in
+    January or February. Columns: festival_year, offset, month, *columns. Only
+    months present in `monthly` appear, and only festival years whose festival
+    month is in `monthly` (a line without its anchor would mislead).
+    """
+    by_month = monthly.set_index("month")
+    rows = []
+    for year in sorted(SPRING_FESTIVAL):
+        start = festival_month(year)
+        for k in offsets:
+            m = add_months(start, k)
+            if m in by_month.index:
+                rows.append({"festival_year": year, "offset": k, "month": m,
+                             **{c: by_month.at[m, c] for c in columns}})
+    aligned = pd.DataFrame(rows, columns=["festival_year", "offset", "month", *columns])
+    with_festival_month = aligned.loc[aligned["offset"] == 0, "festival_year"]
+    return aligned[aligned["festival_year"].isin(with_festival_month)].reset_index(drop=True)
+
+
+def offset_label(k: int) -> str:
+    """Short axis labels (they must fit seven to a half-width chart at 1366 px)."""
+    if k == 0:
+        return t("春节月")
+    return t("节前{n}月", n=-k) if k < 0 else t("节后{n}月", n=k)
+
+
+def festival_name(year: int) -> str:
+    day = SPRING_FESTIVAL[year]
+    date = f"{day.month}月{day.day}日" if i18n.lang() == "zh" else f"{day:%b} {day.day}"
+    return t("{year}年春节（{date}）", year=year, date=date)
+
+
+def festival_date(year: int) -> str:
+    day = SPRING_FESTIVAL[year]
+    return f"{day.year}年{day.month}月{day.day}日" if i18n.lang() == "zh" else f"{day.day} {day:%b} {day.year}"
+
+
+def festival_note(years: list[int]) -> str:
+    """One sentence on why the chart aligns on the festival, quoting the festival dates shown."""
+    shown = [y for y in years if y in SPRING_FESTIVAL][-3:]
+    examples = ("、" if i18n.lang() == "zh" else ", ").join(festival_date(y) for y in shown)
+    return t("春节在1月和2月之间浮动（{examples}），按日历月同比会把节前和节后的月份错位相比；"
+             "按春节所在月对齐后，每条线的同一位置都是同一返岗阶段。", examples=examples)
+
+
+def year_colours(years: list[int]) -> dict[int, str]:
+    """The latest festival year stands out; the one before is a contrast colour; older ones grey."""
+    palette = ["#1f5fa8", "#ef8f00"]
+    ordered = sorted(years, reverse=True)
+    return {y: palette[i] if i < len(palette) else "#9e9e9e" for i, y in enumerate(ordered)}
+
+
+def build_festival_figure(aligned: pd.DataFrame, height: int = 380) -> go.Figure:
+    """Two panels (not back after the festival; out of work), one line per festival year."""
+    series = [c for c in FESTIVAL_SERIES if c in aligned.columns]
+    fig = make_subplots(rows=1, cols=len(series), subplot_titles=[t(FESTIVAL_SERIES[c]) for c in series],
+                        horizontal_spacing=0.08)
+    years = sorted(aligned["festival_year"].unique().tolist()) if not aligned.empty else []
+    colours = year_colours(years)
+    for col, column in enumerate(series, start=1):
+        for year in years:
+            part = aligned[aligned["festival_year"] == year].sort_values("offset")
+            latest = year == max(years)
+            fig.add_trace(go.Scatter(
+                x=part["offset"], y=part[column], name=festival_name(year), legendgroup=str(year),
+                showlegend=col == 1, mode="lines+markers",
+                line={"width": 3.5 if latest else 2.5, "color": colours[year]}, marker={"size": 7},
+                customdata=[fmt_month(int(m)) for m in part["month"]],
+                hovertemplate=t("{month}：{value}户", month="%{customdata}", value="%{y:,}")
+                + "<extra>" + festival_name(year) + "</extra>",
+            ), row=1, col=col)
+        fig.add_vrect(x0=-0.45, x1=0.45, fillcolor="rgba(198,40,40,0.08)", line_width=0, row=1, col=col)
+    fig.update_xaxes(tickmode="array", tickvals=list(OFFSETS), ticktext=[offset_label(k) for k in OFFSETS],
+                     range=[min(OFFSETS) - 0.4, max(OFFSETS) + 0.4], tickangle=0)
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", gridcolor="rgba(128,128,128,0.25)")
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 70, "b": 10}, font={"family": FONT, "size": 14},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.12, "xanchor": "left", "x": 0.0},
+        hovermode="closest",
+    )
+    fig.update_annotations(font={"size": 15})
+    return fig
+
+
+# ---------------------------------------------------------------- flows
+ORIGIN_COLOUR = (31, 95, 168)
+WORK_COLOUR = (239, 143, 0)
+MIN_WIDTH, MAX_WIDTH = 1.0, 12.0
+MAX_ARCS = 40
+FULL_WIDTH_WORKERS = 20.0
+
+
+def flow_tooltip(origin: str, work: str, workers: int) -> str:
+    return t("{origin} → {work}：{n}人", origin=origin, work=work, n=fmt_count(workers))
+
+
+def local_tooltip(place: str, workers: int) -> str:
+    return t("{place}内流动：{n}人", place=place, n=fmt_count(workers))
+
+
+def build_flow_deck(flows: pd.DataFrame, highlight: str | None = None, unit: str = "province",
+                    max_arcs: int = MAX_ARCS) -> tuple[pdk.Deck, list[LegendItem]]:
+    """Arcs from origin to work place, width by migrant workers; flows within one area as dots.
+
+    `flows` as `queries.migrants.migrant_flows` (sorted largest first). The
+    `max_arcs` largest flows between different areas are drawn. `highlight`: a
+    province adcode to shade (the filtered scope). `unit`: "province" or
+    "prefecture", for the legend of the dots.
+    """
+    provinces = geo.load_layer("province")
+    for feature in provinces["features"]:
+        inside = highlight is not None and feature["properties"]["adcode"] == highlight
+        feature["properties"]["fill"] = [214, 226, 240, 255] if inside else [246, 246, 246, 255]
+    layers = [
+        pdk.Layer("GeoJsonLayer", geo.load_world_backdrop(), id="world", filled=True, stroked=True,
+                  get_fill_color=[238, 238, 238], get_line_color=[190, 190, 190], line_width_min_pixels=0.5),
+        pdk.Layer("GeoJsonLayer", provinces, id="provinces", filled=True, stroked=True,
+                  get_fill_color="properties.fill", get_line_color=[170, 170, 170], line_width_min_pixels=0.8),
+        pdk.Layer("GeoJsonLayer", geo.load_boundary_lines(), id="boundary-lines", filled=False, stroked=True,
+                  get_line_color=[110, 110, 110], line_width_min_pixels=1.2),
+    ]
+    between = flows[flows["origin"] != flows["work"]].head(max_arcs).copy()
+    local = flows[flows["origin"] == flows["work"]].copy()
+    top = float(flows["workers"].max()) if not flows.empty else 1.0
+    if not between.empty:
+        between["width"] = arc_widths(between["workers"], top)
+        between["tooltip"] = [flow_tooltip(o, w, n) for o, w, n in
+                              zip(between["origin_name"], between["work_name"], between["workers"], strict=True)]
+        layers.append(pdk.Layer(
+            "ArcLayer", between[["origin_lon", "origin_lat", "work_lon", "work_lat", "width", "tooltip"]], id="flows",
+            pickable=True, auto_highlight=True, get_source_position="[origin_lon, origin_lat]",
+            get_target_position="[work_lon, work_lat]", get_source_color=[*ORIGIN_COLOUR, 200],
+            get_target_color=[*WORK_COLOUR, 220], get_width="width", width_units="'pixels'", get_height=0.6))
+    if not local.empty:
+        local["radius"] = np.sqrt(local["workers"] / top) * 16 + 3
+        local["tooltip"] = [local_tooltip(p, n) for p, n in zip(local["work_name"], local["workers"], strict=True)]
+        layers.append(pdk.Layer(
+            "ScatterplotLayer", local[["work_lon", "work_lat", "radius", "tooltip"]], id="local-flows",
+            pickable=True, get_position="[work_lon, work_lat]", get_radius="radius", radius_units="'pixels'",
+            get_fill_color=[*WORK_COLOUR, 110], get_line_color=[*WORK_COLOUR, 255], stroked=True,
+            line_width_min_pixels=1.5))
+    deck = pdk.Deck(layers=layers, initial_view_state=fit_view(between if not between.empty else local),
+                    map_provider=None,
+                    tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}})
+    legend = [LegendItem(ORIGIN_COLOUR, t("来源地（线的起点）")), LegendItem(WORK_COLOUR, t("务工地（线的终点）"))]
+    if not local.empty:
+        legend.append(LegendItem(WORK_COLOUR, t("圆点：省内流动") if unit == "province" else t("圆点：地市内流动")))
+    return deck, legend
+
+
+def fit_view(flows: pd.DataFrame, width_px: int = 440, height_px: int = 440) -> pdk.ViewState:
+    """A view that frames the drawn flows' ends (China as a whole when there are none).
+
+    Sized for the narrowest map the page draws (half of a 1366 px screen).
+    """
+    if flows.empty:
+        return view_for(0, None, None)
+    lons = pd.concat([flows["origin_lon"], flows["work_lon"]]).dropna()
+    lats = pd.concat([flows["origin_lat"], flows["work_lat"]]).dropna()
+    if lons.empty:
+        return view_for(0, None, None)
+    lon_span = max(float(lons.max() - lons.min()), 2.0) * 1.25
+    lat_span = max(float(lats.max() - lats.min()), 2.0) * 1.25 * 1.2  # Mercator stretch at China's latitudes
+    zoom = min(np.log2(width_px * 360 / (512 * lon_span)), np.log2(height_px * 360 / (512 * lat_span)))
+    return pdk.ViewState(longitude=float(lons.min() + lons.max()) / 2, latitude=float(lats.min() + lats.max()) / 2,
+                         zoom=float(np.clip(zoom, 2.9, 7.0)), min_zoom=2, max_zoom=10)
+
+
+def arc_widths(workers: pd.Series, top: float) -> list[float]:
+    """Pixels, proportional to workers: the largest flow is MAX_WIDTH, none thinner than MIN_WIDTH.
+
+    A county's handful of workers should not draw as fat as a province's
+    hundreds: the full width stands for at least FULL_WIDTH_WORKERS.
+    """
+    top = max(float(top), FULL_WIDTH_WORKERS)
+    return [round(MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * float(n) / top, 2) for n in workers]
+
+
+def top_flows_table(flows: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The n largest flows with Chinese column headers (translated), counts formatted."""
+    top = flows.head(n)
+    return pd.DataFrame({
+        t("来源地"): top["origin_name"].tolist(),
+        t("务工地"): top["work_name"].tolist(),
+        t("农民工人数"): [fmt_count(v) for v in top["workers"]],
+        t("其中跨省"): [fmt_count(v) for v in top["cross_province"]],
+    })
+
+
+def flow_summary(flows: pd.DataFrame, max_arcs: int = MAX_ARCS) -> str:
+    """One line under the map: how many migrant workers, how many across provinces, what the map draws."""
+    total = int(flows["workers"].sum()) if not flows.empty else 0
+    cross = int(flows["cross_province"].sum()) if not flows.empty else 0
+    arcs = min(int((flows["origin"] != flows["work"]).sum()), max_arcs) if not flows.empty else 0
+    return t("共{total}名农民工有来源地和务工地记录，其中跨省务工{cross}人（{share}）。图中画出人数最多的{arcs}条跨地区流向。",
+             total=fmt_count(total), cross=fmt_count(cross), share=fmt_pct(cross / total if total else None),
+             arcs=arcs)
+
+
+# ---------------------------------------------------------------- risk by work place
+def workplace_table(risk: pd.DataFrame) -> pd.DataFrame:
+    """Migrant workers by work place, with the share in 高 households and without social insurance."""
+    order = [*codes.WORK_PLACES, ""]
+    frame = risk.set_index("work_place").reindex([p for p in order if p in set(risk["work_place"])])
+    total = frame[["workers", "in_high", "uninsured"]].sum()
+    frame.loc["__total__"] = total
+
+    def place(code: str) -> str:
+        if code == "__total__":
+            return t("合计")
+        if code == "":
+            return t("未填写务工地点")
+        return i18n.label((code, codes.WORK_PLACES[code]))
+
+    def share(part: float, whole: float) -> str:
+        return fmt_pct(part / whole if whole else None)
+
+    return pd.DataFrame({
+        t("务工地点"): [place(c) for c in frame.index],
+        t("农民工人数"): [fmt_count(v) for v in frame["workers"]],
+        t("在高风险家庭"): [share(h, w) for h, w in zip(frame["in_high"], frame["workers"], strict=True)],
+        t("无养老和工伤保险"): [share(u, w) for u, w in zip(frame["uninsured"], frame["workers"], strict=True)],
+    })
