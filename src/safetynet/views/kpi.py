@@ -56,7 +56,11 @@ def build_kpis(monthly: pd.DataFrame, month: int) -> list[Kpi]:
     values = kpi_values(monthly)
 
     def at(key: str, m: int) -> float | None:
-        if m not in values.index or pd.isna(values.at[m, key]):
+        if m not in values.index:
+            # an area with files but none scored that month counts zero; shares stay unknown
+            kind = next(spec.kind for spec in KPI_SPECS if spec.key == key)
+            return 0.0 if kind == "count" and not values.empty and values.index.min() <= m else None
+        if pd.isna(values.at[m, key]):
             return None
         return float(values.at[m, key])
 
