@@ -162,6 +162,8 @@ def app(demo_db, monkeypatch):  # noqa: ANN001, ANN201
             at.query_params[key] = value
         now = dt.datetime.now()
         at.session_state["auth"] = {"user": user or TEST_ADMIN, "at": now, "seen": now}
+        # widgets' format_func labels are also computed in the test thread: same language there
+        i18n.set_lang(query.get("lang", "zh"))
         return at
 
     yield make

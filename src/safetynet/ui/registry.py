@@ -16,6 +16,8 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "总览", ":material/dashboard:", "overview", "监测"),
+    PageSpec("sites.py", "安置点", ":material/home_work:", "sites", "专题"),
+    PageSpec("industries.py", "行业", ":material/factory:", "industries", "专题"),
     PageSpec("migrants.py", "农民工", ":material/directions_walk:", "migrants", "专题"),
     PageSpec("watchlist.py", "风险名单", ":material/checklist:", "watchlist", "帮扶"),
     PageSpec("household.py", "一户一档", ":material/folder_shared:", "household", "帮扶"),

@@ -1,0 +1,205 @@
+"""行业 Industries: the industry table, trends per industry and the by-region chart (pure builders).
+
+Rates are ratios of roll-up sums: high-risk rate = tier_high ÷ households, arrears rate =
+wage_arrears ÷ households, mean income = income_sum ÷ households; the median of r comes
+from the r histogram (`risk.median_from_bins`). Region-level counts (county and up) are
+shown as they are.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from safetynet import i18n
+from safetynet.domain import codes, risk
+from safetynet.filters import Filters
+from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.views.figures import FONT, PALETTE
+from safetynet.views.sites import GRID, colon, month_ticks, paren
+
+BINS = [f"r_b{i:02d}" for i in range(12)]
+# One stable colour per industry, in the order of the code list.
+COLOURS = dict(zip([row[0] for row in codes.INDUSTRIES], (*PALETTE[:7], "#9e9e9e", "#b8860b"), strict=False))
+MIN_FOR_RATE = 20  # without a focus, a rate line needs this many households a month on average
+
+
+def industry_names(industries: pd.DataFrame) -> dict[str, str]:
+    """Industry code → its name in the UI language (from the industry table)."""
+    column = "name_en" if i18n.lang() == "en" else "name_zh"
+    return dict(zip(industries["code"], industries[column], strict=True))
+
+
+def _share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    return (numerator / denominator.where(denominator > 0)).astype("float64")
+
+
+def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds high_rate, arrears_rate, mean_income and (when the r bins are there) median_r."""
+    out = frame.copy()
+    out["high_rate"] = _share(out["tier_high"], out["households"])
+    out["arrears_rate"] = _share(out["wage_arrears"], out["households"])
+    if "income_sum" in out:
+        out["mean_income"] = _share(out["income_sum"], out["households"])
+    if set(BINS) <= set(out.columns):
+        out["median_r"] = [risk.median_from_bins(row) for row in out[BINS].to_numpy()]
+        out["median_r"] = out["median_r"].astype("float64")
+    return out
+
+
+def category_note(filters: Filters) -> str | None:
+    """The industry roll-up is kept per population: say so when one category is filtered."""
+    if not filters.category:
+        return None
+    population = "worker" if filters.category.startswith("W") else "rural"
+    return t("行业汇总按对象类型统计：本页显示“{population}”全部类别，不再细分到“{category}”。",
+             population=i18n.label(codes.POPULATIONS[population]),
+             category=i18n.label(codes.CATEGORIES[filters.category]))
+
+
+def build_industry_table(table: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Industries with households in the month, most households first: (frame indexed by code, column config)."""
+    data = with_rates(table.loc[table["households"] > 0]).sort_values(["households", "code"], ascending=[False, True])
+    shown = pd.DataFrame({
+        "industry": data["code"].map(lambda c: names.get(c, c)),
+        "households": data["households"],
+        "high_rate": data["high_rate"] * 100,
+        "wage_arrears": data["wage_arrears"],
+        "arrears_rate": data["arrears_rate"] * 100,
+        "out_of_work": data["out_of_work"],
+        "mean_income": data["mean_income"].round(0),
+        "median_r": data["median_r"],
+        "line_multiplier": data["line_multiplier"],
+    })
+    shown.index = data["code"].to_numpy()
+    def count(label: str, help_: str) -> object:
+        return st.column_config.NumberColumn(label, help=help_, format="localized")
+
+    def percent(label: str, help_: str) -> object:
+        return st.column_config.NumberColumn(label, help=help_, format="%.1f%%")
+
+    def ratio(label: str, help_: str) -> object:
+        return st.column_config.NumberColumn(label, help=help_, format="%.2f")
+
+    config = {
+        "industry": st.column_config.TextColumn(t("行业"), pinned=True),
+        "households": count(t("纳入监测户"),
+                            t("本月纳入监测的全部户数：在档、帮扶中，以及风险消除后仍在跟踪的户；本页比率均以此为分母")),
+        "high_rate": percent(t("高风险率"), t("高风险户 ÷ 本月纳入监测的全部户数")),
+        "wage_arrears": count(t("欠薪户"), t("本月有成员被拖欠工资的户数")),
+        "arrears_rate": percent(t("欠薪率"), t("欠薪户 ÷ 本月纳入监测的全部户数")),
+        "out_of_work": count(t("失业或未返岗户"), t("本月有成员失业或未返岗的户数")),
+        "mean_income": count(t("户均月收入（元）"), t("本月家庭总收入 ÷ 户数")),
+        "median_r": ratio(t("收入/标准（中位数）"),
+                          t("（人均收入 − 刚性支出）÷ 帮扶标准的中位数；低于1.0即低于标准，由分组直方图估算")),
+        "line_multiplier": ratio(t("标准系数"),
+                                 t("行业困难职工帮扶标准系数：1.0 即当地低保标准（农村监测户为防返贫监测线）")),
+    }
+    return shown, config
+
+
+def industry_headline(table: pd.DataFrame, names: dict[str, str]) -> str | None:
+    """One sentence a leader reads first: where arrears and high risk concentrate."""
+    data = with_rates(table.loc[table["households"] > 0])
+    if data.empty:
+        return None
+    parts = []
+    arrears = data.sort_values(["wage_arrears", "code"], ascending=[False, True]).iloc[0]
+    if arrears["wage_arrears"] > 0:
+        parts.append(t("欠薪户最多的行业：**{name}**，{n}户{rate}", name=names.get(arrears["code"], arrears["code"]),
+                       n=fmt_count(int(arrears["wage_arrears"])),
+                       rate=paren(t("占该行业{rate}", rate=fmt_pct(arrears["arrears_rate"])))))
+    big = data.loc[data["households"] >= MIN_FOR_RATE]  # a rate over a handful of households says little
+    if not big.empty:
+        high = big.sort_values(["high_rate", "code"], ascending=[False, True]).iloc[0]
+        parts.append(t("高风险率最高的行业（{n}户以上）：**{name}**，{rate}", n=MIN_FOR_RATE,
+                       name=names.get(high["code"], high["code"]), rate=fmt_pct(high["high_rate"])))
+    return ("；" if i18n.lang() == "zh" else "; ").join(parts) or None
+
+
+TREND_PANELS = (  # column, title (Chinese), percent axis
+    ("high_rate", "高风险率", True),
+    ("wage_arrears", "欠薪户", False),
+    ("out_of_work", "失业或未返岗户", False),
+)
+
+
+def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], focus: str | None = None,
+                                height: int = 400) -> go.Figure:
+    """Three panels over months — high-risk rate, wage-arrears households, out-of-work households —
+    one line per industry, or only the focused industry (with all industries' high-risk rate for reference).
+
+    Without a focus, the rate panel leaves out industries averaging under MIN_FOR_RATE households:
+    a rate over a handful of households jumps about and hides the real movements."""
+    titles = [t(title) for _, title, _ in TREND_PANELS]
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.06)
+    months = sorted(monthly["month"].unique())
+    x = [fmt_month(int(m)) for m in months]
+    data = with_rates(monthly)
+    present = data.groupby("industry_code")["households"].sum()
+    order = [c for c in COLOURS if present.get(c, 0) > 0] + sorted(set(present.index[present > 0]) - set(COLOURS))
+    shown = [focus] if focus else order
+    size = data.groupby("industry_code")["households"].sum() / max(len(months), 1)
+    for code in shown:
+        rows = data.loc[data["industry_code"] == code].set_index("month").reindex(months)
+        for col, (column, _, _) in enumerate(TREND_PANELS, start=1):
+            if column == "high_rate" and not focus and size.get(code, 0) < MIN_FOR_RATE:
+                continue
+            values = rows[column] if column == "high_rate" else rows[column].fillna(0)
+            number = "%{y:.1%}" if column == "high_rate" else "%{y:,d}"
+            fig.add_trace(go.Scatter(
+                x=x, y=values, name=names.get(code, code), legendgroup=code, showlegend=col == 2,
+                mode="lines+markers", line={"width": 3.5 if focus else 2.2, "color": COLOURS.get(code, PALETTE[-1])},
+                marker={"size": 5}, hovertemplate=names.get(code, code) + colon() + number + "<extra></extra>"),
+                row=1, col=col)
+    if focus:
+        everything = with_rates(data.groupby("month")[["households", "tier_high", "wage_arrears"]].sum()
+                                .reindex(months).reset_index())
+        fig.add_trace(go.Scatter(x=x, y=everything["high_rate"], name=t("全部行业"), mode="lines",
+                                 line={"width": 2, "dash": "dash", "color": "#777"},
+                                 hovertemplate=t("全部行业") + colon() + "%{y:.1%}<extra></extra>"), row=1, col=1)
+    for col, (_, _, percent) in enumerate(TREND_PANELS, start=1):
+        fig.update_yaxes(rangemode="tozero", tickformat=".0%" if percent else ",d", gridcolor=GRID, row=1, col=col)
+        fig.update_xaxes(type="category", tickvals=month_ticks(x, 8), tickangle=0, row=1, col=col)
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10}, font={"family": FONT, "size": 13},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.12, "xanchor": "left", "x": 0.0},
+        hovermode="x unified",
+    )
+    fig.update_annotations(font={"size": 15})
+    return fig
+
+
+def build_region_figure(children: pd.DataFrame, industry: str, limit: int = 20, height: int = 420) -> go.Figure | None:
+    """Child regions of the filtered region: wage-arrears rate and high-risk rate of one industry (or all),
+    regions with the most arrears first."""
+    data = with_rates(children.loc[children["households"] > 0])
+    if data.empty:
+        return None
+    data = data.sort_values(["wage_arrears", "arrears_rate", "tier_high", "adcode"],
+                            ascending=[False, False, False, True]).head(limit)
+    label = data["short_name"].where(data["short_name"].notna() & (data["short_name"] != ""), data["name"])
+    fig = go.Figure()
+    for column, count, name, colour in (("arrears_rate", "wage_arrears", t("欠薪率"), PALETTE[2]),
+                                        ("high_rate", "tier_high", t("高风险率"), codes.TIERS["高"][2])):
+        detail = [paren(t("{n}户/{total}户", n=fmt_count(int(n)), total=fmt_count(int(h))))
+                  for n, h in zip(data[count], data["households"], strict=True)]
+        fig.add_trace(go.Bar(x=label, y=data[column], name=name, marker_color=colour, customdata=detail,
+                             text=[fmt_pct(v, 0) if v > 0 else "" for v in data[column]], textposition="outside",
+                             cliponaxis=False,
+                             hovertemplate=name + colon() + "%{y:.1%}%{customdata}<extra></extra>"))
+    top = max(float(data[["arrears_rate", "high_rate"]].max().max()), 0.05)
+    fig.update_yaxes(range=[0, top * 1.18], tickformat=".0%", gridcolor=GRID)
+    fig.update_xaxes(type="category", tickangle=0)
+    fig.update_layout(
+        title={"text": t("{industry}：各地区欠薪率与高风险率（按欠薪户数排序）", industry=industry), "x": 0.0,
+               "xanchor": "left", "font": {"size": 17}},
+        barmode="group", bargap=0.25 if len(data) > 6 else 0.55, height=height,
+        margin={"l": 10, "r": 10, "t": 56, "b": 10},
+        font={"family": FONT, "size": 14}, hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+    )
+    return fig
+

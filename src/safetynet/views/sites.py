@@ -1,0 +1,437 @@
+"""安置点 Relocation sites: KPI tiles, the site table, the site map and the site-detail charts.
+
+Pure builders (DataFrame → tiles / table config / figure / deck). Sites are below
+county level, so every household count leaves here through `privacy.suppress_small`
+("<5"), and a rate is not computed over fewer than five households or workers.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+import streamlit as st
+
+from safetynet import geo, i18n
+from safetynet.domain import codes
+from safetynet.domain.months import add_months
+from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.privacy import SMALL_CELL, suppress_small
+from safetynet.views import maps
+from safetynet.views.figures import FONT, PALETTE
+
+# Employment rate of relocated labour, national figure for 2022 (DOMAIN §6).
+NATIONAL_EMPLOYMENT_RATE = 0.945
+RED = codes.TIERS["高"][2]
+GRID = "rgba(128,128,128,0.25)"
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    key: str
+    label: str  # Chinese; translated when built
+    kind: str  # "count" or "share"
+    higher_is_bad: bool
+    help: str
+    target_zero: bool = False  # any value above 0 is shown in red
+
+
+TILE_SPECS = {
+    "households": TileSpec("households", "纳入监测户", "count", False,
+                           "本月纳入监测的全部户数：在档、帮扶中，以及风险消除后仍在跟踪的户；本页比率均以此为分母"),
+    "tier_high": TileSpec("tier_high", "高风险户", "count", True, "本月评分为高风险（含硬性触发）的户数"),
+    "emp_rate": TileSpec("emp_rate", "搬迁劳动力就业率", "share", False,
+                         "本月已就业的成员 ÷ 有劳动能力的成员（全国2022年为94.5%）"),
+    "labour_no_job": TileSpec("labour_no_job", "零就业家庭", "count", True,
+                              "家中有劳动力、但本月无人就业的户数；目标动态清零", target_zero=True),
+    "high_share": TileSpec("high_share", "高风险占比", "share", True, "高风险户 ÷ 本月纳入监测的全部户数"),
+    "assist_cov": TileSpec("assist_cov", "帮扶覆盖率", "share", False,
+                           "已落实帮扶措施的户数 ÷ 本月纳入监测的全部户数（含消除后跟踪户；目标100%）"),
+}
+SCOPE_TILES = ("households", "emp_rate", "labour_no_job", "high_share", "assist_cov")
+SITE_TILES = ("households", "tier_high", "emp_rate", "labour_no_job", "assist_cov")
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One st.metric, with every text already translated, formatted and suppressed."""
+
+    label: str
+    value: str
+    delta: str | None = None  # 环比
+    delta_color: str = "normal"
+    delta_note: str | None = None  # what the delta is: 环比
+    help: str | None = None
+    chart: tuple[float, ...] | None = None
+    caption: str = ""  # under the tile: 同比
+
+    def metric_kwargs(self) -> dict[str, object]:
+        return {"label": self.label, "value": self.value, "delta": self.delta, "delta_color": self.delta_color,
+                "delta_description": self.delta_note, "help": self.help, "border": True,
+                "chart_data": list(self.chart) if self.chart else None, "chart_type": "line", "height": "stretch"}
+
+
+# ---------------------------------------------------------------- numbers
+def rate(numerator: float, denominator: float) -> float | None:
+    """A share, or None when the denominator is under five (too few to publish a rate)."""
+    if denominator is None or pd.isna(denominator) or denominator < SMALL_CELL:
+        return None
+    return float(numerator) / float(denominator)
+
+
+def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds emp_rate (employed ÷ labour), high_share and assist_cov (÷ households) to roll-up sums."""
+    out = frame.copy()
+    out["emp_rate"] = [rate(e, n) for e, n in zip(out["employed"], out["labour"], strict=True)]
+    out["high_share"] = [rate(h, n) for h, n in zip(out["tier_high"], out["households"], strict=True)]
+    out["assist_cov"] = [rate(a, n) for a, n in zip(out["assisted"], out["households"], strict=True)]
+    for column in ("emp_rate", "high_share", "assist_cov"):
+        out[column] = out[column].astype("float64")
+    return out
+
+
+def count_text(n: float | None) -> str:
+    """A household count as shown below county level: 0, "<5", 12, "1.2万"."""
+    shown = suppress_small(n)
+    return shown if isinstance(shown, str) else fmt_count(shown)
+
+
+def paren(text: str) -> str:
+    """Brackets as each language writes them: （…） in Chinese, " (…)" in English."""
+    return f"（{text}）" if i18n.lang() == "zh" else f" ({text})"
+
+
+def colon() -> str:
+    return "：" if i18n.lang() == "zh" else ": "
+
+
+def listing(items: list[str]) -> str:
+    return ("、" if i18n.lang() == "zh" else ", ").join(items)
+
+
+def _is_small(n: float | None) -> bool:
+    return n is not None and not pd.isna(n) and 0 < n < SMALL_CELL
+
+
+def _delta_text(delta: float, kind: str) -> str:
+    if round(delta * 100 if kind == "share" else delta, 1) == 0:
+        return "0"  # Streamlit shows the string "0" grey, without an arrow
+    if kind == "share":
+        return f"{delta * 100:+.1f}" + ("个百分点" if i18n.lang() == "zh" else " pp")
+    return f"{delta:+,.0f}"
+
+
+def _tile(spec: TileSpec, values: pd.DataFrame, month: int) -> Tile:
+    def at(m: int) -> float | None:
+        if m not in values.index or pd.isna(values.at[m, spec.key]):
+            return None
+        return float(values.at[m, spec.key])
+
+    now, prev, last_year = at(month), at(add_months(month, -1)), at(add_months(month, -12))
+
+    def change(other: float | None) -> str | None:
+        if now is None or other is None or (spec.kind == "count" and (_is_small(now) or _is_small(other))):
+            return None
+        return _delta_text(now - other, spec.kind)
+
+    if spec.kind == "share":  # "100%" rather than "100.0%", which no longer fits a narrow tile
+        value = fmt_pct(now, 0 if now is not None and now >= 0.9995 else 1)
+    else:
+        value = count_text(now)
+    alarm = spec.target_zero and now is not None and now > 0
+    history = values[spec.key][values.index <= month].tail(12).dropna()
+    # a sparkline of counts would draw the small counts the tile hides
+    hidden = spec.kind == "count" and any(_is_small(v) for v in history)
+    mom, yoy = change(prev), change(last_year)
+    return Tile(
+        label=t(spec.label), value=f":red[**{value}**]" if alarm else value, delta=mom,
+        delta_note=t("环比") if mom is not None else None,
+        delta_color="inverse" if spec.higher_is_bad else "normal", help=t(spec.help),
+        chart=None if hidden or len(history) < 2 else tuple(float(v) for v in history),
+        caption=t("同比 {value}", value=yoy or "—"))
+
+
+def _monthly_values(monthly: pd.DataFrame) -> pd.DataFrame:
+    return with_rates(monthly).set_index("month").sort_index()
+
+
+def scope_summary(table: pd.DataFrame) -> str:
+    """One line of programme facts over the sites in scope (markdown)."""
+    return t("**{sites}**个安置点，搬迁 **{households}** 户、**{people}** 人，"
+             "其中 **{stations}** 个设有工会服务站（项目登记数据）",
+             sites=fmt_count(len(table)), households=fmt_count(int(table["households_relocated"].sum())),
+             people=fmt_count(int(table["people_relocated"].sum())),
+             stations=fmt_count(int(table["has_service_station"].sum())))
+
+
+def build_scope_tiles(monthly: pd.DataFrame, month: int) -> list[Tile]:
+    """The headline tiles over the sites in scope, with 环比 and 同比."""
+    values = _monthly_values(monthly)
+    return [_tile(TILE_SPECS[key], values, month) for key in SCOPE_TILES]
+
+
+def build_site_tiles(monthly: pd.DataFrame, month: int) -> list[Tile]:
+    """KPI tiles of one site with 环比 (vs last month) and 同比."""
+    return [_tile(TILE_SPECS[key], _monthly_values(monthly), month) for key in SITE_TILES]
+
+
+def no_job_alert(table: pd.DataFrame) -> str | None:
+    """The call to action when households with labour have nobody in work (target 0)."""
+    hit = table.loc[table["labour_no_job"] > 0]
+    if hit.empty:
+        return None
+    total = int(hit["labour_no_job"].sum())
+    names = hit.sort_values(["labour_no_job", "site_id"], ascending=[False, True])["name"].tolist()
+    listed = listing(names[:5]) + (t("等{n}个安置点", n=len(names)) if len(names) > 5 else "")
+    return t("{sites}个安置点共有{n}户零就业家庭（有劳动力但本月无人就业，目标动态清零）：{names}。"
+             "请优先安排就业帮扶、公益岗位或帮扶车间岗位。",
+             sites=len(hit), n=count_text(total), names=listed)
+
+
+# ---------------------------------------------------------------- the table
+SORTS = {  # code in the URL → (label, column, ascending)
+    "risk": ("高风险户多的在前", "tier_high", False),
+    "jobs": ("就业率低的在前", "emp_rate", True),
+    "nojob": ("零就业家庭多的在前", "labour_no_job", False),
+    "cover": ("帮扶覆盖率低的在前", "assist_cov", True),
+    "size": ("搬迁人口多的在前", "people_relocated", False),
+}
+DEFAULT_SORT = "risk"
+
+
+def site_type_label(code: str) -> str:
+    return codes.SITE_TYPES.get(code, code) if i18n.lang() == "en" else code
+
+
+def site_area(row: pd.Series) -> str:
+    """Province (short) and county: 贵州 施秉县."""
+    prov = row.get("prov_short") or row.get("prov_name") or ""
+    return f"{prov} {row['county']}".strip()
+
+
+def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.DataFrame, dict[str, object]]:
+    """The sortable site table: (frame indexed by site_id, st.column_config mapping)."""
+    _, column, ascending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    data = with_rates(table).sort_values([column, "site_id"], ascending=[ascending, True], na_position="last")
+    shown = pd.DataFrame({
+        "name": data["name"],
+        "area": [site_area(r) for _, r in data.iterrows()],
+        "site_type": data["site_type"].map(site_type_label),
+        "households_relocated": data["households_relocated"],
+        "people_relocated": data["people_relocated"],
+        "workshop_jobs": data["workshop_jobs"],
+        "station": data["has_service_station"].map(lambda v: "✓" if v else ""),  # reads the same in both languages
+        "households": data["households"].map(count_text),
+        "tier_high": data["tier_high"].map(count_text),
+        "emp_rate": data["emp_rate"] * 100,
+        "labour_no_job": data["labour_no_job"].map(lambda n: ("⚠ " if n > 0 else "") + count_text(n)),
+        "assist_cov": data["assist_cov"] * 100,
+    })
+    shown.index = data["site_id"].to_numpy()
+
+    def count(label: str, help_: str) -> object:  # suppressed counts are text ("<5"), right-aligned like numbers
+        return st.column_config.TextColumn(label, help=help_, alignment="right")
+
+    def percent(label: str, help_: str) -> object:
+        return st.column_config.NumberColumn(label, help=help_, format="%.1f%%")
+
+    config = {
+        "name": st.column_config.TextColumn(t("安置点"), pinned=True),  # stays in view when scrolled sideways
+        "area": t("所在县"),
+        "site_type": st.column_config.TextColumn(t("安置类型"), width="small"),
+        "households_relocated": st.column_config.NumberColumn(t("搬迁户数"), format="localized"),
+        "people_relocated": st.column_config.NumberColumn(t("搬迁人口"), format="localized"),
+        "workshop_jobs": st.column_config.NumberColumn(t("车间岗位"), format="localized", help=t("帮扶车间岗位数")),
+        "station": st.column_config.TextColumn(t("服务站"), alignment="center", help=t("是否设有工会服务站")),
+        "households": count(t("纳入监测户"), t(TILE_SPECS["households"].help)),
+        "tier_high": count(t("高风险户"), t(TILE_SPECS["tier_high"].help)),
+        "emp_rate": percent(t("就业率"), t(TILE_SPECS["emp_rate"].help)),
+        "labour_no_job": count(t("零就业家庭"), t(TILE_SPECS["labour_no_job"].help)),
+        "assist_cov": percent(t("帮扶覆盖率"), t(TILE_SPECS["assist_cov"].help)),
+    }
+    return shown, config
+
+
+def table_height(rows: int, max_rows: int = 16) -> int:
+    """Pixels for st.dataframe to show up to `max_rows` rows without an inner scroll bar."""
+    return 38 + 35 * max(1, min(rows, max_rows)) + 2
+
+
+def site_options(table: pd.DataFrame) -> dict[str, str]:
+    """Site id (as text, for the URL) → name with county, in name order."""
+    ordered = table.sort_values(["name", "site_id"])
+    return {str(int(r["site_id"])): r["name"] + paren(site_area(r)) for _, r in ordered.iterrows()}
+
+
+# ---------------------------------------------------------------- figures
+def month_ticks(labels: list[str], every: int = 6) -> list[str]:
+    """Every `every`-th month label, counted back from the latest, so the axis never crowds."""
+    return labels[::-1][::every][::-1]
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 17}},
+        height=height, margin={"l": 10, "r": 10, "t": 56, "b": 10}, font={"family": FONT, "size": 14},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+    )
+    return fig
+
+
+def _benchmark(fig: go.Figure, horizontal: bool) -> None:
+    text = t("全国2022年 {value}", value=fmt_pct(NATIONAL_EMPLOYMENT_RATE))
+    line = {"dash": "dash", "color": "#555", "width": 2}
+    if horizontal:
+        fig.add_vline(x=NATIONAL_EMPLOYMENT_RATE, line=line, layer="below", annotation_text=text,
+                      annotation_position="top")
+    else:
+        fig.add_hline(y=NATIONAL_EMPLOYMENT_RATE, line=line, annotation_text=text,
+                      annotation_position="bottom left")
+
+
+def _rate_floor(values: pd.Series) -> float:
+    low = values.dropna().min() if values.notna().any() else NATIONAL_EMPLOYMENT_RATE
+    return float(max(0.0, min(0.85, np.floor((low - 0.02) * 20) / 20)))
+
+
+def build_employment_by_site_figure(table: pd.DataFrame, limit: int = 15, height: int = 420) -> go.Figure:
+    """Sites with the lowest employment rate of relocated labour, against the national figure."""
+    data = with_rates(table).dropna(subset=["emp_rate"]).sort_values(["emp_rate", "site_id"]).head(limit)
+    data = data.iloc[::-1]  # lowest at the top
+    colors = [RED if r < NATIONAL_EMPLOYMENT_RATE else PALETTE[0] for r in data["emp_rate"]]
+    fig = go.Figure(go.Bar(
+        x=data["emp_rate"], y=data["name"], orientation="h", marker_color=colors,
+        text=[fmt_pct(r) for r in data["emp_rate"]], textposition="outside", cliponaxis=False,
+        customdata=[site_area(r) for _, r in data.iterrows()],
+        hovertemplate="%{y}" + paren("%{customdata}") + "<br>" + t("就业率") + colon() + "%{text}<extra></extra>"))
+    fig.update_xaxes(range=[_rate_floor(data["emp_rate"]), 1.0], tickformat=".0%", gridcolor=GRID)
+    fig.update_yaxes(type="category", automargin=True)
+    _benchmark(fig, horizontal=True)
+    height = min(height, 150 + 26 * len(data))  # a few sites get slim bars, not a wall of colour
+    if len(table) > limit:
+        _layout(fig, t("搬迁劳动力就业率（最低的{n}个安置点）", n=len(data)), height)
+    else:
+        _layout(fig, t("各安置点搬迁劳动力就业率"), height)
+    fig.update_layout(showlegend=False, bargap=0.3, margin={"r": 56})
+    return fig
+
+
+def build_assistance_figure(by_type: pd.DataFrame, monitored: int, height: int = 380) -> go.Figure | None:
+    """Share of the site's monitored households that received each assistance type in 12 months."""
+    if monitored < SMALL_CELL or by_type.empty:
+        return None
+    data = by_type.assign(share=by_type["households"] / monitored).sort_values(["share", "aid_type"])
+    names = [codes.ASSISTANCE_TYPES.get(a, a) if i18n.lang() == "en" else a for a in data["aid_type"]]
+    labels = [t("{share}（{n}户）", share=fmt_pct(s, 0), n=count_text(n))
+              for s, n in zip(data["share"], data["households"], strict=True)]
+    fig = go.Figure(go.Bar(x=data["share"], y=names, orientation="h", marker_color=PALETTE[0], text=labels,
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}" + colon() + "%{text}<extra></extra>"))
+    fig.update_xaxes(range=[0, 1.15], tickformat=".0%", gridcolor=GRID,
+                     title={"text": t("占纳入监测户{n}户的比例", n=count_text(monitored)), "font": {"size": 13}})
+    fig.update_yaxes(type="category", automargin=True)
+    _layout(fig, t("近12个月各类帮扶覆盖"), height)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def build_risk_mix_figure(monthly: pd.DataFrame, months: int = 24, height: int = 380) -> go.Figure:
+    """高/中/低 as shares of the site's scored households, month by month (stacked to 100 %)."""
+    data = monthly.sort_values("month").tail(months)
+    total = data["households"].where(data["households"] >= SMALL_CELL)
+    x = [fmt_month(int(m)) for m in data["month"]]
+    fig = go.Figure()
+    for tier, column in (("高", "tier_high"), ("中", "tier_mid"), ("低", "tier_low")):
+        zh, en, colour = codes.TIERS[tier]
+        name = en if i18n.lang() == "en" else zh
+        counts = [count_text(n) for n in data[column]]
+        fig.add_trace(go.Bar(x=x, y=data[column] / total, name=name, marker_color=colour, customdata=counts,
+                             hovertemplate=name + colon() + "%{y:.0%}" + paren("%{customdata}") + "<extra></extra>"))
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", gridcolor=GRID)
+    fig.update_xaxes(type="category", tickvals=month_ticks(x, 8), tickangle=0)
+    _layout(fig, t("风险等级构成（按月）"), height)
+    fig.update_layout(barmode="stack", hovermode="x unified", bargap=0.15, margin={"b": 50},  # legend under the bars
+                      legend={"traceorder": "normal", "yanchor": "top", "y": -0.1, "xanchor": "left", "x": 0.0})
+    return fig
+
+
+def build_employment_trend_figure(monthly: pd.DataFrame, months: int = 24, height: int = 380) -> go.Figure:
+    """The site's employment rate of relocated labour by month, with the national benchmark."""
+    data = with_rates(monthly.sort_values("month").tail(months))
+    x = [fmt_month(int(m)) for m in data["month"]]
+    fig = go.Figure(go.Scatter(x=x, y=data["emp_rate"], name=t("就业率"), mode="lines+markers",
+                               line={"width": 3, "color": PALETTE[0]}, marker={"size": 6},
+                               hovertemplate="%{x}" + colon() + "%{y:.1%}<extra></extra>"))
+    _benchmark(fig, horizontal=False)
+    fig.update_yaxes(range=[_rate_floor(data["emp_rate"]), 1.0], tickformat=".0%", gridcolor=GRID)
+    fig.update_xaxes(type="category", tickvals=month_ticks(x, 8), tickangle=0)
+    _layout(fig, t("搬迁劳动力就业率（按月）"), height)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+# ---------------------------------------------------------------- detail header and map
+def site_facts(table: pd.DataFrame, site_id: int) -> tuple[str, str]:
+    """(title, one line of facts) for the detail header."""
+    row = table.loc[table["site_id"] == site_id].iloc[0]
+    places = [row.get("prov_name"), row.get("pref_name"), row["county"]]
+    where = "".join(dict.fromkeys(p for p in places if isinstance(p, str) and p))
+    facts = [
+        where,
+        t("{kind}安置点", kind=site_type_label(row["site_type"])),
+        t("{year}年建成", year=int(row["opened_year"])) if pd.notna(row.get("opened_year")) else None,
+        t("搬迁{households}户{people}人", households=fmt_count(int(row["households_relocated"])),
+          people=fmt_count(int(row["people_relocated"]))),
+        t("帮扶车间岗位{n}个", n=fmt_count(int(row["workshop_jobs"]))),
+        t("工会服务站：有") if row["has_service_station"] else t("工会服务站：无"),
+    ]
+    return str(row["name"]), " · ".join(f for f in facts if f)
+
+
+def _site_points(table: pd.DataFrame) -> pd.DataFrame:
+    data = with_rates(table)
+    c = colon()
+    tooltips = [  # deck.gl renders the tooltip as HTML: names from the database are escaped
+        f"<b>{html.escape(str(r['name']))}</b><br/>{html.escape(site_area(r))}"
+        f"<br/>{t('搬迁人口')}{c}{fmt_count(int(r['people_relocated']))}"
+        f"<br/>{t('纳入监测户')}{c}{count_text(r['households'])}<br/>{t('高风险占比')}{c}{fmt_pct(r['high_share'])}"
+        f"<br/>{t('就业率')}{c}{fmt_pct(r['emp_rate'])}"
+        for _, r in data.iterrows()
+    ]
+    share = data["high_share"].fillna(0).clip(0, 1)
+    return pd.DataFrame({
+        "lon": data["lon"], "lat": data["lat"], "tooltip": tooltips,
+        "radius": np.sqrt(data["people_relocated"].clip(lower=1)) * 60,
+        "color": [[int(40 + 200 * s), int(90 * (1 - s)), int(200 * (1 - s)), 225] for s in share],
+    })
+
+
+def build_site_map(table: pd.DataFrame, regions: pd.DataFrame, region: str, level: int, child_level: int) -> pdk.Deck:
+    """Offline map: the filtered region's outlines and one dot per site (size: people; red: high-risk share).
+
+    `regions` is indexed by adcode (centroids); the view centres on `region`.
+    """
+    within = None if level == 0 else region
+    outlines = geo.load_layer(maps.LAYER_BY_LEVEL[max(child_level, 1)], within=within)
+    if child_level <= level:
+        outlines["features"] = [f for f in outlines["features"] if f["properties"]["adcode"] == region]
+    for feature in outlines["features"]:
+        feature["properties"]["tooltip"] = feature["properties"]["name"]
+    layers = [
+        pdk.Layer("GeoJsonLayer", geo.load_world_backdrop(), id="world", filled=True, stroked=True,
+                  get_fill_color=[238, 238, 238], get_line_color=[190, 190, 190], line_width_min_pixels=0.5),
+        pdk.Layer("GeoJsonLayer", outlines, id="regions", filled=True, stroked=True, pickable=False,
+                  get_fill_color=[246, 243, 236, 255], get_line_color=[160, 160, 160], line_width_min_pixels=1),
+        pdk.Layer("GeoJsonLayer", geo.load_boundary_lines(), id="boundary-lines", filled=False, stroked=True,
+                  get_line_color=[110, 110, 110], line_width_min_pixels=1.2),
+        pdk.Layer("ScatterplotLayer", _site_points(table), id="sites", pickable=True, get_position="[lon, lat]",
+                  get_radius="radius", radius_min_pixels=5, radius_max_pixels=30, get_fill_color="color",
+                  get_line_color=[255, 255, 255], line_width_min_pixels=1, stroked=True),
+    ]
+    lon, lat = (regions.at[region, "lon"], regions.at[region, "lat"]) if region in regions.index else (None, None)
+    return pdk.Deck(layers=layers, initial_view_state=maps.view_for(level, lon, lat), map_provider=None,
+                    tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}})
