@@ -16,6 +16,8 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview.py", "总览", ":material/dashboard:", "overview", "监测"),
+    PageSpec("map.py", "地图", ":material/map:", "map", "监测"),
+    PageSpec("trends.py", "趋势", ":material/show_chart:", "trends", "监测"),
     PageSpec("sites.py", "安置点", ":material/home_work:", "sites", "专题"),
     PageSpec("industries.py", "行业", ":material/factory:", "industries", "专题"),
     PageSpec("migrants.py", "农民工", ":material/directions_walk:", "migrants", "专题"),

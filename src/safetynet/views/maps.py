@@ -3,21 +3,57 @@
 `map_provider=None` with pydeck's default `map_style` draws no basemap and
 fetches nothing (research/geo.md §6); never pass `map_style=None`, which makes
 Streamlit fetch a Carto style. Builders are pure so tests can read the spec.
+
+Also here: the metrics a map can show (computed from summed roll-up measures,
+so shares are ratios of sums and the median comes from the r histogram), the
+drill-down helpers that turn a clicked area into the sidebar's region keys,
+and the table of areas under the map.
 """
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
 
-from safetynet import geo
+from safetynet import geo, i18n
+from safetynet.domain import risk
+from safetynet.domain.lines import NATION
+from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month
+from safetynet.i18n import t
+from safetynet.pipeline.rollup import MEASURES
 
 SEQUENTIAL = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
 NO_DATA = (225, 225, 225)
 ZOOM_BY_LEVEL = {0: 2.9, 1: 5.2, 2: 7.2, 3: 8.5}
+# Neighbours farther than this window (lon/lat) add weight to every deck but are never on screen.
+BACKDROP_WINDOW = (60.0, -10.0, 150.0, 60.0)
+BIN_COLUMNS = tuple(f"r_b{i:02d}" for i in range(12))
+MEASURE_NAMES = frozenset(MEASURES)
+# Streamlit escapes the values it fills into a tooltip, so the HTML lives in the template and
+# every pickable object carries the same plain-text fields.
+TOOLTIP_FIELDS = ("title", "line1", "line2", "line3")
+TOOLTIP = {"html": "<b>{title}</b><br/>{line1}<br/>{line2}<br/>{line3}", "style": {"fontSize": "14px"}}
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation.
+
+    pydeck pretty-prints (indent=2), which makes boundary coordinates about six
+    times larger; Streamlit resends the spec on every rerun, so this is the
+    difference between ~110 KB and ~650 KB for one province's prefectures.
+    """
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -26,52 +62,296 @@ class LegendItem:
     text: str
 
 
+# ---------------------------------------------------------------- metrics
+@dataclass(frozen=True)
+class MetricSpec:
+    code: str  # stable code, travels in the URL
+    label: str  # Chinese; the UI translates
+    kind: str  # "count", "share" (0–1) or "ratio" (multiples of the line)
+    higher_is_bad: bool
+    help: str  # Chinese definition shown next to the map
+
+
+MAP_METRICS: dict[str, MetricSpec] = {m.code: m for m in (
+    MetricSpec("tier_high", "高风险户数", "count", True, "本月评分为高风险（含硬性触发）的户数"),
+    MetricSpec("high_share", "高风险户占比", "share", True, "高风险户 ÷ 本月评分的全部户数"),
+    MetricSpec("open_files", "监测户数", "count", False, "在档及帮扶中的档案户数"),
+    MetricSpec("newly_high", "本月新增高风险", "count", True, "本月为高风险、上月不是高风险的户数"),
+    MetricSpec("assist_cov", "帮扶覆盖率", "share", False,
+               "已落实帮扶措施的户数 ÷ 本月纳入监测的全部户数（含消除后跟踪户；目标100%）"),
+    MetricSpec("median_r", "收入中位数与线之比", "ratio", False,
+               "人均收入（扣除刚性支出）与低保标准或监测线之比的中位数；低于1倍即在线下"),
+    MetricSpec("relapsed", "本月返贫返困", "count", True, "消除后12个月内重新纳入监测的户数"),
+    MetricSpec("not_returned", "春节后未返岗", "count", True, "春节后仍未返岗的农民工家庭户数（只在春节后一个月统计）"),
+)}
+
+
+def metric_value(frame: pd.DataFrame, code: str) -> pd.Series:
+    """A metric from summed roll-up measures, row by row (float; NaN where undefined)."""
+    households = frame["households"].astype(float).where(frame["households"] > 0)
+    if code == "high_share":
+        return frame["tier_high"] / households
+    if code == "assist_cov":
+        return frame["assisted"] / households
+    if code == "median_r":
+        bins = frame[list(BIN_COLUMNS)].to_numpy(dtype=float)
+        return pd.Series([risk.median_from_bins(row) for row in bins], index=frame.index, dtype=float)
+    return frame[code].astype(float)
+
+
+def total(rows: pd.DataFrame, code: str) -> float | None:
+    """The metric over all of `rows` (summed first, so shares stay ratios of sums); None without rows."""
+    if rows.empty:
+        return None
+    value = metric_value(rows[[c for c in rows.columns if c in MEASURE_NAMES]].sum().to_frame().T, code).iloc[0]
+    return None if pd.isna(value) else float(value)
+
+
+def format_metric(value: float | None, kind: str) -> str:
+    """A metric value as people read it: 1.2万 / 12.5% / 1.35倍."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kind == "share":
+        return i18n.fmt_pct(value)
+    if kind == "ratio":
+        return f"{value:.2f}{times_unit()}"
+    return i18n.fmt_count(value)
+
+
+def times_unit() -> str:
+    """倍 in Chinese, × in English (multiples of the line)."""
+    return "倍" if i18n.lang() == "zh" else "×"
+
+
+def formatter(kind: str) -> Callable[[float], str]:
+    return lambda v: format_metric(v, kind)
+
+
+@dataclass(frozen=True)
+class MetricNote:
+    text: str  # why the map is empty this month
+    button: str  # label of the button that goes to `month`
+    month: str  # the month that has the figure, as the month picker's code
+
+
+def metric_note(metric: str, month: int) -> MetricNote | None:
+    """A hint when the metric cannot be read in `month` (未返岗 is only counted after the festival)."""
+    back = latest_return_month(month)
+    if metric == "not_returned" and back and back != month:
+        return MetricNote(t("春节后未返岗只在春节后一个月统计，最近一次是{month}。", month=i18n.fmt_month(back)),
+                          t("查看{month}", month=i18n.fmt_month(back)), str(back))
+    return None
+
+
+def latest_return_month(month: int) -> int | None:
+    """The latest month at or before `month` that follows a Spring Festival month (未返岗 is counted then)."""
+    for year in sorted(SPRING_FESTIVAL, reverse=True):
+        candidate = add_months(festival_month(year), 1)
+        if candidate <= month:
+            return candidate
+    return None
+
+
+# ---------------------------------------------------------------- colour classes
 def class_breaks(values: np.ndarray, n: int = 5) -> np.ndarray:
-    """Upper bounds of up to n quantile classes over the positive values."""
+    """Upper bounds of up to n quantile classes over the finite values.
+
+    Whole-number data (counts) gets whole-number bounds, so no class reads "1 – 1".
+    """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if v.size == 0:
         return np.array([])
-    qs = np.unique(np.quantile(v, np.linspace(0, 1, n + 1)[1:]))
-    return qs
+    qs = np.quantile(v, np.linspace(0, 1, n + 1)[1:])
+    if is_whole(v):
+        qs = np.ceil(qs - 1e-9) + 0.0  # + 0.0: no "-0"
+    return np.unique(qs)
 
 
-def colour_for(value: float | None, breaks: np.ndarray) -> tuple[int, int, int]:
+def is_whole(values: np.ndarray) -> bool:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return bool(v.size) and bool(np.all(np.isclose(v, np.round(v))))
+
+
+def colour_for(value: float | None, breaks: np.ndarray, reverse: bool = False) -> tuple[int, int, int]:
+    """The class colour of `value`; `reverse` puts the darkest red on the *lowest* class
+    (for metrics where low is bad, such as coverage or the income ratio)."""
     if value is None or not np.isfinite(value) or breaks.size == 0:
         return NO_DATA
     idx = int(np.searchsorted(breaks, value, side="left"))
     idx = min(idx, len(breaks) - 1)
+    if reverse:
+        idx = len(breaks) - 1 - idx
     # spread the used classes over the whole palette so few classes still contrast
     pos = int(round(idx * (len(SEQUENTIAL) - 1) / max(len(breaks) - 1, 1)))
     return SEQUENTIAL[pos]
 
 
-def legend(breaks: np.ndarray, fmt) -> list[LegendItem]:  # noqa: ANN001 - a formatter callable
+def legend(breaks: np.ndarray, fmt, reverse: bool = False,  # noqa: ANN001 - value → text
+           whole: bool = False) -> list[LegendItem]:
+    """One item per class. `whole`: counts, labelled 0 / 1 – 3 / 4 – 109 (no overlapping bounds)."""
     items, lower = [], None
-    for i, upper in enumerate(breaks):
-        colour = colour_for(float(upper), breaks)
-        text = f"≤ {fmt(upper)}" if lower is None else f"{fmt(lower)} – {fmt(upper)}"
+    for upper in breaks:
+        colour = colour_for(float(upper), breaks, reverse)
+        if whole:
+            low = 0.0 if lower is None else lower + 1
+            text = fmt(upper) if low >= upper or (lower is None and upper <= 0) else f"{fmt(low)} – {fmt(upper)}"
+        else:
+            text = f"≤ {fmt(upper)}" if lower is None else f"{fmt(lower)} – {fmt(upper)}"
         items.append(LegendItem(colour, text))
         lower = upper
     return items
 
 
+# ---------------------------------------------------------------- geometry and view
 def view_for(level: int, lon: float | None, lat: float | None) -> pdk.ViewState:
     if level == 0 or lon is None or lat is None:
         return pdk.ViewState(longitude=104.5, latitude=35.0, zoom=2.9, min_zoom=2, max_zoom=10)
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=ZOOM_BY_LEVEL[level], min_zoom=2, max_zoom=11)
 
 
+def _positions(coords) -> Iterator[tuple[float, float]]:  # noqa: ANN001 - nested GeoJSON lists
+    if coords and isinstance(coords[0], (int, float)):
+        yield float(coords[0]), float(coords[1])
+        return
+    for part in coords:
+        yield from _positions(part)
+
+
+def bbox(features: list[dict]) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of GeoJSON features; None without geometry."""
+    lons, lats = [], []
+    for feature in features:
+        geometry = feature.get("geometry") or {}
+        for lon, lat in _positions(geometry.get("coordinates") or []):
+            lons.append(lon)
+            lats.append(lat)
+    if not lons:
+        return None
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def _mercator_y(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def fit_view(box: tuple[float, float, float, float], width: int, height: int,
+             padding: float = 0.06) -> pdk.ViewState:
+    """The view that shows `box` whole in a width × height pixel map (Web Mercator, 512 px tiles)."""
+    west, south, east, north = box
+    x_span = max(math.radians(east - west), 1e-4)
+    y_span = max(_mercator_y(north) - _mercator_y(south), 1e-4)
+    usable = 1 - 2 * padding
+    zoom = min(math.log2(width * usable * 2 * math.pi / (512 * x_span)),
+               math.log2(height * usable * 2 * math.pi / (512 * y_span)), 11.0)
+    mid_y = (_mercator_y(north) + _mercator_y(south)) / 2
+    lat = math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)
+    return pdk.ViewState(longitude=(west + east) / 2, latitude=lat, zoom=round(zoom, 2), min_zoom=2, max_zoom=12)
+
+
+@lru_cache(maxsize=4)
+def _nearby_countries(window: tuple[float, float, float, float]) -> frozenset[str]:
+    """Names of the backdrop countries whose bounding box meets `window`."""
+    west, south, east, north = window
+    keep = set()
+    for feature in geo.load_world_backdrop()["features"]:
+        geometry = feature.get("geometry") or {}
+        parts = geometry.get("coordinates") or []
+        if geometry.get("type") == "Polygon":
+            parts = [parts]
+        # part by part: a country's overall box (USA, across the antimeridian) can span the globe
+        for part in parts:
+            box = bbox([{"geometry": {"coordinates": part}}])
+            if box and box[0] <= east and box[2] >= west and box[1] <= north and box[3] >= south:
+                keep.add(feature["properties"]["name"])
+                break
+    return frozenset(keep)
+
+
+def world_backdrop(window: tuple[float, float, float, float] = BACKDROP_WINDOW) -> dict:
+    """China's neighbours only: far-away countries are never on screen, so they stay out of the deck."""
+    world = geo.load_world_backdrop()
+    keep = _nearby_countries(window)
+    world["features"] = [f for f in world["features"] if f["properties"]["name"] in keep]
+    return world
+
+
+# ---------------------------------------------------------------- sites
+SITE_CLASSES = ((0.10, (46, 125, 50)), (0.25, (239, 143, 0)), (math.inf, (198, 40, 40)))
+SITE_NO_DATA = (150, 150, 150)
+
+
+def site_colour(share: float | None) -> tuple[int, int, int]:
+    """Traffic-light colour of a site's high-risk share: < 10 % green, 10–25 % amber, ≥ 25 % red."""
+    if share is None or not np.isfinite(share):
+        return SITE_NO_DATA
+    for upper, colour in SITE_CLASSES:
+        if share < upper:
+            return colour
+    return SITE_CLASSES[-1][1]
+
+
+def site_legend() -> list[LegendItem]:
+    return [LegendItem(SITE_CLASSES[0][1], t("高风险占比 < 10%")),
+            LegendItem(SITE_CLASSES[1][1], "10% – 25%"),
+            LegendItem(SITE_CLASSES[2][1], "≥ 25%"),
+            LegendItem(SITE_NO_DATA, t("暂无监测户"))]
+
+
+def site_points(sites: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Sites as map points: lon, lat, people, high_share and the tooltip fields (None without sites).
+
+    `sites`: name, lon, lat, people_relocated, households, open_files, tier_high
+    (summed roll-up measures of the month; 0 when no household is monitored).
+    """
+    if sites is None or sites.empty:
+        return None
+    out = sites.copy()
+    out["people"] = out["people_relocated"]
+    households = out["households"].astype(float).where(out["households"] > 0)
+    out["high_share"] = out["tier_high"] / households
+    out["title"] = out["name"].astype(str)
+    out["line1"] = [f"{t('搬迁人数')}：{i18n.fmt_count(v)}" for v in out["people_relocated"]]
+    out["line2"] = [f"{t('监测户数')}：{i18n.fmt_count(v)}" for v in out["open_files"]]
+    out["line3"] = [f"{t('高风险户占比')}：{i18n.fmt_pct(v)}" for v in out["high_share"]]
+    return out
+
+
+def _site_layer(sites: pd.DataFrame) -> pdk.Layer:
+    data = sites.copy()
+    if "title" not in data.columns:  # older callers pass one plain-text `tooltip`
+        data["title"] = data.get("tooltip", "")
+    for field in TOOLTIP_FIELDS:
+        data[field] = data[field] if field in data.columns else ""
+    data = data[["lon", "lat", "people", "high_share", *TOOLTIP_FIELDS]]
+    data["color"] = [list(site_colour(s)) + [235] for s in data["high_share"]]
+    biggest = max(float(data["people"].max()), 1.0)
+    # pixels, not metres: a site stays visible at every zoom, area ∝ people relocated
+    data["radius"] = 5 + 13 * np.sqrt(data["people"].clip(lower=0) / biggest)
+    return pdk.Layer("ScatterplotLayer", data, id="sites", pickable=True, get_position="[lon, lat]",
+                     get_radius="radius", radius_units='"pixels"',  # quoted: a literal, not an accessor
+                     get_fill_color="color",
+                     get_line_color=[20, 20, 20], line_width_min_pixels=1.5, stroked=True)
+
+
+# ---------------------------------------------------------------- the map
 LAYER_BY_LEVEL = {1: "province", 2: "prefecture", 3: "county"}
 
 
 def build_choropleth(values: pd.DataFrame, region: str, level: int, child_level: int, metric_label: str,
                      fmt, center: tuple[float, float] | None = None,  # noqa: ANN001 - fmt: value → text
-                     sites: pd.DataFrame | None = None) -> tuple[pdk.Deck, list[LegendItem]]:
+                     sites: pd.DataFrame | None = None, reverse: bool = False,
+                     fit: tuple[int, int] | None = None) -> tuple[pdk.Deck, list[LegendItem]]:
     """The children of `region` (at `child_level`) coloured by `values.value`.
 
-    `values`: adcode, value, label. A region without children (a county) is drawn
-    alone. `sites` (optional): lon, lat, people, high_share, tooltip.
+    `values`: adcode, value, label, and optionally `line2`, `line3` (more
+    tooltip lines, plain text). A region without children (a county) is drawn
+    alone. `sites` (optional): lon, lat, people, high_share and the tooltip
+    fields title, line1–line3 (see `site_points`).
+    `reverse`: low values are the bad ones (darkest red). `fit`: (width, height)
+    of the map in pixels — zoom to the drawn areas instead of a fixed zoom.
     """
     within = None if level == 0 else region
     collection = geo.load_layer(LAYER_BY_LEVEL[child_level], within=within)
@@ -82,28 +362,161 @@ def build_choropleth(values: pd.DataFrame, region: str, level: int, child_level:
     for feature in collection["features"]:
         props = feature["properties"]
         code = props["adcode"]
-        value = float(by_code.at[code, "value"]) if code in by_code.index and pd.notna(by_code.at[code, "value"]) else None
-        props["fill"] = list(colour_for(value, breaks)) + [215]
-        props["tooltip"] = f"{props['name']}<br/>{metric_label}：{by_code.at[code, 'label'] if value is not None else '—'}"
+        known = code in by_code.index
+        value = float(by_code.at[code, "value"]) if known and pd.notna(by_code.at[code, "value"]) else None
+        props["fill"] = list(colour_for(value, breaks, reverse)) + [215]
+        props["title"] = props["name"]
+        props["line1"] = f"{metric_label}：{by_code.at[code, 'label'] if value is not None else '—'}"
+        for field in ("line2", "line3"):
+            text = by_code.at[code, field] if known and field in by_code.columns else ""
+            props[field] = text if isinstance(text, str) else ""
     layers = [
-        pdk.Layer("GeoJsonLayer", geo.load_world_backdrop(), id="world", filled=True, stroked=True,
+        pdk.Layer("GeoJsonLayer", world_backdrop(), id="world", filled=True, stroked=True,
                   get_fill_color=[238, 238, 238], get_line_color=[190, 190, 190], line_width_min_pixels=0.5),
         pdk.Layer("GeoJsonLayer", collection, id="regions", filled=True, stroked=True, pickable=True,
-                  auto_highlight=True, get_fill_color="properties.fill", get_line_color=[255, 255, 255],
+                  auto_highlight=True, highlight_color=[31, 95, 168, 150], get_fill_color="properties.fill",
+                  get_line_color=[255, 255, 255],
                   line_width_min_pixels=1),
         pdk.Layer("GeoJsonLayer", geo.load_boundary_lines(), id="boundary-lines", filled=False, stroked=True,
                   get_line_color=[110, 110, 110], line_width_min_pixels=1.2),
     ]
     if sites is not None and not sites.empty:
-        data = sites.copy()
-        share = data["high_share"].fillna(0).clip(0, 1)
-        data["color"] = [[int(40 + 200 * s), int(90 * (1 - s)), int(200 * (1 - s)), 220] for s in share]
-        data["radius"] = np.sqrt(data["people"].clip(lower=1)) * 60
-        layers.append(pdk.Layer("ScatterplotLayer", data, id="sites", pickable=True, get_position="[lon, lat]",
-                                get_radius="radius", radius_min_pixels=3, radius_max_pixels=30,
-                                get_fill_color="color", get_line_color=[255, 255, 255], line_width_min_pixels=1,
-                                stroked=True))
-    lon, lat = center if center else (None, None)
-    deck = pdk.Deck(layers=layers, initial_view_state=view_for(level, lon, lat), map_provider=None,
-                    tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}})
-    return deck, legend(breaks, fmt)
+        layers.append(_site_layer(sites))
+    box = bbox(collection["features"]) if fit else None
+    if box is not None:
+        view = fit_view(box, *fit)
+    else:
+        lon, lat = center if center else (None, None)
+        view = view_for(level, lon, lat)
+    deck = CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP)
+    whole = not by_code.empty and is_whole(by_code["value"].to_numpy(dtype=float))
+    return deck, legend(breaks, fmt, reverse, whole)
+
+
+# ---------------------------------------------------------------- drill-down
+REGION_KEYS = ("prov", "pref", "county")
+
+
+def region_filter_keys(regions: pd.DataFrame, adcode: str) -> dict[str, str]:
+    """The sidebar's region widget values ("prov", "pref", "county") that select `adcode`.
+
+    `regions` is indexed by adcode with `parent_adcode`. The path from the
+    province down fills the keys in order, so a district of a municipality
+    (parent = the municipality) lands in "pref", as the sidebar lists it.
+    """
+    path: list[str] = []
+    code: str | None = adcode
+    while code and code != NATION and code in regions.index and len(path) < 4:
+        path.append(code)
+        code = regions.at[code, "parent_adcode"]
+    path.reverse()
+    return {key: (path[i] if i < len(path) else "") for i, key in enumerate(REGION_KEYS)}
+
+
+def parent_of(regions: pd.DataFrame, adcode: str) -> str:
+    if adcode == NATION or adcode not in regions.index:
+        return NATION
+    parent = regions.at[adcode, "parent_adcode"]
+    return parent if isinstance(parent, str) and parent else NATION
+
+
+def picked_region(event: object, layer_id: str = "regions") -> str | None:
+    """The adcode of the area clicked on the map, from a pydeck selection event (or None).
+
+    Shape (Streamlit 1.67): event.selection.objects[layer_id] = [GeoJSON feature];
+    the adcode is in the feature's properties.
+    """
+    try:
+        objects = event["selection"]["objects"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+    for layer, picked in (objects or {}).items():
+        if not str(layer).startswith(layer_id) or not picked:
+            continue
+        obj = picked[0] or {}
+        code = (obj.get("properties") or {}).get("adcode") or obj.get("adcode")
+        if isinstance(code, str) and len(code) == 6 and code.isdigit():
+            return code
+    return None
+
+
+def picked_row(event: object, codes: list[str]) -> str | None:
+    """The adcode of the table row clicked (a dataframe selection event; rows are positions in `codes`)."""
+    try:
+        rows = event["selection"]["rows"]  # type: ignore[index]
+    except (KeyError, TypeError):
+        return None
+    return codes[rows[0]] if rows and 0 <= rows[0] < len(codes) else None
+
+
+# ---------------------------------------------------------------- the table of areas
+TABLE_COLUMNS = ("name", "value", "open_files", "households", "tier_high", "high_share", "newly_high", "assist_cov",
+                 "median_r", "relapsed", "not_returned")
+
+
+def area_table(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """One row per area: the chosen metric, then the key measures (shares in %, worst first)."""
+    spec = MAP_METRICS[metric]
+    out = pd.DataFrame({"adcode": rows["adcode"], "name": rows["name"]})
+    out["value"] = metric_value(rows, metric)
+    others = [c for c in TABLE_COLUMNS[2:] if c != metric]  # the chosen metric is `value`, once
+    for code in others:
+        out[code] = metric_value(rows, code)
+    for code in ("high_share", "assist_cov"):
+        if code in out.columns:
+            out[code] = out[code] * 100
+    if spec.kind == "share":
+        out["value"] = out["value"] * 100
+    out = out.sort_values("value", ascending=not spec.higher_is_bad, na_position="last", kind="stable")
+    return out.set_index("adcode")[["name", "value", *others]]
+
+
+AREA_HEADERS = {1: "省份", 2: "地市", 3: "区县"}
+
+
+def table_height(rows: int, most: int = 640) -> int:
+    """Pixels for a table of `rows` rows without inner scrolling (up to `most`)."""
+    return min(38 + 35 * max(rows, 1), most)
+
+
+def area_table_config(metric: str, child_level: int) -> dict:
+    """Column configuration (headers in the UI language) for `area_table`; the first column names
+    the areas' level (省份 / 地市 / 区县)."""
+    spec = MAP_METRICS[metric]
+    area_label = t(AREA_HEADERS.get(child_level, "地区"))
+    number = st.column_config.NumberColumn
+    if spec.kind == "share":
+        value = st.column_config.ProgressColumn(t(spec.label), min_value=0, max_value=100, format="%.1f%%",
+                                                help=t(spec.help))
+    elif spec.kind == "ratio":
+        value = number(t(spec.label), format="%.2f", help=t(spec.help))
+    else:
+        value = number(t(spec.label), format="%d", help=t(spec.help))
+    return {
+        "name": st.column_config.TextColumn(area_label),
+        "value": value,
+        "open_files": number(t("监测户数"), format="%d", help=t("在档及帮扶中的档案户数")),
+        "households": number(t("评分户数"), format="%d",
+                             help=t("本月评分的全部户数，含风险消除后仍在跟踪的户；占比和覆盖率以此为分母")),
+        "tier_high": number(t("高风险户"), format="%d"),
+        "high_share": number(t("高风险户占比"), format="%.1f%%"),
+        "newly_high": number(t("本月新增高风险"), format="%d"),
+        "assist_cov": number(t("帮扶覆盖率"), format="%.1f%%"),
+        "median_r": number(t("收入中位数与线之比"), format="%.2f"),
+        "relapsed": number(t("本月返贫返困"), format="%d"),
+        "not_returned": number(t("春节后未返岗"), format="%d"),
+    }
+
+
+def map_values(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """adcode, value, label and two more tooltip lines for `build_choropleth`."""
+    spec = MAP_METRICS[metric]
+    value = metric_value(rows, metric)
+    high_share = metric_value(rows, "high_share")
+    return pd.DataFrame({
+        "adcode": rows["adcode"].to_numpy(), "value": value.to_numpy(),
+        "label": [format_metric(v, spec.kind) for v in value],
+        "line2": [f"{t('监测户数')}：{i18n.fmt_count(o)}" for o in rows["open_files"]],
+        "line3": [f"{t('高风险户')}：{i18n.fmt_count(h)}（{i18n.fmt_pct(s)}）"
+                  for h, s in zip(rows["tier_high"], high_share, strict=True)],
+    })
