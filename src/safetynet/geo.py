@@ -69,15 +69,18 @@ def adcode_prefix(adcode: str) -> str:
     return prefix
 
 
-def load_layer(level: Level, within: str | None = None) -> dict[str, Any]:
+def load_layer(level: Level, within: str | None = None, coarse: bool = False) -> dict[str, Any]:
     """GeoJSON FeatureCollection of one level, optionally only inside ``within``.
 
     Filtering matters for speed: pydeck resends the whole spec on every rerun,
     so draw e.g. one province's counties (~100 KB) not all of them (3 MB).
+    ``coarse`` gives the ~5 km province outlines (100 KB instead of 390 KB) that a
+    whole-country view needs; other levels have no coarse file.
     """
     if level not in _FILES:
         raise ValueError(f"level must be one of {sorted(_FILES)}, got {level!r}")
-    layer = _collection(f"china_{_FILES[level]}.geojson")
+    name = "provinces_coarse" if coarse and level == "province" else _FILES[level]
+    layer = _collection(f"china_{name}.geojson")
     if within is not None:
         prefix = adcode_prefix(within)
         layer["features"] = [f for f in layer["features"] if f["properties"]["adcode"].startswith(prefix)]

@@ -354,7 +354,7 @@ def build_choropleth(values: pd.DataFrame, region: str, level: int, child_level:
     of the map in pixels — zoom to the drawn areas instead of a fixed zoom.
     """
     within = None if level == 0 else region
-    collection = geo.load_layer(LAYER_BY_LEVEL[child_level], within=within)
+    collection = geo.load_layer(LAYER_BY_LEVEL[child_level], within=within, coarse=within is None)
     if child_level <= level:  # no children: the region itself
         collection["features"] = [f for f in collection["features"] if f["properties"]["adcode"] == region]
     by_code = values.set_index("adcode") if not values.empty else pd.DataFrame(columns=["value", "label"])

@@ -16,6 +16,7 @@ from safetynet import geo, i18n
 from safetynet.domain import codes
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, festival_offset
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.views import maps
 from safetynet.views.figures import FONT
 from safetynet.views.kpi import Kpi, KpiSpec
 from safetynet.views.maps import LegendItem, view_for
@@ -205,12 +206,12 @@ def build_flow_deck(flows: pd.DataFrame, highlight: str | None = None, unit: str
     province adcode to shade (the filtered scope). `unit`: "province" or
     "prefecture", for the legend of the dots.
     """
-    provinces = geo.load_layer("province")
+    provinces = geo.load_layer("province", coarse=True)
     for feature in provinces["features"]:
         inside = highlight is not None and feature["properties"]["adcode"] == highlight
         feature["properties"]["fill"] = [214, 226, 240, 255] if inside else [246, 246, 246, 255]
     layers = [
-        pdk.Layer("GeoJsonLayer", geo.load_world_backdrop(), id="world", filled=True, stroked=True,
+        pdk.Layer("GeoJsonLayer", maps.world_backdrop(), id="world", filled=True, stroked=True,
                   get_fill_color=[238, 238, 238], get_line_color=[190, 190, 190], line_width_min_pixels=0.5),
         pdk.Layer("GeoJsonLayer", provinces, id="provinces", filled=True, stroked=True,
                   get_fill_color="properties.fill", get_line_color=[170, 170, 170], line_width_min_pixels=0.8),
@@ -237,7 +238,7 @@ def build_flow_deck(flows: pd.DataFrame, highlight: str | None = None, unit: str
             pickable=True, get_position="[work_lon, work_lat]", get_radius="radius", radius_units="'pixels'",
             get_fill_color=[*WORK_COLOUR, 110], get_line_color=[*WORK_COLOUR, 255], stroked=True,
             line_width_min_pixels=1.5))
-    deck = pdk.Deck(layers=layers, initial_view_state=fit_view(between if not between.empty else local),
+    deck = maps.CompactDeck(layers=layers, initial_view_state=fit_view(between if not between.empty else local),
                     map_provider=None,
                     tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}})
     legend = [LegendItem(ORIGIN_COLOUR, t("来源地（线的起点）")), LegendItem(WORK_COLOUR, t("务工地（线的终点）"))]

@@ -416,13 +416,13 @@ def build_site_map(table: pd.DataFrame, regions: pd.DataFrame, region: str, leve
     `regions` is indexed by adcode (centroids); the view centres on `region`.
     """
     within = None if level == 0 else region
-    outlines = geo.load_layer(maps.LAYER_BY_LEVEL[max(child_level, 1)], within=within)
+    outlines = geo.load_layer(maps.LAYER_BY_LEVEL[max(child_level, 1)], within=within, coarse=within is None)
     if child_level <= level:
         outlines["features"] = [f for f in outlines["features"] if f["properties"]["adcode"] == region]
     for feature in outlines["features"]:
         feature["properties"]["tooltip"] = feature["properties"]["name"]
     layers = [
-        pdk.Layer("GeoJsonLayer", geo.load_world_backdrop(), id="world", filled=True, stroked=True,
+        pdk.Layer("GeoJsonLayer", maps.world_backdrop(), id="world", filled=True, stroked=True,
                   get_fill_color=[238, 238, 238], get_line_color=[190, 190, 190], line_width_min_pixels=0.5),
         pdk.Layer("GeoJsonLayer", outlines, id="regions", filled=True, stroked=True, pickable=False,
                   get_fill_color=[246, 243, 236, 255], get_line_color=[160, 160, 160], line_width_min_pixels=1),
@@ -433,5 +433,5 @@ def build_site_map(table: pd.DataFrame, regions: pd.DataFrame, region: str, leve
                   get_line_color=[255, 255, 255], line_width_min_pixels=1, stroked=True),
     ]
     lon, lat = (regions.at[region, "lon"], regions.at[region, "lat"]) if region in regions.index else (None, None)
-    return pdk.Deck(layers=layers, initial_view_state=maps.view_for(level, lon, lat), map_provider=None,
+    return maps.CompactDeck(layers=layers, initial_view_state=maps.view_for(level, lon, lat), map_provider=None,
                     tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}})
