@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import json
+
 import pandas as pd
 import pytest
 
