@@ -42,11 +42,9 @@ with right:
     urlstate.seed("month", months, months[-1])
     month = int(st.selectbox(t("月份"), months[::-1], format_func=lambda m: fmt_month(int(m)), key="month"))
     urlstate.publish("month", str(month), months[-1])
-    if "sites" not in st.session_state:  # a toggle holds a bool: seed it by hand ("0" in the URL = hidden)
-        raw = st.query_params.get("sites", st.session_state.get(urlstate.SHADOW + "sites"))
-        st.session_state["sites"] = raw != "0"
+    urlstate.seed_flag("sites", True)
     show_sites = st.toggle(t("显示易地搬迁安置点"), key="sites")
-    urlstate.publish("sites", "1" if show_sites else "0", "1")
+    urlstate.publish_flag("sites", show_sites, True)
 
 rows = cache.load(ctx.url, ctx.version, mapdata.area_measures, ctx.filters, month, ctx.child_level() > ctx.level)
 points = maps.site_points(cache.load(ctx.url, ctx.version, mapdata.sites, ctx.filters, month)) if show_sites else None

@@ -34,6 +34,19 @@ def seed(key: str, valid: Collection[str], default: str) -> None:
         st.session_state[key] = st.session_state[key]
 
 
+def seed_flag(key: str, default: bool) -> None:
+    """Like `seed` for on/off widgets (toggles, checkboxes): "1"/"0" in the URL."""
+    if key not in st.session_state:
+        raw = st.query_params.get(key) if key in st.query_params else st.session_state.get(SHADOW + key)
+        st.session_state[key] = {"1": True, "0": False}.get(raw, default) if isinstance(raw, str) else default
+    else:
+        st.session_state[key] = bool(st.session_state[key])
+
+
+def publish_flag(key: str, value: bool, default: bool) -> None:
+    publish(key, "1" if value else "0", "1" if default else "0")
+
+
 def seed_many(key: str, valid: Collection[str], default: Sequence[str] = ()) -> None:
     """Like `seed` for multi-selects: ?tier=高&tier=中 (invalid entries dropped)."""
     if key not in st.session_state:
