@@ -101,6 +101,124 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_OK, EXIT_REJECTED, EXIT_FILE, EXIT_FAILED = 0, 1, 2, 3
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write import templates (no database needed)."""
+    from pathlib import Path
+
+    from safetynet.ingest import kinds, templates
+
+    names = list(kinds.KINDS) if args.kind == "all" else [kinds.resolve_kind(args.kind).kind]
+    formats = templates.FORMATS if args.format == "both" else (args.format,)
+    out = Path(args.out) if args.out else Path.cwd()
+    if len(names) * len(formats) > 1 and out.suffix:
+        print("错误：写多个模板时 --out 应为目录", file=sys.stderr)
+        return EXIT_FILE
+    if len(names) * len(formats) > 1 or not out.suffix:
+        out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        for fmt in formats:
+            print(templates.write(name, fmt, out))
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import a CSV/Excel file. Exit codes: 0 all rows fine, 1 rows rejected, 2 file-level error, 3 failed."""
+    from pathlib import Path
+
+    from safetynet.ingest import FileError, ImportFailed, Limits, import_file
+    from safetynet.ingest.validate import message
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _import_error(args, f"找不到文件：{path}", EXIT_FILE, "not_found")
+    engine = open_db(args.db)
+    bar = None if (args.quiet or args.json) else _StageBar()
+    limits = Limits(max_bytes=int(args.max_mb * 1024 * 1024), max_rows=args.max_rows)
+    try:
+        try:
+            result = import_file(engine, path.read_bytes(), path.name, kind=args.kind, mode=args.mode,
+                                 dry_run=args.dry_run, user=args.user, limits=limits, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()  # off the screen before any message
+    except KeyError as exc:  # unknown --kind
+        return _import_error(args, str(exc.args[0]), EXIT_FILE, "unknown_kind")
+    except FileError as exc:
+        return _import_error(args, exc.message, EXIT_FILE, exc.code)
+    except ImportFailed as exc:
+        return _import_error(args, str(exc), EXIT_FAILED, "failed")
+    rejects = result.rejects()
+    if args.rejects and not rejects.empty:
+        from safetynet.ingest.report import rejects_csv
+
+        Path(args.rejects).write_bytes(rejects_csv(rejects, args.user or "cli", path.name))
+    if args.json:
+        out = result.as_dict()
+        out["exit_code"] = EXIT_REJECTED if result.rejected else EXIT_OK
+        out["problems_total"] = len(rejects)
+        out["problems"] = [{"sheet": r.sheet, "row": int(r.row_number), "column": r.column_name, "value": r.value,
+                            "reason": r.reason, "message": message(int(r.row_number), r.column_name, r.reason)}
+                           for r in rejects.head(args.show).itertuples(index=False)]
+        print(json.dumps(out, ensure_ascii=False, default=str))
+    else:
+        print(result.summary())
+        for r in rejects.head(args.show).itertuples(index=False):
+            print("  " + message(int(r.row_number), r.column_name, r.reason))
+        if len(rejects) > args.show:
+            print(f"  ……共 {len(rejects)} 处问题" + (f"，全部问题已写入 {args.rejects}" if args.rejects else "（用 --rejects 文件名 保存全部）"))
+        for sheet in result.sheets:
+            for warning in sheet.warnings:
+                print(f"  注意：{warning}")
+        if result.previous_batches and not result.dry_run:
+            print(f"  注意：同一文件此前已导入过（批次 {', '.join(str(b['batch_id']) for b in result.previous_batches)}）")
+        if result.batch_ids:
+            print(f"批次 {', '.join(map(str, result.batch_ids))}；重新评分 {result.households_rescored} 户"
+                  + ("，并已全量重新评分" if result.full_rescore else "")
+                  + (f"；数据版本 {result.data_version}" if result.data_version else "；数据未变化，版本不变"))
+    return EXIT_REJECTED if result.rejected else EXIT_OK
+
+
+def _import_error(args: argparse.Namespace, text: str, code: int, kind: str) -> int:
+    if getattr(args, "json", False):
+        print(json.dumps({"status": "error", "error": kind, "message": text, "exit_code": code}, ensure_ascii=False))
+    else:
+        print(f"错误：{text}", file=sys.stderr)
+    return code
+
+
+class _StageBar:
+    """A terminal bar driven by (fraction, stage text); gone from the screen when closed."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, fraction: float, text: str) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=100, desc=text, file=sys.stderr, dynamic_ncols=True, leave=False,
+                            bar_format="{desc} {bar} {percentage:3.0f}%")
+        self.bar.set_description_str(text)
+        self.bar.update(int(fraction * 100) - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def cmd_bench_import(args: argparse.Namespace) -> int:
+    from safetynet.ingest.bench import import_benchmark
+
+    result = import_benchmark(url=args.url, rows=args.rows, households=args.households, keep=args.keep,
+                              rescore=not args.no_rescore, progress=not args.quiet)
+    print(json.dumps(result, ensure_ascii=False))
+    return EXIT_OK
+
+
 def _read_password(args: argparse.Namespace) -> str:
     """From stdin (--password-stdin, for scripts) or asked twice; never from the command line."""
     import getpass
@@ -142,6 +260,25 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Build or reuse a database of the given size and measure it (docs/benchmarks.md)."""
+    from pathlib import Path
+
+    from safetynet.bench import run
+
+    skip = tuple(s.strip() for s in (args.skip or "").split(",") if s.strip())
+    unknown = set(skip) - set(run.PARTS)
+    if unknown:
+        print(f"错误：未知的 --skip {', '.join(sorted(unknown))}（可选 {', '.join(run.PARTS)}）", file=sys.stderr)
+        return 2
+    result = run.run_benchmark(args.households, args.months, url=args.bench_db or args.db, runs=args.runs,
+                               watchlist_runs=args.watchlist_runs, reference_runs=args.reference_runs,
+                               sessions=args.sessions, import_rows=args.import_rows,
+                               full_rescore=args.full_rescore, skip=skip, out=Path(args.out) if args.out else None)
+    print(json.dumps(result, ensure_ascii=False) if args.json else run.format_report(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m safetynet", description="Safety Net Monitor — 工会困难职工动态监测平台")
     parser.add_argument("--db", help=f"database URL (default: $SAFETYNET_DB_URL or {config.SETTINGS[0].default})")
@@ -164,6 +301,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_rescore)
 
+    p = sub.add_parser("template", help="write blank import templates (data/templates/ holds them all)")
+    p.add_argument("kind", help="households / persons / observations / events / assistance / pairings / sites, or all")
+    p.add_argument("--format", choices=("xlsx", "csv", "both"), default="xlsx")
+    p.add_argument("--out", help="file or directory (default: the current directory)")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("import", help="import a CSV/Excel file (exit 0 ok, 1 rows rejected, 2 file error, 3 failed)")
+    p.add_argument("file")
+    p.add_argument("--kind", help="data type (default: detected from the headers)")
+    p.add_argument("--mode", choices=("strict", "partial"), default="strict",
+                   help="strict: all rows or none (default); partial: valid rows, rejects recorded")
+    p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    p.add_argument("--user", default="cli", help="recorded in the batch and the audit log")
+    p.add_argument("--rejects", help="write every problem to this CSV file")
+    p.add_argument("--show", type=int, default=20, help="problems printed or listed in the JSON (default 20)")
+    p.add_argument("--max-mb", type=float, default=200.0, help="largest file accepted, MB (default 200)")
+    p.add_argument("--max-rows", type=int, default=2_000_000, help="most data rows accepted (default 2,000,000)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("bench-import", help="import speed: N generated monthly observations into a demo database")
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--households", type=int, default=20_000, help="demo households the rows belong to")
+    p.add_argument("--url", help="database to use (default: a new SQLite file in the temp directory)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary database")
+    p.add_argument("--no-rescore", action="store_true", help="measure the import without re-scoring")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_bench_import)
+
     p = sub.add_parser("users", help="sign-in accounts: add, disable, enable, passwd, list")
     p.add_argument("action", choices=["add", "disable", "enable", "passwd", "list"])
     p.add_argument("username", nargs="?", default="")
@@ -178,6 +345,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="headline counts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+    p = sub.add_parser("bench", help="benchmark: build or reuse a database of N households × M months and measure it")
+    p.add_argument("--households", type=int, default=20_000)
+    p.add_argument("--months", type=int, default=36)
+    p.add_argument("--db", dest="bench_db", help="database to build or reuse (default: a SQLite file in the temp dir)")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of the tables")
+    p.add_argument("--out", help="also write the JSON result to this file")
+    p.add_argument("--runs", type=int, default=3, help="AppTest rounds per page (median)")
+    p.add_argument("--watchlist-runs", type=int, default=20)
+    p.add_argument("--reference-runs", type=int, default=5)
+    p.add_argument("--sessions", type=int, default=10, help="concurrent Chromium sessions")
+    p.add_argument("--import-rows", type=int, default=200_000, help="observation rows for the import throughput")
+    p.add_argument("--full-rescore", action="store_true", help="also time a full rescore of every month")
+    p.add_argument("--skip", help="comma-separated parts to skip: build is never skipped; "
+                                  "rescore, pages, watchlist, reference, import, browsers")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -96,9 +96,9 @@ def open_page(page, url: str, username: str = E2E_USER, password: str = E2E_PASS
     user opening a shared link — sign in through the real form, then wait for the page to finish."""
     page.goto(url)
     page.wait_for_selector('.sn-page-done, .st-key-sign_in_user', state="attached", timeout=90_000)
-    if page.locator(".sn-page-done").count() == 0:
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录").click()
+    if page.locator(".sn-page-done").count() == 0:  # by widget key: the form may be in English (?lang=en)
+        page.locator(".st-key-sign_in_user input").fill(username)
+        page.locator(".st-key-sign_in_password input").fill(password)
+        page.locator('[data-testid="stFormSubmitButton"] button').click()
     page.wait_for_selector(".sn-page-done", state="attached", timeout=90_000)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)

@@ -26,4 +26,5 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("meeting.py", "会议大屏", ":material/co_present:", "meeting", "监测"),
     PageSpec("users.py", "用户管理", ":material/manage_accounts:", "users", "管理"),
     PageSpec("audit.py", "审计日志", ":material/policy:", "audit", "管理"),
+    PageSpec("data_admin.py", "数据管理", ":material/upload_file:", "data", "管理"),
 )
