@@ -235,3 +235,21 @@ def test_data_quality_flags_occur_but_are_rare(mid_demo):
     for flag, upper in ((Flag.DQ_NO_ASSISTANCE, 0.2), (Flag.DQ_SLOW_IDENTIFICATION, 0.15)):
         share = ((flags & int(flag)) != 0).mean()
         assert 0 < share < upper, (flag, share)
+
+
+def test_other_writers_can_insert_after_the_demo(writable_demo_db):
+    """The demo writes explicit ids; PostgreSQL's sequences must still continue after them."""
+    with writable_demo_db.begin() as conn:
+        before = conn.execute(text("SELECT MAX(change_id) FROM household_status")).scalar()
+        conn.execute(text("INSERT INTO household_status (hh_id, changed_on, to_status, is_relapse) "
+                          "VALUES (1, '2026-10-05', '在档', false)"))
+        conn.execute(text("INSERT INTO assistance (hh_id, aid_type, amount, delivered_on) "
+                          "VALUES (1, '送温暖', 500, '2026-10-05')"))
+        after = conn.execute(text("SELECT MAX(change_id) FROM household_status")).scalar()
+    assert after == before + 1
+
+
+def test_no_pairing_starts_after_the_data(mid_demo):
+    latest = pd.read_sql("SELECT MAX(changed_on) m FROM household_status", mid_demo)["m"].iloc[0]
+    starts = pd.read_sql("SELECT MAX(start_on) m FROM pairing", mid_demo)["m"].iloc[0]
+    assert str(starts) <= "2026-10-31" and str(latest) <= "2026-10-31"

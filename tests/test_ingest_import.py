@@ -226,3 +226,28 @@ def test_database_failure_rolls_back_and_leaves_a_failed_batch(empty_db, monkeyp
     after = counts(engine)
     assert after["import_batch"] == before["import_batch"] + 1
     assert {k: v for k, v in after.items() if k != "import_batch"} == {k: v for k, v in before.items() if k != "import_batch"}
+
+
+def test_import_is_limited_to_the_administrators_region(writable_demo_db):
+    """A provincial administrator's file may not create or change households of another province."""
+    import pandas as pd
+    from sqlalchemy import text
+
+    from safetynet.ingest import import_file
+
+    rows = pd.read_sql(text("SELECT h.file_no, h.adcode FROM household h ORDER BY hh_id"), writable_demo_db)
+    inside = rows[rows["adcode"].str.startswith("52")].head(2)
+    outside = rows[~rows["adcode"].str.startswith("52")].head(2)
+    assert len(inside) == 2 and len(outside) == 2
+    csv = "档案编号,月份,工资性收入\n" + "".join(f"{f},2026-10,1234\n" for f in [*inside["file_no"], *outside["file_no"]])
+    result = import_file(writable_demo_db, csv.encode("utf-8"), "obs.csv", kind="observations", mode="partial",
+                         scope="520000", rescore=False)
+    sheet = result.sheets[0]
+    assert sheet.rejected == 2 and sheet.accepted + sheet.updated == 2
+    reasons = sheet.rejects["reason"]
+    assert len(reasons) == 2 and all("不在您的管辖范围内" in r for r in reasons)
+    assert set(sheet.rejects["value"].astype(str)) == set(outside["file_no"])
+    with writable_demo_db.connect() as conn:
+        changed = conn.execute(text("SELECT COUNT(*) FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
+                                    "WHERE m.month = 202610 AND m.income_wage = 1234 AND h.adcode NOT LIKE '52%'"))
+        assert changed.scalar() == 0

@@ -95,3 +95,18 @@ def insert_frame(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     else:
         _insert_sqlite(conn, table, df)
     return len(df)
+
+
+def reset_sequences(conn: Connection, tables: list[Table]) -> None:
+    """After inserting explicit ids on PostgreSQL, move each serial sequence past the largest id,
+    so other writers of the shared database (importer, other systems) don't collide."""
+    if conn.dialect.name != "postgresql":
+        return  # SQLite's INTEGER PRIMARY KEY always continues after the largest id
+    for table in tables:
+        keys = list(table.primary_key.columns)
+        if len(keys) != 1 or not keys[0].autoincrement or keys[0].type.python_type is not int:
+            continue
+        col = keys[0].name
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{col}'), "
+            f"GREATEST((SELECT COALESCE(MAX({col}), 0) FROM \"{table.name}\"), 1))")

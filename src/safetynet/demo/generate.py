@@ -168,6 +168,7 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
             rows_read=total, rows_accepted=total))
         conn.execute(audit_log.insert().values(at=now, user_name="system", action="demo",
                                                target=f"seed={cfg.seed}", detail=f'{{"households": {total}}}'))
+        bulk.reset_sequences(conn, list(DEMO_TABLES))
         version.bump(conn, f"demo seed={cfg.seed}", months[-1])
     analyze(engine)
     return counts
@@ -596,7 +597,8 @@ class _Simulation:
         # help arrives in the month of identification, except for a few late files (DOMAIN §4 flag)
         first_aid_t = ident_t + np.where(late, rng.integers(2, 5, n), 0)
         aid_period = rng.integers(3, 7, n)
-        pair = rng.random(n) < np.where(worker, 0.5, 0.85)
+        # paired when help starts inside the window (or before it): no pairing dated in the future
+        pair = (rng.random(n) < np.where(worker, 0.5, 0.85)) & (first_aid_t < self.M)
         self.pair_helper = self._pick_helpers(h["adcode"].to_numpy())
         pair_start_t = first_aid_t.copy()
 

@@ -44,6 +44,7 @@ import pandas as pd
 from sqlalchemy import Column, Connection, Engine, MetaData, Table, func, insert, select, text, update
 
 from safetynet import audit
+from safetynet.auth import scope_prefix
 from safetynet.db import bulk, version
 from safetynet.db.schema import audit_log, household_month, import_batch, import_reject
 from safetynet.ingest import kinds as K
@@ -295,7 +296,7 @@ def _select_for_kind(source: R.Source, candidates: list[R.SheetRef], spec: K.Kin
 def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = None, mode: str = "strict",
                 dry_run: bool = False, user: str | None = None, limits: R.Limits = R.Limits(),
                 today: dt.date | None = None, progress: Progress | None = None, rescore: bool = True,
-                full_rescore: bool | None = None) -> ImportResult:
+                full_rescore: bool | None = None, scope: str = "000000") -> ImportResult:
     """Import one CSV/Excel file (see the module docstring for the rules); FileError for file-level problems."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -316,7 +317,7 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
     report(0.15, "校验数据")
     if dry_run:
         with engine.connect() as conn:
-            plans = _plan_all(conn, selections, sheets, clock, report, timings)
+            plans = _plan_all(conn, selections, sheets, clock, report, timings, scope)
             previous = P.previous_batches(conn, source.sha256)
             conn.rollback()
         results = _results(selections, sheets, plans, strict=mode == "strict", dry_run=True)
@@ -333,7 +334,7 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                 batch_ids.append(int(conn.execute(insert(import_batch).values(
                     kind=sel.spec.kind, file_name=file_name[:255], file_hash=source.sha256, user_name=(user or "")[:64] or None,
                     mode=mode, started_at=now, status="running").returning(import_batch.c.batch_id)).scalar_one()))
-            plans = _plan_all(conn, selections, sheets, clock, report, timings)
+            plans = _plan_all(conn, selections, sheets, clock, report, timings, scope)
             any_problem = any(p.parsed.problems.count_rows() for p in plans)
             write = not (mode == "strict" and any_problem)
             results = _results(selections, sheets, plans, strict=mode == "strict", dry_run=False)
@@ -413,9 +414,9 @@ def _batch_message(res: SheetResult) -> str:
 
 
 def _plan_all(conn: Connection, selections: list[Selection], sheets: list[R.RawSheet], clock: Clock,
-              report: Progress, timings: dict[str, float]) -> list[P.Plan]:
+              report: Progress, timings: dict[str, float], scope: str = "000000") -> list[P.Plan]:
     t0 = time.perf_counter()
-    ctx = P.Context(conn, clock)
+    ctx = P.Context(conn, clock, scope_prefix(scope))
     plans = []
     for i, (sel, sheet) in enumerate(zip(selections, sheets, strict=True)):
         parsed = parse_sheet(sel.spec, sheet, sel.mapping, clock, ctx.regions)

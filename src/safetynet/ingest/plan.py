@@ -14,6 +14,8 @@ swaps them for real ids.
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -71,10 +73,11 @@ class Plan:
 class Context:
     """What the sheets of one file share: reference sets, households and members known so far, new ids."""
 
-    def __init__(self, conn: Connection, clock: Clock) -> None:
+    def __init__(self, conn: Connection, clock: Clock, scope_prefix: str = "") -> None:
         self.conn = conn
         self.clock = clock
-        self.regions = load_region_sets(conn)
+        self.scope_prefix = scope_prefix
+        self.regions = dataclasses.replace(load_region_sets(conn), scope_prefix=scope_prefix)
         self._next = {"household": -1, "person": -1, "helper": -1, "relocation_site": -1}
         self.households = pd.DataFrame(columns=["file_no", "hh_id", "population", "status", "adcode",
                                                 "identified_on"]).set_index("file_no")
@@ -114,6 +117,15 @@ class Context:
         known = self.resolve_households(uniques[used])
         ids_u = known["hh_id"].reindex(pd.Index(uniques, dtype=object)).to_numpy(dtype=float)
         ids_u[~used] = np.nan
+        if self.scope_prefix:  # households of other regions are invisible to this importer
+            adcodes = known["adcode"].reindex(pd.Index(uniques, dtype=object)).astype(object).to_numpy()
+            outside = np.array([isinstance(a, str) and not a.startswith(self.scope_prefix) for a in adcodes])
+            outside_rows = ok & outside[codes_] & ~np.isnan(ids_u[codes_])
+            if outside_rows.any():
+                parsed.problems.add(outside_rows, parsed.header_of("file_no"), "该档案不在您的管辖范围内，不能导入",
+                                    parsed.raw["file_no"])
+            ids_u[outside] = np.nan
+            ok = ok & ~outside_rows
         ids = ids_u[codes_]
         unknown = ok & np.isnan(ids)
         if unknown.any():

@@ -501,6 +501,7 @@ class RegionSets:
     leaves: frozenset[str]
     industries: dict[str, str]  # code → Chinese name
     centroids: dict[str, tuple[float, float]] = field(default_factory=dict)
+    scope_prefix: str = ""  # the importing user's region scope as an adcode prefix ("" = nationwide)
 
 
 def _adcode(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
@@ -514,6 +515,10 @@ def _adcode(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: AN
     if f.name == "adcode":
         leaf = _bool(pc.is_in(key, value_set=pa.array(sorted(regions.leaves), pa.string())))
         parsed.problems.add(known & ~leaf, f.header, "是省、市一级的代码，应填写区县一级的代码", raw)
+        if regions.scope_prefix:  # an administrator imports only inside their own region
+            inside = _bool(pc.starts_with(key, regions.scope_prefix))
+            parsed.problems.add(known & leaf & ~inside, f.header, "不在您的管辖范围内，不能导入", raw)
+            values[~inside] = None
     return values
 
 

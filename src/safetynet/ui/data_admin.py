@@ -56,14 +56,18 @@ def preview(data: bytes, file_name: str, kind: str | None) -> Preview:
     return Preview(out, source.describe())
 
 
-def check(url: str, data: bytes, file_name: str, kind: str | None, mode: str, user: str | None) -> ImportResult:
+def check(url: str, data: bytes, file_name: str, kind: str | None, mode: str, user: str | None,
+          scope: str = "000000") -> ImportResult:
     """A dry run: full validation and classification, nothing written."""
-    return import_file(cache.engine(url), data, file_name, kind=kind, mode=mode, dry_run=True, user=user)
+    return import_file(cache.engine(url), data, file_name, kind=kind, mode=mode, dry_run=True, user=user,
+                       scope=scope)
 
 
 def run_import(url: str, data: bytes, file_name: str, kind: str | None, mode: str, user: str | None,
-               progress=None) -> ImportResult:  # noqa: ANN001
-    return import_file(cache.engine(url), data, file_name, kind=kind, mode=mode, user=user, progress=progress)
+               progress=None, scope: str = "000000") -> ImportResult:  # noqa: ANN001
+    """Import inside the administrator's region scope (rows of other regions are rejected)."""
+    return import_file(cache.engine(url), data, file_name, kind=kind, mode=mode, user=user, progress=progress,
+                       scope=scope)
 
 
 def metrics(result: ImportResult) -> dict[str, int]:
@@ -137,7 +141,8 @@ def render_import(ctx: PageContext, user: str | None) -> None:
     if b1.button(t("检查（试导入）"), key="da_check", type="secondary"):
         try:
             with st.spinner(t("正在逐行检查…")):
-                st.session_state["da_report"] = (token, check(ctx.url, data, upload.name, chosen, mode, user))
+                st.session_state["da_report"] = (token, check(ctx.url, data, upload.name, chosen, mode, user,
+                                                                    scope=ctx.filters.scope))
         except FileError as exc:
             st.session_state["da_report"] = (token, exc.message)
         st.session_state.pop("da_done", None)
@@ -157,7 +162,8 @@ def render_import(ctx: PageContext, user: str | None) -> None:
         bar = st.progress(0.0, text=t("准备导入"))
         try:
             result = run_import(ctx.url, data, upload.name, chosen, mode, user,
-                                progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text))
+                                progress=lambda f, text: bar.progress(min(max(f, 0.0), 1.0), text=text),
+                                scope=ctx.filters.scope)
         except (FileError, ImportFailed) as exc:
             bar.empty()
             st.error(t("导入失败：{reason}", reason=getattr(exc, "message", str(exc))))
