@@ -60,6 +60,31 @@ def test_lockout_after_five_failures_and_audit(empty_db):
     assert len(_audit(empty_db, "sign_in")) == 1
 
 
+def test_simultaneous_sign_ins_all_succeed_and_failures_all_count(empty_db):
+    """Ten people signing in at the same moment (a meeting starts): none may get "database is locked"."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for i in range(10):
+        auth.create_user(empty_db, f"u{i}", "right-password", "staff", "520000")
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        users = list(pool.map(lambda i: auth.authenticate(empty_db, f"u{i}", "right-password"), range(10)))
+    assert sorted(u.username for u in users) == [f"u{i}" for i in range(10)]
+    assert len(_audit(empty_db, "sign_in")) == 10
+
+    def wrong(_: int) -> str:
+        try:
+            auth.authenticate(empty_db, "u0", "wrong-password")
+        except AuthError as exc:
+            return str(exc)
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(wrong, range(4)))
+    assert all("不正确" in o for o in outcomes)
+    with empty_db.connect() as conn:  # four simultaneous failures counted as four, not fewer
+        assert conn.execute(text("SELECT failed_attempts FROM app_user WHERE username = 'u0'")).scalar() == 4
+
+
 def test_disabled_and_unknown_users_get_the_same_message(empty_db):
     auth.create_user(empty_db, "zhao", "right-password", "staff", "520000")
     auth.set_active(empty_db, "zhao", False)

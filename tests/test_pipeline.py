@@ -134,3 +134,22 @@ def test_region_index_ancestors(demo_db):
     assert regions.ancestors("520102") == ["520102", "520100", "520000", "000000"]
     assert regions.ancestors("441900") == ["441900", "440000", "000000"]  # 东莞: no county level
     assert regions.ancestors("110101") == ["110101", "110000", "000000"]  # municipality
+
+
+def test_current_high_since_is_the_start_of_the_running_high_spell(demo_db):
+    """household_current.high_since: the first month of the unbroken run of 高 that reaches the latest month,
+    NULL for a household that is not 高 now (schema.md) — derived here straight from risk_score."""
+    with demo_db.connect() as conn:
+        scores = pd.read_sql(text("SELECT hh_id, month, tier FROM risk_score ORDER BY hh_id, month"), conn)
+        current = pd.read_sql(text("SELECT hh_id, month, tier, high_since FROM household_current"), conn)
+    expected = {}
+    for hh_id, rows in scores.groupby("hh_id"):
+        since = None
+        for month, tier in zip(rows["month"], rows["tier"], strict=True):
+            since = (since or month) if tier == "高" else None
+        expected[hh_id] = since
+    got = current.set_index("hh_id")["high_since"]
+    assert (current["tier"] != "高").any() and (current["tier"] == "高").any()
+    assert got[current.set_index("hh_id")["tier"] != "高"].isna().all()
+    high = current.loc[current["tier"] == "高", "hh_id"]
+    assert {h: int(got[h]) for h in high} == {h: expected[h] for h in high}

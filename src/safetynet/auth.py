@@ -134,30 +134,36 @@ def list_users(engine: Engine) -> list[dict]:
 def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> User:
     """The signed-in user, or AuthError with the reason; every attempt is audited."""
     now = now or dt.datetime.now().replace(microsecond=0)
-    with engine.begin() as conn:
+    # Read and verify outside any write transaction, then write in a transaction whose first statement is the
+    # write: on SQLite a transaction that reads before it writes cannot take the write lock once another
+    # sign-in has committed in between (SQLITE_BUSY_SNAPSHOT, busy_timeout does not help), so ten people
+    # signing in at once would fail with "database is locked".
+    with engine.connect() as conn:
         row = conn.execute(select(app_user).where(app_user.c.username == username.strip())).first()
-        if row is None or not row.active or not row.password_hash:
-            failure = "无此用户或已停用"
-        elif row.locked_until is not None and row.locked_until > now:
-            failure = "锁定中"
-        else:
-            try:
-                _hasher.verify(row.password_hash, password)
-                failure = None
-            except (VerifyMismatchError, VerificationError, InvalidHashError):
-                failure = "密码错误"
-        if failure is None:
-            conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
-                         .values(failed_attempts=0, locked_until=None, last_login_at=now))
-            if _hasher.check_needs_rehash(row.password_hash):
+    if row is None or not row.active or not row.password_hash:
+        failure = "无此用户或已停用"
+    elif row.locked_until is not None and row.locked_until > now:
+        failure = "锁定中"
+    else:
+        try:
+            _hasher.verify(row.password_hash, password)
+            failure = None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            failure = "密码错误"
+    if failure is None:
+        values = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
+        if _hasher.check_needs_rehash(row.password_hash):
+            values["password_hash"] = _hasher.hash(password)
+        with engine.begin() as conn:
+            conn.execute(update(app_user).where(app_user.c.user_id == row.user_id).values(**values))
+    elif failure == "密码错误":
+        with engine.begin() as conn:  # counted in SQL, so simultaneous failures all count
+            failures = conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
+                                    .values(failed_attempts=app_user.c.failed_attempts + 1)
+                                    .returning(app_user.c.failed_attempts)).scalar_one()
+            if failures >= MAX_FAILURES:
                 conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
-                             .values(password_hash=_hasher.hash(password)))
-        elif row is not None and failure == "密码错误":
-            failures = int(row.failed_attempts) + 1
-            locked = now + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-            conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
-                         .values(failed_attempts=0 if locked else failures, locked_until=locked))
-            if locked:
+                             .values(failed_attempts=0, locked_until=now + dt.timedelta(minutes=LOCK_MINUTES)))
                 failure = "密码错误次数过多，已锁定"
     if failure is not None:
         audit.record(engine, username[:64], "sign_in_failed", username[:64], reason=failure)

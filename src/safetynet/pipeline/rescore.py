@@ -173,14 +173,18 @@ def current_rows(scores: pd.DataFrame, static: pd.DataFrame, regions: rollup.Reg
     if scores.empty:
         return pd.DataFrame(columns=[c.name for c in household_current.columns])
     ordered = scores.sort_values(["hh_id", "month"])
-    latest = ordered.groupby("hh_id").tail(1).set_index("hh_id")
+    latest_rows = ordered.groupby("hh_id").tail(1)
+    latest = latest_rows.set_index("hh_id")
     prev = ordered.groupby("hh_id")["tier"].shift(1)
     prev_tier = prev.groupby(ordered["hh_id"]).last()
     # first month of the current run of 高
     is_high = ordered["tier"].eq("高")
     run_id = (~is_high).groupby(ordered["hh_id"]).cumsum()
-    run_start = ordered["month"].groupby([ordered["hh_id"], run_id]).transform("first")
-    high_since = pd.Series(np.where(is_high, run_start, np.nan), index=ordered.index).groupby(ordered["hh_id"]).last()
+    # a run id counts the non-高 months so far, so the month before a run shares its id: take the first 高 month
+    run_start = ordered["month"].where(is_high).groupby([ordered["hh_id"], run_id]).transform("first")
+    # the value on the latest row (NULL unless 高 now); groupby().last() would skip NaN and keep an old run's start
+    high_since = pd.Series(np.where(is_high, run_start, np.nan), index=ordered.index).loc[latest_rows.index]
+    high_since.index = latest_rows["hh_id"].to_numpy()
 
     st = static.set_index("hh_id").loc[latest.index]
     hh = households.set_index("hh_id").loc[latest.index]

@@ -130,11 +130,14 @@ def ensure_routed() -> None:
     file alone — no page config, no language switch, no sign-in gate. The first
     st.navigation call switches the process to the new mode for good; when a
     page finds itself running in legacy mode, it switches the flag the same way
-    and reruns, so the router runs with the same URL.
+    and reruns, so the router runs with the same URL. A session whose first run
+    began in legacy mode while another session flipped the flag finds the flag
+    already off but has never been through the router (app.py sets `_page`
+    before it runs a page): it reruns too, instead of showing "no access".
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or "_page" not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
