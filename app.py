@@ -58,12 +58,23 @@ user = session.current_user()
 # falls back to the default page. Pages check again through frame.page_context().
 # Signed out, navigation still resolves the requested page (hidden, never run), so a
 # shared link opens that page right after sign-in.
+# The default page of st.navigation answers only at "/" (its own url_path is not matched), so a link to
+# /overview would show "page not found". Every screen therefore keeps its own address, and "/" is a hidden
+# page that forwards to the first screen the user may open, query parameters included.
 sections: dict[str, list] = {}
 shown = [p for p in PAGES if (HERE / "pages" / p.file).exists() and (user is None or user.may_open(p.url_path))]
-for i, spec in enumerate(shown):
-    sections.setdefault(t(spec.section), []).append(
-        st.Page(HERE / "pages" / spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path,
-                default=(i == 0)))
+screens = [st.Page(HERE / "pages" / spec.file, title=t(spec.title), icon=spec.icon, url_path=spec.url_path)
+           for spec in shown]
+
+
+def _home() -> None:
+    st.switch_page(screens[0], query_params=st.query_params.to_dict())
+
+
+for spec, screen in zip(shown, screens, strict=True):
+    sections.setdefault(t(spec.section), []).append(screen)
+sections[next(iter(sections))].insert(0, st.Page(_home, title=t(shown[0].title), url_path="home", default=True,
+                                                 visibility="hidden"))
 page = st.navigation(sections, position="top" if user else "hidden")
 if user is None:
     session.sign_in_screen(engine)

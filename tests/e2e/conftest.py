@@ -102,3 +102,5 @@ def open_page(page, url: str, username: str = E2E_USER, password: str = E2E_PASS
         page.locator('[data-testid="stFormSubmitButton"] button').click()
     page.wait_for_selector(".sn-page-done", state="attached", timeout=90_000)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)
+    # a deep link must open its page, not Streamlit's "Page not found" dialog over the default page
+    assert page.locator('[role="dialog"]', has_text="Page not found").count() == 0, url

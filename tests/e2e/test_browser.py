@@ -57,6 +57,14 @@ def test_english_switch_via_url(app_server, chrome):  # noqa: ANN001
     page.close()
 
 
+def test_root_forwards_to_the_first_screen_with_its_parameters(app_server, chrome):  # noqa: ANN001
+    page = chrome.new_page(viewport={"width": 1600, "height": 1000})
+    open_page(page, f"{app_server}/?lang=en")
+    page.get_by_role("heading", name="Overview").first.wait_for(timeout=30_000)
+    page.wait_for_url("**/overview?lang=en", timeout=30_000)
+    page.close()
+
+
 def test_nothing_is_reachable_signed_out(app_server, chrome):  # noqa: ANN001
     page = chrome.new_page(viewport={"width": 1600, "height": 1000})
     for spec in PAGES:
