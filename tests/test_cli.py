@@ -32,7 +32,16 @@ def test_init_demo_stats_round_trip(tmp_path):
     assert stats["persons"] > 400 and stats["sites"] > 0 and stats["data_version"] >= 1
     again = _run("rescore", "--quiet", env_url=url)
     assert again.returncode == 0, again.stderr
-    assert json.loads(_run("stats", "--json", env_url=url).stdout)["tiers"] == stats["tiers"]
+    rescored = json.loads(_run("stats", "--json", env_url=url).stdout)
+    assert rescored["tiers"] == stats["tiers"]
+    one = _run("rescore", "--month", "latest", "--quiet", env_url=url)
+    assert one.returncode == 0, one.stderr
+    assert '"households": ' in one.stdout
+    after = json.loads(_run("stats", "--json", env_url=url).stdout)
+    assert after["tiers"] == stats["tiers"] and after["data_version"] == rescored["data_version"] + 1
+    for bad in ("2026-13", "202613", "199901"):
+        done = _run("rescore", "--month", bad, "--quiet", env_url=url)
+        assert done.returncode == 1 and done.stderr.startswith("错误 error:"), done.stderr
 
 
 def test_stats_on_postgres(writable_demo_db, backend):  # noqa: ANN001

@@ -108,8 +108,7 @@ def test_strict_partial_dry_run_and_idempotent_reimport(writable_demo_db):  # no
                         b=partial.batch_ids[0])
     assert in_db + rejected_rows == s.rows_read  # every row is in the database or in the rejects, once
     assert partial.data_version is not None and partial.data_version > ver[0]
-    assert partial.full_rescore  # 202611 is later than any month scored before
-    assert version.current(engine)[1] == 202611
+    assert not partial.full_rescore and version.current(engine)[1] == 202611  # the new month is the latest now
 
     # the same file again: nothing changes, the version stays
     ver_after = version.current(engine)
@@ -118,6 +117,44 @@ def test_strict_partial_dry_run_and_idempotent_reimport(writable_demo_db):  # no
     assert (s.inserted, s.updated, s.unchanged, s.rejected) == (0, 0, 2, 3)
     assert again.data_version is None and version.current(engine) == ver_after
     assert [b["batch_id"] for b in again.previous_batches] == [*strict.batch_ids, *partial.batch_ids]
+
+
+def test_a_new_month_is_scored_from_its_window_and_equals_a_full_rebuild(writable_demo_db, monkeypatch):  # noqa: ANN001
+    """The monthly routine: next month's observations for some households (one of them also correcting an
+    older month). The new-month-only households are scored for that month alone; the result must be what
+    a full rebuild gives, and the new month becomes the dashboards' latest."""
+    engine = writable_demo_db
+    latest = one(engine, "SELECT MAX(month) FROM household_month")
+    nxt = latest + 1 if latest % 100 < 12 else latest + 89
+    base = sql(engine, "SELECT h.file_no, m.* FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
+                       "WHERE m.month = :m ORDER BY m.hh_id LIMIT 30", m=latest)
+    yes_no = {True: "是", False: "否", 1: "是", 0: "否"}
+    rows = []
+    for i, r in enumerate(base.itertuples()):
+        rows.append({"档案编号": r.file_no, "月份": f"{nxt // 100}-{nxt % 100:02d}",
+                     "工资性收入": 0 if i % 3 == 0 else r.income_wage, "经营净收入": r.income_operating,
+                     "财产净收入": r.income_property, "转移净收入": r.income_transfer, "医疗自付支出": r.spend_medical,
+                     "非义务教育支出": r.spend_school, "护理支出": r.spend_care, "务工必要支出": r.spend_work,
+                     "稳定就业人数": r.members_employed, "失业或未返岗月数": r.months_out_of_work,
+                     "是否欠薪": "是" if i % 3 == 0 else yes_no.get(r.wage_arrears, ""),
+                     "节后是否返岗": yes_no.get(r.returned_after_festival, "")})
+    old = base.iloc[1]  # the second household also corrects the latest month: its whole history is re-scored
+    rows.append({**rows[1], "月份": f"{latest // 100}-{latest % 100:02d}", "工资性收入": old.income_wage / 2})
+    from safetynet.pipeline import month as one_month
+
+    seen: list[tuple[int, list[int]]] = []
+    real = one_month.rescore_month
+    monkeypatch.setattr(one_month, "rescore_month", lambda conn, m, ids, **kw: (seen.append((m, list(ids))),
+                                                                                real(conn, m, ids, **kw))[1])
+    result = import_file(engine, csv_bytes(rows), "next-month.csv", mode="strict", user="tester", today=TODAY)
+    assert result.status == "done" and result.households_rescored == 30 and not result.full_rescore
+    assert [(m, len(ids)) for m, ids in seen] == [(nxt, 29)] and int(base.iloc[1].hh_id) not in seen[0][1]
+    assert version.current(engine)[1] == nxt
+    assert one(engine, "SELECT COUNT(*) FROM risk_score WHERE month = :m", m=nxt) == 30
+    incremental = {t: sql(engine, f"SELECT * FROM {t}") for t in DERIVED}
+    rescore.rescore_all(engine)
+    for table, frame in incremental.items():
+        assert_frames_equal(frame, sql(engine, f"SELECT * FROM {table}"), DERIVED[table])
 
 
 def test_workbook_references_rescoring_and_lifecycle(writable_demo_db):  # noqa: ANN001
@@ -213,8 +250,8 @@ def test_database_failure_rolls_back_and_leaves_a_failed_batch(empty_db, monkeyp
     before, fingerprint, ver = counts(engine), observations_fingerprint(engine), version.current(engine)
     original = L._write_all
 
-    def broken(conn, plans, batch_ids):  # noqa: ANN001, ANN202
-        original(conn, plans, batch_ids)  # the writes happen …
+    def broken(*args):  # noqa: ANN002, ANN202
+        original(*args)  # the writes happen …
         raise RuntimeError("disk full")  # … and then the database gives up
 
     monkeypatch.setattr(L, "_write_all", broken)

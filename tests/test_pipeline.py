@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from safetynet.domain import risk
 from safetynet.pipeline import rescore, rollup
@@ -126,6 +126,36 @@ def test_incremental_rescore_equals_full_rebuild(writable_demo_db):
         _assert_frames_equal(frame, _frame(writable_demo_db, f"SELECT * FROM {table}"), keys[table])
     changed = _frame(writable_demo_db, "SELECT tier, r FROM risk_score WHERE hh_id = 3 AND month = 202610")
     assert changed["r"].iloc[0] < 2.5  # the cut reached the score
+
+
+@pytest.mark.parametrize("everyone", [False, True], ids=["some households", "every household"])
+def test_one_month_rescore_equals_full_rebuild(writable_demo_db, everyone):  # noqa: ANN001
+    """A corrected latest month, re-scored alone from its 15-month window, gives what a full rebuild gives."""
+    from safetynet.pipeline.month import rescore_month
+
+    with writable_demo_db.begin() as conn:
+        month = conn.execute(text("SELECT MAX(month) FROM household_month")).scalar()
+        ids = [r[0] for r in conn.execute(text("SELECT hh_id FROM household_month WHERE month = :m "
+                                               "ORDER BY hh_id LIMIT 40"), {"m": month})]
+        cut = ids[::2]
+        conn.execute(text("UPDATE household_month SET income_wage = 0, income_operating = 0, wage_arrears = :yes "
+                          "WHERE month = :m AND hh_id IN :ids").bindparams(bindparam("ids", expanding=True)),
+                     {"m": month, "ids": cut, "yes": True})
+        result = rescore_month(conn, month, None if everyone else ids, chunk=7)
+    assert result["households"] == (result["households"] if everyone else len(ids)) > 0
+    tables = ("risk_score", "household_current", "rollup_region_month", "rollup_industry_month", "rollup_site_month")
+    one_month = {t: _frame(writable_demo_db, f"SELECT * FROM {t}") for t in tables}
+    rescore.rescore_all(writable_demo_db)
+    keys = {"risk_score": SCORE_KEY, "household_current": ["hh_id"],
+            "rollup_region_month": ["adcode", "population", "category", "month"],
+            "rollup_industry_month": ["adcode", "industry_code", "population", "month"],
+            "rollup_site_month": ["site_id", "category", "month"]}
+    for table, frame in one_month.items():
+        _assert_frames_equal(frame, _frame(writable_demo_db, f"SELECT * FROM {table}"), keys[table])
+    with writable_demo_db.connect() as conn:
+        tiers = pd.read_sql(text("SELECT tier FROM risk_score WHERE month = :m AND hh_id IN :ids")
+                            .bindparams(bindparam("ids", expanding=True)), conn, params={"m": month, "ids": cut})
+    assert (tiers["tier"] == "高").any()  # the correction reached the scores
 
 
 def test_region_index_ancestors(demo_db):

@@ -75,7 +75,9 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
     engine = open_db(args.db)
     started = time.perf_counter()
-    if args.households:
+    if args.month:
+        result = _rescore_month(engine, args)
+    elif args.households:
         ids = [int(x) for x in args.households.split(",") if x.strip()]
         with engine.begin() as conn:
             result = rescore.rescore_households(conn, ids)
@@ -86,6 +88,32 @@ def cmd_rescore(args: argparse.Namespace) -> int:
         result = rescore.rescore_all(engine, progress=None if args.quiet else _progress_bar("重新评分"))
     print(f"rescore: {json.dumps(result, ensure_ascii=False)} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _rescore_month(engine, args: argparse.Namespace) -> dict:  # noqa: ANN001
+    """`rescore --month`: one month from its 15-month window (exact when nothing earlier changed)."""
+    from safetynet.db import version
+    from safetynet.pipeline.month import rescore_month
+    from safetynet.pipeline.rescore import analyze, month_span
+
+    with engine.begin() as conn:
+        span = month_span(conn)
+        if args.month == "latest":
+            month = span[-1] if span else None
+        elif args.month.isdigit() and len(args.month) == 6 and 1 <= int(args.month) % 100 <= 12:
+            month = int(args.month)
+        else:
+            raise ValueError(f"--month 应为 YYYYMM 或 latest，收到 {args.month!r}")
+        if month is None or month not in span:
+            raise ValueError(f"数据库中没有 {month} 月的观测 no observations in that month")
+        ids = [int(x) for x in args.households.split(",") if x.strip()] if args.households else None
+        progress = None if args.quiet else _progress_bar(f"重新评分 {month}")
+        result = rescore_month(conn, month, ids, progress=progress)
+        # a month past the newest scored one becomes the dashboards' "数据截至"
+        version.bump(conn, f"rescore month {month}", month if month == span[-1] else None)
+    if ids is None:
+        analyze(engine)
+    return result
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -298,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rescore", help="score every household-month and rebuild roll-ups")
     p.add_argument("--households", help="comma-separated hh_ids: re-score just these, incrementally")
+    p.add_argument("--month", help="YYYYMM or 'latest': score only that month (from its 15-month window), "
+                                   "e.g. after its observations were loaded or corrected; earlier months untouched")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_rescore)
 

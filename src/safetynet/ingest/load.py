@@ -26,9 +26,11 @@ After writing, in the same transaction: the affected households are re-scored
 (`rescore_households`, roll-ups adjusted by deltas), `data_version` is bumped
 and an `import` audit row is written. Re-importing the same file changes
 nothing: every row is unchanged, so the version is not bumped (dashboards keep
-their caches). When an import adds a month later than any month scored before,
-a full rescore follows the commit so `data_version.latest_month` advances (the
-schema contract: only a full rescore moves it).
+their caches). Households whose only change is observations of a month later than any
+stored before are scored for that month alone (`pipeline.month.rescore_month`,
+from its 15-month window); all others are re-scored over their whole history.
+A new latest month moves `data_version.latest_month` in the same transaction.
+`full_rescore=True` also rebuilds everything after the commit.
 """
 
 from __future__ import annotations
@@ -343,19 +345,25 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                 report(0.55, "写入数据库")
                 t0 = time.perf_counter()
                 prev_max = conn.execute(select(func.max(household_month.c.month))).scalar()
-                affected, max_month = _write_all(conn, plans, batch_ids)
+                affected, max_month, month_only = _write_all(conn, plans, batch_ids, prev_max)
                 timings["write"] = time.perf_counter() - t0
                 changed = sum(r.inserted + r.updated for r in results)
+                new_latest = None
                 if changed:
                     if rescore and affected:
                         report(0.75, f"重新评分（{len(affected)} 户）")
                         t0 = time.perf_counter()
+                        from safetynet.pipeline.month import rescore_month
                         from safetynet.pipeline.rescore import rescore_households
 
-                        rescore_households(conn, sorted(affected))
+                        rescore_households(conn, sorted(affected - month_only))
+                        if month_only:  # a new month only: scored from its 15-month window
+                            rescore_month(conn, max_month, sorted(month_only))
                         rescored = len(affected)
                         timings["rescore"] = time.perf_counter() - t0
-                    new_version = version.bump(conn, _note(file_name, results))
+                        if max_month is not None and (prev_max is None or max_month > prev_max):
+                            new_latest = max_month  # the dashboards' "数据截至" moves to the new month
+                    new_version = version.bump(conn, _note(file_name, results), new_latest)
             for sel, res, batch_id in zip(selections, results, batch_ids, strict=True):
                 res.batch_id = batch_id
                 res.status = "done" if write else "rejected"
@@ -376,9 +384,7 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
     result = ImportResult(file_name, source.sha256, source.describe(), mode, False, "done" if write else "rejected",
                           results, households_rescored=rescored, data_version=new_version, previous_batches=previous,
                           timings=timings)
-    needs_full = full_rescore if full_rescore is not None else (
-        write and rescore and max_month is not None and (prev_max is None or max_month > prev_max))
-    if needs_full and result.changed:
+    if full_rescore and write and result.changed:
         report(0.9, "新增了月份，全量重新评分")
         t0 = time.perf_counter()
         from safetynet.pipeline.rescore import rescore_all
@@ -481,10 +487,17 @@ ID_COLUMNS = {"household": "hh_id", "person": "person_id", "helper": "helper_id"
 REFERENCES = {"hh_id": "household", "person_id": "person", "helper_id": "helper", "site_id": "relocation_site"}
 
 
-def _write_all(conn: Connection, plans: list[P.Plan], batch_ids: list[int]) -> tuple[set[int], int | None]:
-    """Write every plan in order; returns (affected hh_ids, latest month written)."""
+def _write_all(conn: Connection, plans: list[P.Plan], batch_ids: list[int],
+               prev_max: int | None = None) -> tuple[set[int], int | None, set[int]]:
+    """Write every plan in order; returns (affected hh_ids, latest month written, new-month-only hh_ids).
+
+    The last set holds the existing households whose only change is observations of one month later than
+    any stored before: they need that month scored, not their whole history re-read.
+    """
     idmap: dict[str, dict[int, int]] = {t: {} for t in REFERENCES.values()}
     affected: set[int] = set()
+    other: set[int] = set()  # touched by anything but an observation of the new month
+    spans = []
     max_month = None
     for plan, batch_id in zip(plans, batch_ids, strict=True):
         for table, frame in plan.extra_inserts:
@@ -503,7 +516,17 @@ def _write_all(conn: Connection, plans: list[P.Plan], batch_ids: list[int]) -> t
         affected |= {idmap["household"].get(h, h) for h in plan.affected}
         if plan.max_month is not None:
             max_month = max(max_month or 0, plan.max_month)
-    return {h for h in affected if h > 0}, max_month
+        if plan.months_written is not None:
+            spans.append(plan.months_written)
+        else:
+            other |= {idmap["household"].get(h, h) for h in plan.affected}
+    month_only: set[int] = set()
+    if spans and max_month is not None and prev_max is not None and max_month > prev_max:
+        span = pd.concat(spans).groupby("hh_id").agg({"min": "min", "max": "max"})
+        new_month = span.index[(span["min"] == max_month) & (span["max"] == max_month) & (span.index > 0)]
+        month_only = {int(h) for h in new_month} - other
+    affected = {h for h in affected if h > 0}
+    return affected, max_month, month_only & affected
 
 
 def _remap(frame: pd.DataFrame, idmap: dict[str, dict[int, int]], keep: tuple[str, ...] = ()) -> pd.DataFrame:

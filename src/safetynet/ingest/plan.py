@@ -63,6 +63,9 @@ class Plan:
     after_inserts: list[tuple[Table, pd.DataFrame]] = field(default_factory=list)  # written after it
     affected: set[int] = field(default_factory=set)  # hh_ids to re-score (provisional ids are negative)
     max_month: int | None = None
+    # observations only: per household the first and last month written (hh_id, first, last), so that
+    # households whose only change is a new latest month can be scored for that month alone
+    months_written: pd.DataFrame | None = None
 
     def counts(self) -> dict[str, int]:
         o = self.outcome
@@ -844,6 +847,8 @@ def plan_observations(ctx: Context, parsed: Parsed) -> Plan:
     plan.affected.update(np.unique(hh[new_rows]).tolist())
     written = np.concatenate([new_rows, old_rows[plan.outcome[old_rows] == UPDATE]]) if len(old_rows) else new_rows
     plan.max_month = int(month[written].max()) if len(written) else None
+    plan.months_written = (pd.DataFrame({"hh_id": hh[written], "month": month[written]})
+                           .groupby("hh_id")["month"].agg(["min", "max"]).reset_index())
     return _finish(plan)
 
 

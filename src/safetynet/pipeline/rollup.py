@@ -165,6 +165,19 @@ def write_full(conn: Connection, rollups: dict[str, pd.DataFrame], regions: Regi
     return written
 
 
+def replace_month(conn: Connection, rollups: dict[str, pd.DataFrame], regions: RegionIndex, month: int) -> None:
+    """Replace one month's rows of every roll-up table with `rollups` (all of that month's households)."""
+    for name, table in TABLES.items():
+        conn.execute(delete(table).where(table.c.month == month))
+        frame = rollups[name]
+        if frame.empty:
+            continue
+        if name == "rollup_region_month":
+            frame = _with_parent(frame, regions)
+        frame = frame.loc[frame["households"] != 0]
+        bulk.insert_frame(conn, table, frame[[c for c in frame.columns if c in table.c]])
+
+
 def apply_deltas(conn: Connection, deltas: dict[str, pd.DataFrame], regions: RegionIndex) -> None:
     """Add signed contributions to the stored roll-ups (upsert), dropping emptied rows."""
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert

@@ -1,0 +1,239 @@
+"""Scoring one month: what a new month of observations needs, without re-reading years of history.
+
+A household's score in month t looks back at most 15 months: `r` over the 12
+trailing months, the income shock compares the last 3 months with the same 3 a
+year earlier (t-14 … t). Whether it was 高 the month before (`NEWLY_HIGH`)
+comes from the stored scores of t-1. So scoring month t needs a 15-month panel
+and last month's tiers — not the whole history that `rescore_households` reads.
+
+`rescore_month` scores `month` for the given households (default: every
+household observed in it), inside the caller's transaction: it replaces their
+`risk_score` rows of that month and their `household_current` rows, and
+adjusts the roll-ups (replaced outright when every household is rescored,
+adjusted by deltas otherwise). It is exact only when nothing before `month`
+changed for those households — the importer uses it for households whose only
+new rows are observations of a new latest month, and `python -m safetynet
+rescore --month` for a month whose observations were corrected; anything else
+goes through `rescore_households`.
+
+Reads go by id range through the DB-API cursor (the chunks are id-ordered), not
+through an `IN` list of 50,000 bound ids and SQLAlchemy row objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Select, and_, bindparam, delete, select
+
+from safetynet.db import bulk
+from safetynet.db.schema import (
+    assistance,
+    household,
+    household_current,
+    household_month,
+    household_status,
+    pairing,
+    person,
+    risk_event,
+    risk_score,
+)
+from safetynet.domain import codes
+from safetynet.domain.months import add_months, month_range
+from safetynet.pipeline import rollup
+from safetynet.pipeline.features import household_static
+from safetynet.pipeline.panel import Panel, resolve_lines, score_month
+from safetynet.pipeline.rescore import (
+    SCORE_COLUMNS,
+    _add_by_month,
+    _fill_helpers,
+    _fill_status,
+    _month_col,
+    current_rows,
+    first_aid_dates,
+    load_lines,
+    load_multipliers,
+    month_span,
+)
+
+WINDOW_MONTHS = 15  # r: 12 trailing months; income shock: t-14 … t
+CHUNK = 50_000
+Progress = Callable[[int, int], None]
+
+
+def _frame(conn: Connection, stmt: Select, params: dict | None = None) -> pd.DataFrame:
+    """A query's rows as a DataFrame straight from the driver's cursor (no SQLAlchemy Row objects).
+
+    SQLite's cursor hands back dates as ISO strings and booleans as 0/1: date columns become datetime64
+    (every consumer goes through pd.to_datetime anyway) and booleans bool, as pd.read_sql would give.
+    """
+    result = conn.execute(stmt, params or {})
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    selected = list(stmt.selected_columns)
+    frame = pd.DataFrame.from_records(rows, columns=[c.key for c in selected])
+    for col in selected:
+        if not len(frame):
+            continue
+        try:
+            kind = col.type.python_type
+        except NotImplementedError:
+            continue
+        if kind in (dt.date, dt.datetime):
+            frame[col.key] = pd.to_datetime(frame[col.key])
+        elif kind is bool and frame[col.key].notna().all():
+            frame[col.key] = frame[col.key].astype(bool)
+        elif kind is bool:
+            frame[col.key] = frame[col.key].map({0: False, 1: True, False: False, True: True})
+    return frame
+
+
+def _read_range(conn: Connection, stmt: Select, column, ids: np.ndarray, extra=None) -> pd.DataFrame:  # noqa: ANN001
+    """Rows of `stmt` whose `column` is one of `ids` (sorted), read by id range and filtered here."""
+    where = column.between(bindparam("lo"), bindparam("hi"))
+    if extra is not None:
+        where = and_(where, extra)
+    frame = _frame(conn, stmt.where(where), {"lo": int(ids[0]), "hi": int(ids[-1])})
+    if len(frame) and len(ids) != int(ids[-1]) - int(ids[0]) + 1:  # a gap in the ids: drop the others
+        frame = frame.loc[frame[column.key].isin(ids)]
+    return frame
+
+
+def load_recent_panel(conn: Connection, ids: np.ndarray, months: list[int], multipliers: dict[str, float]) -> Panel:
+    """Everything the rules need for the (sorted) `ids` over `months`, observations of those months only."""
+    hh = _read_range(conn, select(household), household.c.hh_id, ids).sort_values("hh_id").reset_index(drop=True)
+    persons = _read_range(conn, select(person), person.c.hh_id, ids)
+    events = _read_range(conn, select(risk_event.c.hh_id, risk_event.c.risk_type, risk_event.c.occurred_on,
+                                      risk_event.c.cost), risk_event.c.hh_id, ids)
+    aid = _read_range(conn, select(assistance.c.hh_id, assistance.c.delivered_on), assistance.c.hh_id, ids)
+    pairs = _read_range(conn, select(pairing.c.hh_id, pairing.c.start_on, pairing.c.end_on), pairing.c.hh_id, ids)
+    changes = _read_range(conn, select(household_status), household_status.c.hh_id, ids)
+    first, last = months[0], months[-1]
+    obs = _read_range(conn, select(household_month), household_month.c.hh_id, ids,
+                      household_month.c.month.between(first, last))
+
+    aid_month = _month_col(aid["delivered_on"])
+    aid_before = aid.loc[aid_month < first].groupby("hh_id").size()
+    static = household_static(hh, persons, events, aid_before, multipliers, last // 100)
+    panel = Panel.empty(static, np.asarray(months))
+    row_of = pd.Series(np.arange(len(hh)), index=hh["hh_id"])
+    col_of = pd.Series(np.arange(len(months)), index=months)
+    if not obs.empty:
+        r = row_of.reindex(obs["hh_id"]).to_numpy()
+        c = col_of.reindex(obs["month"]).to_numpy()
+        panel.present[r, c] = True
+        panel.income[r, c] = obs[["income_wage", "income_operating", "income_property", "income_transfer"]].sum(axis=1)
+        panel.medical[r, c] = obs["spend_medical"]
+        panel.school[r, c] = obs["spend_school"]
+        panel.rigid[r, c] = obs[["spend_medical", "spend_school", "spend_care", "spend_work"]].sum(axis=1)
+        panel.employed[r, c] = obs["members_employed"]
+        panel.months_out[r, c] = obs["months_out_of_work"]
+        panel.arrears[r, c] = obs["wage_arrears"].astype(bool)
+        panel.not_returned[r, c] = obs["returned_after_festival"].map(
+            {False: True, True: False, 0: True, 1: False}).fillna(False).astype(bool)
+    sudden = events.loc[events["risk_type"].isin(codes.SUDDEN_RISK_TYPES)]
+    _add_by_month(panel.event_cost, sudden["hh_id"], _month_col(sudden["occurred_on"]), sudden["cost"], row_of, col_of)
+    _add_by_month(panel.aid, aid["hh_id"], aid_month, np.ones(len(aid), dtype=np.int16), row_of, col_of)
+    _fill_helpers(panel, pairs, row_of)
+    _fill_status(panel, hh, changes, row_of, col_of)
+    return panel
+
+
+def _stored(conn: Connection, month: int, ids: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    return _read_range(conn, select(*(risk_score.c[c] for c in columns)).where(risk_score.c.month == month),
+                       risk_score.c.hh_id, ids)
+
+
+def _current_rows(conn: Connection, scores: pd.DataFrame, prev: pd.DataFrame, panel: Panel, ids: np.ndarray,
+                  regions: rollup.RegionIndex, month: int) -> pd.DataFrame:
+    """household_current rows for the households scored in `month` (their latest month)."""
+    hh = _read_range(conn, select(household.c.hh_id, household.c.identified_on, household.c.eliminated_on,
+                                  household.c.found_on), household.c.hh_id, ids)
+    as_of = pd.Timestamp(year=month // 100, month=month % 100, day=1) + pd.offsets.MonthEnd(0)
+    prev = prev.loc[prev["hh_id"].isin(scores["hh_id"])]
+    both = pd.concat([prev.assign(month=add_months(month, -1)), scores], ignore_index=True)
+    cur = current_rows(both, panel.households, regions, hh, first_aid_dates(conn, [int(i) for i in ids]), as_of)
+    # a run of 高 that began before last month keeps its stored start (only two months were passed above)
+    stored = _read_range(conn, select(household_current.c.hh_id, household_current.c.high_since),
+                         household_current.c.hh_id, ids).set_index("hh_id")["high_since"]
+    ongoing = (cur["tier"] == "高") & (cur["prev_tier"] == "高")
+    if ongoing.any():
+        cur.loc[ongoing, "high_since"] = stored.reindex(cur.loc[ongoing, "hh_id"]).to_numpy()
+    return cur
+
+
+def _observed_ids(conn: Connection, month: int) -> np.ndarray:
+    frame = _frame(conn, select(household_month.c.hh_id).where(household_month.c.month == month)
+                   .order_by(household_month.c.hh_id))
+    return frame["hh_id"].to_numpy(dtype=np.int64)
+
+
+def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,  # noqa: ANN001
+                  progress: Progress | None = None) -> dict:
+    """Score `month` for `hh_ids` (default: everyone observed that month) in the caller's transaction.
+
+    Returns the households scored and the seconds spent reading, scoring and writing.
+    """
+    timings = {"read_s": 0.0, "score_s": 0.0, "write_s": 0.0}
+    span = month_span(conn)
+    if not span or month not in span:
+        raise ValueError(f"no observations in month {month}")
+    everyone = hh_ids is None
+    observed = _observed_ids(conn, month)
+    ids = observed if everyone else np.intersect1d(observed, np.asarray(sorted({int(i) for i in hh_ids}), dtype=np.int64))
+    months = month_range(max(span[0], add_months(month, -(WINDOW_MONTHS - 1))), month)
+    prev_month = add_months(month, -1)
+    lines, multipliers = load_lines(conn), load_multipliers(conn)
+    regions = rollup.RegionIndex.load(conn)
+    parts: list[dict[str, pd.DataFrame]] = []
+    scored = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        t0 = time.perf_counter()
+        panel = load_recent_panel(conn, part, months, multipliers)
+        prev = _stored(conn, prev_month, part, ["hh_id", "tier"])
+        old = None if everyone else _read_range(conn, select(risk_score).where(risk_score.c.month == month),
+                                                risk_score.c.hh_id, part)
+        timings["read_s"] += time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        t = len(months) - 1
+        if t > 0:  # last month's 高 from the stored scores (NEWLY_HIGH)
+            was_high = prev.set_index("hh_id")["tier"].eq("高")
+            panel.tier_high[:, t - 1] = was_high.reindex(panel.households["hh_id"]).fillna(False).to_numpy(bool)
+        scores = score_month(panel, t, resolve_lines(panel, lines))[SCORE_COLUMNS]
+        current = _current_rows(conn, scores, prev, panel, part, regions, month)
+        timings["score_s"] += time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        lo, hi = int(part[0]), int(part[-1])
+        delete_month = delete(risk_score).where(risk_score.c.month == month)
+        if everyone:
+            conn.execute(delete_month.where(risk_score.c.hh_id.between(lo, hi)))
+        else:
+            conn.execute(delete_month.where(risk_score.c.hh_id.in_(bindparam("ids", expanding=True))),
+                         {"ids": [int(i) for i in part]})
+            parts.append(rollup.contributions(old, regions, sign=-1))
+        bulk.insert_frame(conn, risk_score, scores)
+        conn.execute(delete(household_current).where(household_current.c.hh_id.in_(bindparam("cur", expanding=True))),
+                     {"cur": [int(i) for i in current["hh_id"]]})
+        bulk.insert_frame(conn, household_current, current)
+        parts.append(rollup.contributions(scores, regions))
+        timings["write_s"] += time.perf_counter() - t0
+        scored += len(scores)
+        if progress:
+            progress(min(start + chunk, len(ids)), len(ids))
+
+    t0 = time.perf_counter()
+    combined = rollup.combine(parts)
+    if everyone:  # every household of the month: its roll-up rows are replaced
+        rollup.replace_month(conn, combined, regions, month)
+    else:
+        rollup.apply_deltas(conn, combined, regions)
+    timings["write_s"] += time.perf_counter() - t0
+    return {"month": month, "window_months": len(months), "households": scored,
+            **{k: round(v, 2) for k, v in timings.items()}}
