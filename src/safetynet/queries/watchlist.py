@@ -96,11 +96,12 @@ def _bind(sql: str, params: dict):  # noqa: ANN202 - a TextClause
     return stmt.bindparams(*expanding) if expanding else stmt
 
 
-SELECT = (
-    "SELECT c.hh_id, h.file_no, p.name AS head_name, p.id_number AS head_id, p.phone AS head_phone, "
+COLUMNS = (
+    "c.hh_id, h.file_no, p.name AS head_name, p.id_number AS head_id, p.phone AS head_phone, "
     "g.name AS area, s.name AS site, c.category, c.status, c.score, c.tier, c.r, c.reasons, c.reasons_en, "
-    "c.high_since, c.flags, c.industry_code, c.identified_month "
-    "FROM household_current c "
+    "c.high_since, c.flags, c.industry_code, c.identified_month"
+)
+JOINS = (
     "JOIN household h ON h.hh_id = c.hh_id "
     "JOIN region g ON g.adcode = c.adcode "
     "LEFT JOIN relocation_site s ON s.site_id = c.site_id "
@@ -116,10 +117,19 @@ def count(engine: Engine, query: WatchlistQuery) -> int:
 
 
 def page(engine: Engine, query: WatchlistQuery) -> pd.DataFrame:
-    """One page of rows (unmasked), in the chosen order."""
+    """One page of rows (unmasked), in the chosen order.
+
+    The page's keys are chosen first over household_current alone (an index serves the order and the limit),
+    and only those rows are joined to the names, areas and sites: joining every matching row before
+    ORDER BY … LIMIT sorted the whole selection (seconds at a million files).
+    """
     where, params = query.where()
     params = {**params, "limit": query.page_size, "offset": (query.page - 1) * query.page_size}
-    sql = f"{SELECT} WHERE {where} ORDER BY {SORTS[query.sort]} LIMIT :limit OFFSET :offset"
+    order = SORTS[query.sort]
+    by_file = "JOIN household h ON h.hh_id = c.hh_id " if query.sort == "file" else ""
+    keys = (f"SELECT c.hh_id FROM household_current c {by_file}WHERE {where} "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+    sql = f"SELECT {COLUMNS} FROM ({keys}) k JOIN household_current c ON c.hh_id = k.hh_id {JOINS}ORDER BY {order}"
     return pd.read_sql(_bind(sql, params), engine, params=params)
 
 
