@@ -19,6 +19,9 @@ COLUMNS = ["month", "tier", "category", "prov_adcode", "pref_adcode", "flags", "
 
 def upgrade() -> None:
     op.create_index("ix_household_current_filter", "household_current", COLUMNS, unique=False)
+    # without statistics for the new index, SQLite's planner takes `month = ?` (one value in the whole
+    # table) for selective and reads a relocation site's rows by scanning this index: 2 s at 1 M files
+    op.execute("ANALYZE household_current")
 
 
 def downgrade() -> None:
