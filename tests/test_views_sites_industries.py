@@ -288,3 +288,12 @@ def test_industry_names_follow_the_language():
 def test_trend_panel_titles_have_english():
     for _, title, _ in iv.TREND_PANELS:
         assert title in EN
+
+
+def test_site_areas_equals_site_area_row_by_row():
+    from safetynet.views.sites import site_area, site_areas
+
+    table = pd.DataFrame({"prov_short": ["贵州", "", None, "云南"], "prov_name": ["贵州省", "四川省", None, None],
+                          "county": ["施秉县", "昭觉县", "某县", "会泽县"]})
+    assert site_areas(table) == [site_area(r) for _, r in table.iterrows()] == \
+        ["贵州 施秉县", "四川省 昭觉县", "某县", "云南 会泽县"]

@@ -209,8 +209,18 @@ def site_type_label(code: str) -> str:
 
 def site_area(row: pd.Series) -> str:
     """Province (short) and county: 贵州 施秉县."""
-    prov = row.get("prov_short") or row.get("prov_name") or ""
+    prov = next((v for v in (row.get("prov_short"), row.get("prov_name")) if isinstance(v, str) and v), "")
     return f"{prov} {row['county']}".strip()
+
+
+def site_areas(table: pd.DataFrame) -> list[str]:
+    """site_area for every row (a Python loop over rows costs ~0.3 s per call at 2,000 sites)."""
+    def column(name: str) -> pd.Series:
+        return table[name] if name in table else pd.Series([None] * len(table), index=table.index, dtype=object)
+
+    prov = column("prov_short").where(column("prov_short").astype(bool) & column("prov_short").notna(),
+                                      column("prov_name")).fillna("")
+    return [f"{p} {c}".strip() for p, c in zip(prov, table["county"], strict=True)]
 
 
 def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.DataFrame, dict[str, object]]:
@@ -219,7 +229,7 @@ def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.
     data = with_rates(table).sort_values([column, "site_id"], ascending=[ascending, True], na_position="last")
     shown = pd.DataFrame({
         "name": data["name"],
-        "area": [site_area(r) for _, r in data.iterrows()],
+        "area": site_areas(data),
         "site_type": data["site_type"].map(site_type_label),
         "households_relocated": data["households_relocated"],
         "people_relocated": data["people_relocated"],
@@ -264,7 +274,8 @@ def table_height(rows: int, max_rows: int = 16) -> int:
 def site_options(table: pd.DataFrame) -> dict[str, str]:
     """Site id (as text, for the URL) → name with county, in name order."""
     ordered = table.sort_values(["name", "site_id"])
-    return {str(int(r["site_id"])): r["name"] + paren(site_area(r)) for _, r in ordered.iterrows()}
+    return {str(int(i)): name + paren(area)
+            for i, name, area in zip(ordered["site_id"], ordered["name"], site_areas(ordered), strict=True)}
 
 
 # ---------------------------------------------------------------- figures
@@ -306,7 +317,7 @@ def build_employment_by_site_figure(table: pd.DataFrame, limit: int = 15, height
     fig = go.Figure(go.Bar(
         x=data["emp_rate"], y=data["name"], orientation="h", marker_color=colors,
         text=[fmt_pct(r) for r in data["emp_rate"]], textposition="outside", cliponaxis=False,
-        customdata=[site_area(r) for _, r in data.iterrows()],
+        customdata=site_areas(data),
         hovertemplate="%{y}" + paren("%{customdata}") + "<br>" + t("就业率") + colon() + "%{text}<extra></extra>"))
     fig.update_xaxes(range=[_rate_floor(data["emp_rate"]), 1.0], tickformat=".0%", gridcolor=GRID)
     fig.update_yaxes(type="category", automargin=True)
@@ -395,12 +406,15 @@ def site_facts(table: pd.DataFrame, site_id: int) -> tuple[str, str]:
 def _site_points(table: pd.DataFrame) -> pd.DataFrame:
     data = with_rates(table)
     c = colon()
+    people, households, high, emp = t("搬迁人口"), t("纳入监测户"), t("高风险占比"), t("就业率")
     tooltips = [  # deck.gl renders the tooltip as HTML: names from the database are escaped
-        f"<b>{html.escape(str(r['name']))}</b><br/>{html.escape(site_area(r))}"
-        f"<br/>{t('搬迁人口')}{c}{fmt_count(int(r['people_relocated']))}"
-        f"<br/>{t('纳入监测户')}{c}{count_text(r['households'])}<br/>{t('高风险占比')}{c}{fmt_pct(r['high_share'])}"
-        f"<br/>{t('就业率')}{c}{fmt_pct(r['emp_rate'])}"
-        for _, r in data.iterrows()
+        f"<b>{html.escape(str(name))}</b><br/>{html.escape(area)}"
+        f"<br/>{people}{c}{fmt_count(int(n_people))}"
+        f"<br/>{households}{c}{count_text(n_hh)}<br/>{high}{c}{fmt_pct(share)}"
+        f"<br/>{emp}{c}{fmt_pct(rate)}"
+        for name, area, n_people, n_hh, share, rate in zip(
+            data["name"], site_areas(data), data["people_relocated"], data["households"], data["high_share"],
+            data["emp_rate"], strict=True)
     ]
     share = data["high_share"].fillna(0).clip(0, 1)
     return pd.DataFrame({
