@@ -44,7 +44,7 @@ def render(r: dict) -> str:
     if "rescore" in r:
         o = r["rescore"]["one_month"]
         out.append("\n**Rescore**\n")
-        rows = [["one month, all households (bench-only, 15-month window; written and rolled back)",
+        rows = [["one month, all households (`pipeline.month.rescore_month`, 15-month window; written, compared, rolled back)",
                  o["households"], o["read_s"], o["score_s"], o["write_s"], o["total_s"], o["mismatches"]]]
         if "full" in r["rescore"]:
             f = r["rescore"]["full"]
@@ -105,7 +105,7 @@ def render(r: dict) -> str:
                    f"each signed in, then all on 总览/地图/风险名单 (memory), then cycling through "
                    f"{len(cc['pages_in_cycle'])} pages while `python -m safetynet import` corrects "
                    f"{cc['import']['rows']} households' latest month)\n")
-        out.append(_table(["server RSS idle", "server peak RSS, 10 sessions open", "server peak RSS, whole run",
+        out.append(_table(["server RSS idle", "server peak RSS, all sessions open", "server peak RSS, whole run",
                            "sign-in p95", "page loads", "p50", "p95", "p95 during the import", "errors",
                            "import s"],
                           [[f"{br.get('server_idle_rss_mb')} MB", f"{mem['server_peak_rss_mb']} MB",

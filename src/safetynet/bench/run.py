@@ -359,7 +359,7 @@ def format_report(r: dict) -> str:
         else:
             cc = br["concurrency"]
             parts.append(_table(
-                ["sessions", "server RSS MB (10 open)", "page loads", "p50 s", "p95 s", "p95 during import s",
+                ["sessions", "server RSS MB (all open)", "page loads", "p50 s", "p95 s", "p95 during import s",
                  "errors", "import rows", "import s"],
                 [[cc["sessions"], br["memory"]["server_peak_rss_mb"], cc["page_loads"]["n"],
                   cc["page_loads"].get("p50_s"), cc["page_loads"].get("p95_s"),
