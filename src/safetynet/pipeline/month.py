@@ -92,15 +92,27 @@ def _frame(conn: Connection, stmt: Select, params: dict | None = None) -> pd.Dat
     return frame
 
 
+IN_LIST = 5_000  # ids per IN (…) list when the ids are too sparse to read as one range
+
+
 def _read_range(conn: Connection, stmt: Select, column, ids: np.ndarray, extra=None) -> pd.DataFrame:  # noqa: ANN001
-    """Rows of `stmt` whose `column` is one of `ids` (sorted), read by id range and filtered here."""
-    where = column.between(bindparam("lo"), bindparam("hi"))
-    if extra is not None:
-        where = and_(where, extra)
-    frame = _frame(conn, stmt.where(where), {"lo": int(ids[0]), "hi": int(ids[-1])})
-    if len(frame) and len(ids) != int(ids[-1]) - int(ids[0]) + 1:  # a gap in the ids: drop the others
-        frame = frame.loc[frame[column.key].isin(ids)]
-    return frame
+    """Rows of `stmt` whose `column` is one of `ids` (sorted).
+
+    Dense ids (a chunk of everyone) are read as one id range and filtered here; sparse ids (the households
+    one import touched, spread over a million files) by IN lists, so a few households never read a range
+    that spans the whole table.
+    """
+    lo, hi = int(ids[0]), int(ids[-1])
+    if hi - lo + 1 <= 2 * len(ids):
+        where = column.between(bindparam("lo"), bindparam("hi"))
+        frame = _frame(conn, stmt.where(and_(where, extra) if extra is not None else where), {"lo": lo, "hi": hi})
+        if len(frame) and len(ids) != hi - lo + 1:  # a gap in the ids: drop the others
+            frame = frame.loc[frame[column.key].isin(ids)]
+        return frame
+    where = column.in_(bindparam("ids", expanding=True))
+    sparse = stmt.where(and_(where, extra) if extra is not None else where)
+    parts = [_frame(conn, sparse, {"ids": [int(i) for i in ids[i:i + IN_LIST]]}) for i in range(0, len(ids), IN_LIST)]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def load_recent_panel(conn: Connection, ids: np.ndarray, months: list[int], multipliers: dict[str, float]) -> Panel:
@@ -157,13 +169,33 @@ def _current_rows(conn: Connection, scores: pd.DataFrame, prev: pd.DataFrame, pa
     prev = prev.loc[prev["hh_id"].isin(scores["hh_id"])]
     both = pd.concat([prev.assign(month=add_months(month, -1)), scores], ignore_index=True)
     cur = current_rows(both, panel.households, regions, hh, first_aid_dates(conn, [int(i) for i in ids]), as_of)
-    # a run of 高 that began before last month keeps its stored start (only two months were passed above)
-    stored = _read_range(conn, select(household_current.c.hh_id, household_current.c.high_since),
-                         household_current.c.hh_id, ids).set_index("hh_id")["high_since"]
+    # A run of 高 that began before last month: only two months were passed above, so its start comes from
+    # the stored watchlist row when that row's run covers last month, else from the score history.
     ongoing = (cur["tier"] == "高") & (cur["prev_tier"] == "高")
     if ongoing.any():
-        cur.loc[ongoing, "high_since"] = stored.reindex(cur.loc[ongoing, "hh_id"]).to_numpy()
+        need = cur.loc[ongoing, "hh_id"].to_numpy(dtype=np.int64)
+        stored = _read_range(conn, select(household_current.c.hh_id, household_current.c.month,
+                                          household_current.c.tier, household_current.c.high_since),
+                             household_current.c.hh_id, need).set_index("hh_id").reindex(need)
+        covers = stored["tier"].eq("高") & stored["month"].isin([add_months(month, -1), month])
+        start = stored["high_since"].where(covers)
+        missing = start.index[start.isna()].to_numpy(dtype=np.int64)
+        if len(missing):
+            start.loc[missing] = _run_start_before(conn, missing, month).reindex(missing).to_numpy()
+        cur.loc[ongoing, "high_since"] = start.to_numpy()
     return cur
+
+
+def _run_start_before(conn: Connection, ids: np.ndarray, month: int) -> pd.Series:
+    """First month of the unbroken run of 高 scores that ends just before `month`, per household."""
+    history = _read_range(conn, select(risk_score.c.hh_id, risk_score.c.month, risk_score.c.tier)
+                          .where(risk_score.c.month < month), risk_score.c.hh_id, ids)
+    history = history.sort_values(["hh_id", "month"])
+    not_high = history["tier"].ne("高")
+    run = not_high.groupby(history["hh_id"]).cumsum()
+    last_run = run.groupby(history["hh_id"]).transform("max")
+    in_last_run = (run == last_run) & ~not_high
+    return history.loc[in_last_run].groupby("hh_id")["month"].min()
 
 
 def _observed_ids(conn: Connection, month: int) -> np.ndarray:
