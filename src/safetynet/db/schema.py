@@ -477,6 +477,7 @@ household_current = Table(
     # Every filter and sort column of the watchlist but the wide reasons: counts, tier counts and the
     # choice of a page's keys read this narrow index instead of the table (25 ms → 2 ms at 100,000 files).
     Index("ix_household_current_filter", *FILTER_INDEX_COLUMNS),
+    Index(None, "month", "r"),  # the list sorted by income ÷ line: walk r in order instead of sorting 280,000 rows
 )
 
 

@@ -312,6 +312,17 @@ def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int
 
 
 def analyze(engine: Engine) -> None:
-    """Refresh planner statistics after bulk writes (both backends need them for good plans)."""
+    """Refresh planner statistics after bulk writes (both backends need them for good plans).
+
+    On PostgreSQL the watchlist's and the migrant screen's covering indexes are only read without the
+    table once VACUUM has set the visibility map; after a bulk load autovacuum may be minutes away, and
+    until then every count visits the heap (160 ms instead of a few at a million files).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM cannot run in a transaction
+            conn.execute(text("VACUUM (ANALYZE) household_current, person"))
+            conn.execute(text("ANALYZE"))
+        return
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
