@@ -109,7 +109,7 @@ def _rescore_month(engine, args: argparse.Namespace) -> dict:  # noqa: ANN001
         ids = [int(x) for x in args.households.split(",") if x.strip()] if args.households else None
         progress = None if args.quiet else _progress_bar(f"重新评分 {month}")
         result = rescore_month(conn, month, ids, progress=progress)
-        # a month past the newest scored one becomes the dashboards' "数据截至"
+        # the newest observed month becomes the dashboards' "数据截至"
         version.bump(conn, f"rescore month {month}", month if month == span[-1] else None)
     if ids is None:
         analyze(engine)
