@@ -39,7 +39,8 @@ def test_init_demo_stats_round_trip(tmp_path):
     assert '"households": ' in one.stdout
     after = json.loads(_run("stats", "--json", env_url=url).stdout)
     assert after["tiers"] == stats["tiers"] and after["data_version"] == rescored["data_version"] + 1
-    for bad in ("2026-13", "202613", "199901"):
+    older = rescored["latest_month"] - 1 if rescored["latest_month"] % 100 > 1 else rescored["latest_month"] - 89
+    for bad in ("2026-13", "202613", "199901", str(older)):  # an older month alone would leave later ones stale
         done = _run("rescore", "--month", bad, "--quiet", env_url=url)
         assert done.returncode == 1 and done.stderr.startswith("错误 error:"), done.stderr
 

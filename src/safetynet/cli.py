@@ -104,13 +104,10 @@ def _rescore_month(engine, args: argparse.Namespace) -> dict:  # noqa: ANN001
             month = int(args.month)
         else:
             raise ValueError(f"--month 应为 YYYYMM 或 latest，收到 {args.month!r}")
-        if month is None or month not in span:
-            raise ValueError(f"数据库中没有 {month} 月的观测 no observations in that month")
         ids = [int(x) for x in args.households.split(",") if x.strip()] if args.households else None
         progress = None if args.quiet else _progress_bar(f"重新评分 {month}")
         result = rescore_month(conn, month, ids, progress=progress)
-        # the newest observed month becomes the dashboards' "数据截至"
-        version.bump(conn, f"rescore month {month}", month if month == span[-1] else None)
+        version.bump(conn, f"rescore month {month}", month)  # the newest month: the dashboards' "数据截至"
     if ids is None:
         analyze(engine)
     return result
@@ -326,8 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rescore", help="score every household-month and rebuild roll-ups")
     p.add_argument("--households", help="comma-separated hh_ids: re-score just these, incrementally")
-    p.add_argument("--month", help="YYYYMM or 'latest': score only that month (from its 15-month window), "
-                                   "e.g. after its observations were loaded or corrected; earlier months untouched")
+    p.add_argument("--month", help="YYYYMM (the newest month) or 'latest': score only that month from its 15-month "
+                                   "window, e.g. after its observations were loaded or corrected")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_rescore)
 

@@ -6,8 +6,8 @@ year earlier (t-14 … t). Whether it was 高 the month before (`NEWLY_HIGH`)
 comes from the stored scores of t-1. So scoring month t needs a 15-month panel
 and last month's tiers — not the whole history that `rescore_households` reads.
 
-`rescore_month` scores `month` for the given households (default: every
-household observed in it), inside the caller's transaction: it replaces their
+`rescore_month` scores the newest month for the given households (default:
+every household observed in it), inside the caller's transaction: it replaces their
 `risk_score` rows of that month and their `household_current` rows, and
 adjusts the roll-ups (replaced outright when every household is rescored,
 adjusted by deltas otherwise). It is exact only when nothing before `month`
@@ -213,7 +213,10 @@ def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,
     timings = {"read_s": 0.0, "score_s": 0.0, "write_s": 0.0}
     span = month_span(conn)
     if not span or month not in span:
-        raise ValueError(f"no observations in month {month}")
+        raise ValueError(f"数据库中没有 {month} 月的观测 no observations in month {month}")
+    if month != span[-1]:  # later months would keep scores (NEWLY_HIGH) and watchlist rows built on the old one
+        raise ValueError(f"只能单独评分最新月份 {span[-1]}；更早的月份请用 rescore --households 或全量 rescore "
+                         f"(only the newest month can be scored alone)")
     everyone = hh_ids is None
     observed = _observed_ids(conn, month)
     ids = observed if everyone else np.intersect1d(observed, np.asarray(sorted({int(i) for i in hh_ids}), dtype=np.int64))
