@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -15,12 +14,10 @@ from safetynet.ingest import ImportFailed, import_file
 from safetynet.ingest import load as L
 from safetynet.ingest.samples import csv_bytes, xlsx_bytes
 from safetynet.pipeline import rescore
+from tests.frames import DERIVED_KEYS, assert_frames_equal
 
 TODAY = dt.date(2026, 11, 28)
-DERIVED = {"risk_score": ["hh_id", "month"], "household_current": ["hh_id"],
-           "rollup_region_month": ["adcode", "population", "category", "month"],
-           "rollup_industry_month": ["adcode", "industry_code", "population", "month"],
-           "rollup_site_month": ["site_id", "category", "month"]}
+DERIVED = DERIVED_KEYS
 ALL_TABLES = ("household", "person", "household_month", "risk_event", "assistance", "pairing", "helper",
               "relocation_site", "household_status", "import_batch", "import_reject", "audit_log", "risk_score",
               "household_current", "rollup_region_month")
@@ -47,19 +44,6 @@ def observations_fingerprint(engine) -> tuple:  # noqa: ANN001
 
 def file_nos(engine, n: int) -> list[str]:  # noqa: ANN001
     return sql(engine, f"SELECT file_no FROM household ORDER BY hh_id LIMIT {n}")["file_no"].tolist()
-
-
-def assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:
-    a = a.sort_values(keys).reset_index(drop=True)
-    b = b.sort_values(keys).reset_index(drop=True)
-    assert len(a) == len(b)
-    for col in a.columns:
-        x, y = a[col], b[col]
-        if pd.api.types.is_float_dtype(x) or pd.api.types.is_float_dtype(y):
-            np.testing.assert_allclose(x.astype(float), y.astype(float), rtol=1e-9, atol=1e-6, err_msg=col)
-        else:
-            norm = lambda v: v.astype(object).where(v.notna(), "<null>").astype(str)  # noqa: E731
-            assert (norm(x) == norm(y)).all(), col
 
 
 def test_strict_partial_dry_run_and_idempotent_reimport(writable_demo_db):  # noqa: ANN001

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import bindparam, text
 
 from safetynet.domain import risk
 from safetynet.pipeline import rescore, rollup
+from tests.frames import DERIVED_KEYS, assert_frames_equal
 
 SCORE_KEY = ["hh_id", "month"]
 
@@ -17,29 +17,15 @@ def _frame(engine, sql: str) -> pd.DataFrame:
     return pd.read_sql(sql, engine)
 
 
-def _assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:
-    a = a.sort_values(keys).reset_index(drop=True)
-    b = b.sort_values(keys).reset_index(drop=True)
-    assert len(a) == len(b)
-    for col in a.columns:
-        x, y = a[col], b[col]
-        if pd.api.types.is_float_dtype(x) or pd.api.types.is_float_dtype(y):
-            np.testing.assert_allclose(x.astype(float), y.astype(float), rtol=1e-9, atol=1e-6, err_msg=col)
-        else:
-            norm = lambda v: v.astype(object).where(v.notna(), "<null>").astype(str)  # noqa: E731
-            assert (norm(x) == norm(y)).all(), (col, a.loc[norm(x) != norm(y)].head(3).to_dict("records"),
-                                                 y[norm(x) != norm(y)].head(3).tolist())
-
-
 def test_rescore_reproduces_the_demo_scores(writable_demo_db):
     before = _frame(writable_demo_db, "SELECT * FROM risk_score")
     current_before = _frame(writable_demo_db, "SELECT * FROM household_current")
     rollup_before = _frame(writable_demo_db, "SELECT * FROM rollup_region_month")
     result = rescore.rescore_all(writable_demo_db)
     assert result["households"] == 300
-    _assert_frames_equal(before, _frame(writable_demo_db, "SELECT * FROM risk_score"), SCORE_KEY)
-    _assert_frames_equal(current_before, _frame(writable_demo_db, "SELECT * FROM household_current"), ["hh_id"])
-    _assert_frames_equal(rollup_before, _frame(writable_demo_db, "SELECT * FROM rollup_region_month"),
+    assert_frames_equal(before, _frame(writable_demo_db, "SELECT * FROM risk_score"), SCORE_KEY)
+    assert_frames_equal(current_before, _frame(writable_demo_db, "SELECT * FROM household_current"), ["hh_id"])
+    assert_frames_equal(rollup_before, _frame(writable_demo_db, "SELECT * FROM rollup_region_month"),
                          ["adcode", "population", "category", "month"])
 
 
@@ -70,7 +56,7 @@ def test_rollups_equal_direct_aggregation(demo_db):
         stored = pd.read_sql(text(
             "SELECT month, category, households, persons, tier_high, tier_mid, tier_low, newly_high, assisted, "
             "eliminated, income_sum FROM rollup_region_month WHERE adcode = :prov"), demo_db, params={"prov": prov})
-        _assert_frames_equal(direct, stored, ["month", "category"])
+        assert_frames_equal(direct, stored, ["month", "category"])
 
 
 def test_every_level_sums_to_the_nation(demo_db):
@@ -98,7 +84,7 @@ def test_industry_and_site_rollups_match_scores(demo_db):
                            "GROUP BY site_id, month")
     direct_site = _frame(demo_db, f"SELECT site_id, month, COUNT(*) n, SUM(CASE WHEN (flags & {int(risk.Flag.LABOUR_NO_JOB)}) <> 0 "
                                   "THEN 1 ELSE 0 END) lnj FROM risk_score WHERE site_id IS NOT NULL GROUP BY site_id, month")
-    _assert_frames_equal(site, direct_site, ["site_id", "month"])
+    assert_frames_equal(site, direct_site, ["site_id", "month"])
 
 
 def test_median_from_histogram_is_close_to_the_exact_median(demo_db):
@@ -118,12 +104,9 @@ def test_incremental_rescore_equals_full_rebuild(writable_demo_db):
     incremental = {t: _frame(writable_demo_db, f"SELECT * FROM {t}") for t in
                    ("risk_score", "household_current", "rollup_region_month", "rollup_industry_month", "rollup_site_month")}
     rescore.rescore_all(writable_demo_db)
-    keys = {"risk_score": SCORE_KEY, "household_current": ["hh_id"],
-            "rollup_region_month": ["adcode", "population", "category", "month"],
-            "rollup_industry_month": ["adcode", "industry_code", "population", "month"],
-            "rollup_site_month": ["site_id", "category", "month"]}
+    keys = DERIVED_KEYS
     for table, frame in incremental.items():
-        _assert_frames_equal(frame, _frame(writable_demo_db, f"SELECT * FROM {table}"), keys[table])
+        assert_frames_equal(frame, _frame(writable_demo_db, f"SELECT * FROM {table}"), keys[table])
     changed = _frame(writable_demo_db, "SELECT tier, r FROM risk_score WHERE hh_id = 3 AND month = 202610")
     assert changed["r"].iloc[0] < 2.5  # the cut reached the score
 
@@ -146,12 +129,9 @@ def test_one_month_rescore_equals_full_rebuild(writable_demo_db, everyone):  # n
     tables = ("risk_score", "household_current", "rollup_region_month", "rollup_industry_month", "rollup_site_month")
     one_month = {t: _frame(writable_demo_db, f"SELECT * FROM {t}") for t in tables}
     rescore.rescore_all(writable_demo_db)
-    keys = {"risk_score": SCORE_KEY, "household_current": ["hh_id"],
-            "rollup_region_month": ["adcode", "population", "category", "month"],
-            "rollup_industry_month": ["adcode", "industry_code", "population", "month"],
-            "rollup_site_month": ["site_id", "category", "month"]}
+    keys = DERIVED_KEYS
     for table, frame in one_month.items():
-        _assert_frames_equal(frame, _frame(writable_demo_db, f"SELECT * FROM {table}"), keys[table])
+        assert_frames_equal(frame, _frame(writable_demo_db, f"SELECT * FROM {table}"), keys[table])
     with writable_demo_db.connect() as conn:
         tiers = pd.read_sql(text("SELECT tier FROM risk_score WHERE month = :m AND hh_id IN :ids")
                             .bindparams(bindparam("ids", expanding=True)), conn, params={"m": month, "ids": cut})

@@ -42,17 +42,12 @@ from safetynet.db.schema import (
     risk_event,
     risk_score,
 )
-from safetynet.domain import codes
 from safetynet.domain.months import add_months, month_range
 from safetynet.pipeline import rollup
-from safetynet.pipeline.features import household_static
 from safetynet.pipeline.panel import Panel, resolve_lines, score_month
 from safetynet.pipeline.rescore import (
     SCORE_COLUMNS,
-    _add_by_month,
-    _fill_helpers,
-    _fill_status,
-    _month_col,
+    build_panel,
     current_rows,
     first_aid_dates,
     load_lines,
@@ -124,35 +119,9 @@ def load_recent_panel(conn: Connection, ids: np.ndarray, months: list[int], mult
     aid = _read_range(conn, select(assistance.c.hh_id, assistance.c.delivered_on), assistance.c.hh_id, ids)
     pairs = _read_range(conn, select(pairing.c.hh_id, pairing.c.start_on, pairing.c.end_on), pairing.c.hh_id, ids)
     changes = _read_range(conn, select(household_status), household_status.c.hh_id, ids)
-    first, last = months[0], months[-1]
     obs = _read_range(conn, select(household_month), household_month.c.hh_id, ids,
-                      household_month.c.month.between(first, last))
-
-    aid_month = _month_col(aid["delivered_on"])
-    aid_before = aid.loc[aid_month < first].groupby("hh_id").size()
-    static = household_static(hh, persons, events, aid_before, multipliers, last // 100)
-    panel = Panel.empty(static, np.asarray(months))
-    row_of = pd.Series(np.arange(len(hh)), index=hh["hh_id"])
-    col_of = pd.Series(np.arange(len(months)), index=months)
-    if not obs.empty:
-        r = row_of.reindex(obs["hh_id"]).to_numpy()
-        c = col_of.reindex(obs["month"]).to_numpy()
-        panel.present[r, c] = True
-        panel.income[r, c] = obs[["income_wage", "income_operating", "income_property", "income_transfer"]].sum(axis=1)
-        panel.medical[r, c] = obs["spend_medical"]
-        panel.school[r, c] = obs["spend_school"]
-        panel.rigid[r, c] = obs[["spend_medical", "spend_school", "spend_care", "spend_work"]].sum(axis=1)
-        panel.employed[r, c] = obs["members_employed"]
-        panel.months_out[r, c] = obs["months_out_of_work"]
-        panel.arrears[r, c] = obs["wage_arrears"].astype(bool)
-        panel.not_returned[r, c] = obs["returned_after_festival"].map(
-            {False: True, True: False, 0: True, 1: False}).fillna(False).astype(bool)
-    sudden = events.loc[events["risk_type"].isin(codes.SUDDEN_RISK_TYPES)]
-    _add_by_month(panel.event_cost, sudden["hh_id"], _month_col(sudden["occurred_on"]), sudden["cost"], row_of, col_of)
-    _add_by_month(panel.aid, aid["hh_id"], aid_month, np.ones(len(aid), dtype=np.int16), row_of, col_of)
-    _fill_helpers(panel, pairs, row_of)
-    _fill_status(panel, hh, changes, row_of, col_of)
-    return panel
+                      household_month.c.month.between(months[0], months[-1]))
+    return build_panel(hh, persons, events, aid, pairs, changes, obs, months, months[-1] // 100, multipliers)
 
 
 def _stored(conn: Connection, month: int, ids: np.ndarray, columns: list[str]) -> pd.DataFrame:

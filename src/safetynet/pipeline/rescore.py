@@ -78,7 +78,13 @@ def load_panel(conn: Connection, hh_ids: list[int], months: list[int], lines_yea
     pairs = _read(conn, select(pairing.c.hh_id, pairing.c.start_on, pairing.c.end_on), hh_ids, pairing.c.hh_id)
     changes = _read(conn, select(household_status), hh_ids, household_status.c.hh_id)
     obs = _read(conn, select(household_month), hh_ids, household_month.c.hh_id)
+    return build_panel(hh, persons, events, aid, pairs, changes, obs, months, lines_year, multipliers)
 
+
+def build_panel(hh: pd.DataFrame, persons: pd.DataFrame, events: pd.DataFrame, aid: pd.DataFrame,
+                pairs: pd.DataFrame, changes: pd.DataFrame, obs: pd.DataFrame, months: list[int], lines_year: int,
+                multipliers: dict[str, float]) -> Panel:
+    """The panel over `months` from a set of households' rows (`hh` sorted by hh_id; `obs` inside `months`)."""
     first = months[0]
     aid_month = _month_col(aid["delivered_on"])
     aid_before = aid.loc[aid_month < first].groupby("hh_id").size()
