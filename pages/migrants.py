@@ -27,7 +27,7 @@ else:
     st.caption(views.festival_note(sorted(aligned["festival_year"].unique().tolist())))
 
 unit = queries.flow_unit(ctx.level)
-flows = cache.load(ctx.url, ctx.version, queries.migrant_flows, ctx.filters, ctx.level, ctx.month)
+flows = cache.load(ctx.url, ctx.version, queries.migrant_flows, ctx.filters, ctx.month)
 st.subheader(t("农民工流向：从来源地到务工地（按省）") if unit == "province"
              else t("农民工流向：从来源地到务工地（按地市）"))
 if flows.empty:
@@ -45,7 +45,7 @@ else:
         st.caption(views.flow_summary(flows) + t("这些流向就是农村劳动力向城市转移的路径。"))
 
 st.subheader(t("农民工风险在哪里：按务工地点"))
-risk = cache.load(ctx.url, ctx.version, queries.migrant_workplace_risk, ctx.filters, ctx.level, ctx.month)
+risk = cache.load(ctx.url, ctx.version, queries.migrant_workplace_risk, ctx.filters, ctx.month)
 if not risk.empty:
     st.dataframe(views.workplace_table(risk), hide_index=True, key="migrants_workplace")
     st.caption(t("两个占比的分母都是该行的农民工人数。“在高风险家庭”：所在家庭本月评分为高风险；"

@@ -9,7 +9,8 @@ import pandas as pd
 DERIVED_KEYS = {"risk_score": ["hh_id", "month"], "household_current": ["hh_id"],
                 "rollup_region_month": ["adcode", "population", "category", "month"],
                 "rollup_industry_month": ["adcode", "industry_code", "population", "month"],
-                "rollup_site_month": ["site_id", "category", "month"]}
+                "rollup_site_month": ["site_id", "category", "month"],
+                "rollup_migrant": ["adcode", "category", "month", "origin", "work", "work_place"]}
 
 
 def assert_frames_equal(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:

@@ -59,6 +59,39 @@ def test_rollups_equal_direct_aggregation(demo_db):
         assert_frames_equal(direct, stored, ["month", "category"])
 
 
+def test_migrant_rollup_equals_person_rows_at_every_level(demo_db):
+    """rollup_migrant's rows for every region equal a pandas count over the migrants of household_current:
+    flows between provinces for the nation, between prefectures below it."""
+    people = _frame(demo_db, "SELECT p.origin_adcode, p.work_adcode, p.work_place, p.pension_insured, "
+                             "p.injury_insured, c.adcode, c.pref_adcode, c.prov_adcode, c.category, c.month, c.tier "
+                             "FROM person p JOIN household_current c ON c.hh_id = p.hh_id WHERE p.is_migrant = true")
+    regions = _frame(demo_db, "SELECT adcode, pref_adcode, prov_adcode FROM region").set_index("adcode")
+    prefecture = regions["pref_adcode"].fillna(pd.Series(regions.index, index=regions.index))
+    people = people.assign(
+        origin_pref=people["origin_adcode"].map(prefecture).fillna(""), work_pref=people["work_adcode"].map(prefecture).fillna(""),
+        origin_prov=people["origin_adcode"].map(regions["prov_adcode"]).fillna(""),
+        work_prov=people["work_adcode"].map(regions["prov_adcode"]).fillna(""),
+        work_place=people["work_place"].fillna(""), nation="000000",
+        in_high=(people["tier"] == "高").astype(int),
+        uninsured=((people["pension_insured"] == False) & (people["injury_insured"] == False)).astype(int))  # noqa: E712
+    people["cross_province"] = ((people["origin_prov"] != "") & (people["work_prov"] != "")
+                                & (people["origin_prov"] != people["work_prov"])).astype(int)
+    expected = []
+    for target, unit in (("nation", "prov"), ("prov_adcode", "pref"), ("pref_adcode", "pref"), ("adcode", "pref")):
+        grouped = people.groupby([target, "category", "month", f"origin_{unit}", f"work_{unit}", "work_place"],
+                                 as_index=False).agg(workers=("tier", "size"), cross_province=("cross_province", "sum"),
+                                                     in_high=("in_high", "sum"), uninsured=("uninsured", "sum"))
+        expected.append(grouped.set_axis(["adcode", "category", "month", "origin", "work", "work_place",
+                                          "workers", "cross_province", "in_high", "uninsured"], axis=1))
+    # municipality districts: their prefecture is the province, counted once
+    expected = pd.concat(expected, ignore_index=True).drop_duplicates(
+        ["adcode", "category", "month", "origin", "work", "work_place"])
+    stored = _frame(demo_db, "SELECT adcode, category, month, origin, work, work_place, workers, cross_province, "
+                             "in_high, uninsured FROM rollup_migrant")
+    assert len(people) > 100 and people["cross_province"].sum() > 0 and people["in_high"].sum() > 0
+    assert_frames_equal(stored, expected, ["adcode", "category", "month", "origin", "work", "work_place"])
+
+
 def test_every_level_sums_to_the_nation(demo_db):
     frame = _frame(demo_db, "SELECT level, month, SUM(households) n, SUM(tier_high) hi FROM rollup_region_month "
                             "GROUP BY level, month")
@@ -100,9 +133,13 @@ def test_incremental_rescore_equals_full_rebuild(writable_demo_db):
     with writable_demo_db.begin() as conn:
         conn.execute(text("UPDATE household_month SET income_wage = income_wage * 0.3 WHERE hh_id IN (3, 4, 5) AND month >= 202601"))
         conn.execute(text("UPDATE household SET adcode = (SELECT adcode FROM household WHERE hh_id = 200) WHERE hh_id = 4"))
+        # household 4's migrants move with it (rollup_migrant counts them in both counties' rows); household 5
+        # gains a migrant working in another province
+        conn.execute(text("UPDATE person SET is_migrant = :yes, work_place = '省外', work_adcode = '440300', "
+                          "origin_adcode = (SELECT adcode FROM household WHERE hh_id = 5) "
+                          "WHERE person_id = (SELECT MIN(person_id) FROM person WHERE hh_id = 5)"), {"yes": True})
         rescore.rescore_households(conn, [3, 4, 5])
-    incremental = {t: _frame(writable_demo_db, f"SELECT * FROM {t}") for t in
-                   ("risk_score", "household_current", "rollup_region_month", "rollup_industry_month", "rollup_site_month")}
+    incremental = {t: _frame(writable_demo_db, f"SELECT * FROM {t}") for t in DERIVED_KEYS}
     rescore.rescore_all(writable_demo_db)
     keys = DERIVED_KEYS
     for table, frame in incremental.items():
@@ -126,8 +163,7 @@ def test_one_month_rescore_equals_full_rebuild(writable_demo_db, everyone):  # n
                      {"m": month, "ids": cut, "yes": True})
         result = rescore_month(conn, month, None if everyone else ids, chunk=7)
     assert result["households"] == (result["households"] if everyone else len(ids)) > 0
-    tables = ("risk_score", "household_current", "rollup_region_month", "rollup_industry_month", "rollup_site_month")
-    one_month = {t: _frame(writable_demo_db, f"SELECT * FROM {t}") for t in tables}
+    one_month = {t: _frame(writable_demo_db, f"SELECT * FROM {t}") for t in DERIVED_KEYS}
     rescore.rescore_all(writable_demo_db)
     keys = DERIVED_KEYS
     for table, frame in one_month.items():

@@ -546,4 +546,26 @@ rollup_site_month = Table(
     Index(None, "adcode", "month"),
 )
 
+# Migrant workers of the households in household_current (each household's latest month), counted per
+# region × category × month × origin → work unit × work place: the 农民工 screen reads these few rows instead
+# of joining hundreds of thousands of persons to their households. Leaf rows (is_leaf) are the households'
+# own counties, with origin and work as prefectures (COALESCE(pref, adcode) of the person's region); every
+# wider region's rows are sums of its leaves', with origin and work as provinces in the nation's rows
+# (the flow map's unit there). '' = origin or work place not recorded. Built by pipeline.migrant_rollup.
+rollup_migrant = Table(
+    "rollup_migrant",
+    metadata,
+    Column("adcode", ADCODE, primary_key=True),
+    Column("category", String(3), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("origin", ADCODE, primary_key=True),
+    Column("work", ADCODE, primary_key=True),
+    Column("work_place", String(8), primary_key=True),
+    Column("is_leaf", Boolean, nullable=False),
+    Column("workers", Integer, nullable=False),
+    Column("cross_province", Integer, nullable=False),  # origin and work place in different provinces
+    Column("in_high", Integer, nullable=False),  # in households rated 高
+    Column("uninsured", Integer, nullable=False),  # neither pension nor work-injury insurance
+)
+
 ROLLUP_TABLES = (rollup_region_month, rollup_industry_month, rollup_site_month)

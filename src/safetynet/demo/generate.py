@@ -46,7 +46,7 @@ from safetynet.db.schema import (
 from safetynet.demo import people, places
 from safetynet.domain import codes, lifecycle
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, month_range
-from safetynet.pipeline import rollup
+from safetynet.pipeline import migrant_rollup, rollup
 from safetynet.pipeline.features import household_static
 from safetynet.pipeline.panel import (
     CHANGE_ELIMINATED,
@@ -164,6 +164,7 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
             if pending is not None:
                 _merge_counts(counts, pending.result())
         written = rollup.write_full(conn, rollup.combine([acc, *parts]), region_index)
+        migrant_rollup.refresh(conn)
         counts.update(written)
         conn.execute(import_batch.update().where(import_batch.c.batch_id == batch_id).values(
             finished_at=dt.datetime.now().replace(microsecond=0), status="done",

@@ -43,7 +43,7 @@ from safetynet.db.schema import (
     risk_score,
 )
 from safetynet.domain.months import add_months, month_range
-from safetynet.pipeline import rollup
+from safetynet.pipeline import migrant_rollup, rollup
 from safetynet.pipeline.panel import Panel, resolve_lines, score_month
 from safetynet.pipeline.rescore import (
     SCORE_COLUMNS,
@@ -194,6 +194,7 @@ def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,
     lines, multipliers = load_lines(conn), load_multipliers(conn)
     regions = rollup.RegionIndex.load(conn)
     parts: list[dict[str, pd.DataFrame]] = []
+    counties: set[str] = set()  # the migrant roll-up's counties to re-count (a partial rescore)
     scored = 0
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
@@ -222,6 +223,9 @@ def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,
             conn.execute(delete_month.where(risk_score.c.hh_id.in_(bindparam("ids", expanding=True))),
                          {"ids": [int(i) for i in part]})
             parts.append(rollup.contributions(old, regions, sign=-1))
+            counties.update(_read_range(conn, select(household_current.c.hh_id, household_current.c.adcode),
+                                        household_current.c.hh_id, part)["adcode"])
+            counties.update(current["adcode"])
         bulk.insert_frame(conn, risk_score, scores)
         conn.execute(delete(household_current).where(household_current.c.hh_id.in_(bindparam("cur", expanding=True))),
                      {"cur": [int(i) for i in current["hh_id"]]})
@@ -236,8 +240,10 @@ def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,
     combined = rollup.combine(parts)
     if everyone:  # every household of the month: its roll-up rows are replaced
         rollup.replace_month(conn, combined, regions, month)
+        migrant_rollup.refresh(conn)
     else:
         rollup.apply_deltas(conn, combined, regions)
+        migrant_rollup.refresh(conn, counties)
     timings["write_s"] += time.perf_counter() - t0
     return {"month": month, "window_months": len(months), "households": scored,
             **{k: round(v, 2) for k, v in timings.items()}}

@@ -31,7 +31,7 @@ from safetynet.db.schema import (
 from safetynet.domain import codes, lifecycle, risk
 from safetynet.domain.lines import LineTable
 from safetynet.domain.months import month_range
-from safetynet.pipeline import rollup
+from safetynet.pipeline import migrant_rollup, rollup
 from safetynet.pipeline.features import household_static
 from safetynet.pipeline.panel import (
     CHANGE_ELIMINATED,
@@ -271,6 +271,7 @@ def rescore_all(engine: Engine, progress: Progress | None = None, chunk: int = C
         conn.execute(delete(household_current))
         if not months or not ids:
             rollup.write_full(conn, rollup.combine([]), rollup.RegionIndex.load(conn))
+            migrant_rollup.refresh(conn)
             version.bump(conn, "rescore (empty)", None)
             return {"households": 0, "scores": 0}
         lines, multipliers = load_lines(conn), load_multipliers(conn)
@@ -285,6 +286,7 @@ def rescore_all(engine: Engine, progress: Progress | None = None, chunk: int = C
             if progress:
                 progress(min(start + chunk, len(ids)), len(ids))
         written = rollup.write_full(conn, rollup.combine(parts), regions)
+        migrant_rollup.refresh(conn)
         version.bump(conn, "rescore", months[-1])
     analyze(engine)
     return {"households": len(ids), "scores": n_scores, **written}
@@ -299,6 +301,9 @@ def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int
     regions = rollup.RegionIndex.load(conn)
     old = _read(conn, select(risk_score), ids, risk_score.c.hh_id)
     deltas = [rollup.contributions(old, regions, sign=-1)]
+    # the migrant roll-up is re-counted for the counties these households leave and the ones they are in now
+    counties = set(_read(conn, select(household_current.c.hh_id, household_current.c.adcode), ids,
+                         household_current.c.hh_id)["adcode"])
     for start in range(0, len(ids), 900):
         part = ids[start:start + 900]
         conn.execute(delete(risk_score).where(_in(risk_score.c.hh_id, part)), {"ids_risk_score": part})
@@ -313,7 +318,9 @@ def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int
             n += bulk.insert_frame(conn, risk_score, scores)
             bulk.insert_frame(conn, household_current, current)
             deltas.append(rollup.contributions(scores, regions))
+            counties.update(current["adcode"])
     rollup.apply_deltas(conn, rollup.combine(deltas), regions)
+    migrant_rollup.refresh(conn, counties)
     return {"households": len(ids), "scores": n}
 
 
