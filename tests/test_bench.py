@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from safetynet.bench import run, stats
-from safetynet.bench.onemonth import rescore_month
+from safetynet.bench.onemonth import rescore_month, write_floor
 from safetynet.bench.watchlist import combinations, measure_watchlist
 from safetynet.queries import watchlist as wl
 
@@ -86,11 +86,28 @@ def test_watchlist_combinations_count_what_the_page_lists(demo_db):  # noqa: ANN
         assert result["combinations"][name]["count"]["n"] == 2
 
 
+def test_write_floor_writes_the_months_rows_back_and_leaves_them_as_they_were(writable_demo_db):  # noqa: ANN001
+    engine = writable_demo_db
+    snapshot = "SELECT * FROM {t} WHERE month = :m ORDER BY hh_id"
+    with engine.connect() as conn:
+        month = conn.execute(text("SELECT MAX(month) FROM risk_score")).scalar()
+        before = {t: pd.read_sql(text(snapshot.format(t=t)), conn, params={"m": month})
+                  for t in ("risk_score", "household_current")}
+    floor = write_floor(engine)
+    assert floor["month"] == month
+    assert floor["risk_score_rows"] == len(before["risk_score"]) > 0
+    assert floor["household_current_rows"] == len(before["household_current"]) > 0
+    assert floor["total_s"] == pytest.approx(floor["risk_score_s"] + floor["household_current_s"], abs=0.011)
+    with engine.connect() as conn:
+        for table, frame in before.items():
+            pd.testing.assert_frame_equal(frame, pd.read_sql(text(snapshot.format(t=table)), conn, params={"m": month}))
+
+
 EXPECTED_KEYS = {
     "machine": {"cpus", "ram_gb", "python", "sqlite", "load_average_at_start"},
     "config": {"households", "months", "backend", "db"},
     "build": {"reused", "total_s", "scoring_s", "rollups_s", "peak_rss_mb", "db_size_mb", "summary"},
-    "rescore": {"one_month"},
+    "rescore": {"one_month", "write_floor"},
     "pages": {"runs", "pages", "peak_rss_mb"},
     "watchlist": {"runs", "combinations", "worst_p95_ms"},
     "reference": {"figures", "worst_ratio", "all_equal", "load"},

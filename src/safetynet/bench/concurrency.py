@@ -147,13 +147,21 @@ def _tree_cpu(proc: psutil.Process) -> float:
 
 
 def _cpu_split(server_pid: int, import_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by the app server, the browsers (Playwright + Chromium) and the import."""
+    """CPU seconds used so far by the app server, the browsers (Playwright + Chromium) and the import.
+
+    Of the browsers', `browser_gpu` is Chromium's GPU process: without a GPU it runs WebGL in software
+    (SwiftShader), where each map's shaders are compiled again for every page load.
+    """
     me = psutil.Process()
-    out = {"server": 0.0, "browsers": 0.0, "import": 0.0}
+    out = {"server": 0.0, "browsers": 0.0, "browser_gpu": 0.0, "import": 0.0}
     for child in me.children(recursive=False):
         try:
             key = "server" if child.pid == server_pid else "import" if child.pid == import_pid else "browsers"
             out[key] += _tree_cpu(child)
+            if key == "browsers":
+                for proc in child.children(recursive=True):
+                    if "--type=gpu-process" in proc.cmdline():
+                        out["browser_gpu"] += _tree_cpu(proc)
         except psutil.NoSuchProcess:
             pass
     return out

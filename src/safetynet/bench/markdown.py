@@ -50,6 +50,10 @@ def render(r: dict) -> str:
             f = r["rescore"]["full"]
             rows.append(["full `rescore` (every month, rebuild roll-ups)", f.get("scores"), "", "", "",
                          f.get("seconds"), ""])
+        if w := r["rescore"].get("write_floor"):
+            rows.append(["floor: the month's stored `risk_score` and `household_current` rows deleted and written back "
+                         "unchanged (no reading, no scoring; rolled back)", w["risk_score_rows"], "", "",
+                         w["total_s"], w["total_s"], ""])
         out.append(_table(["what", "rows", "read s", "score s", "write s", "total s", "mismatches vs stored"], rows))
     if "pages" in r:
         p = r["pages"]
@@ -114,6 +118,10 @@ def render(r: dict) -> str:
                             f"{cc['page_loads'].get('p95_s')} s", f"{cc['page_loads_during_import'].get('p95_s')} s",
                             cc["errors"], cc["import"]["seconds"]]]))
         out.append("\nPage-load p95 per page: " + ", ".join(f"{k} {v} s" for k, v in cc["per_page_p95_s"].items()))
+        if cpu := cc.get("cpu_s"):
+            out.append(f"\nCPU seconds while cycling ({cc['wall_s']} s wall on {r['machine']['cpus']} cores): "
+                       + ", ".join(f"{k} {v}" for k, v in cpu.items())
+                       + " (browser_gpu: Chromium's software WebGL, part of browsers)")
         if cc["error_samples"]:
             out.append("\nErrors: " + "; ".join(f"`{e}`" for e in cc["error_samples"][:5]))
     out.append(f"\nBench process peak RSS {r.get('process', {}).get('bench_peak_rss_mb')} MB.\n")

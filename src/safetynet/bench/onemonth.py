@@ -5,6 +5,11 @@ scored and written — `risk_score`, `household_current`, the month's roll-up
 rows — in one transaction, compared with what was stored (must be identical:
 0 mismatches, the same rules on the same data) and rolled back unless
 `keep=True`, so the benchmark database stays as it was.
+
+`write_floor` measures what any one-month rescore must at least do on this
+schema: replace the month's `risk_score` rows and the watchlist rows of the
+households scored in it — the stored rows written back unchanged (no reading
+of observations, no scoring), in a transaction that is rolled back.
 """
 
 from __future__ import annotations
@@ -13,8 +18,11 @@ import time
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, delete, select, text
 
+from safetynet.db import bulk
+from safetynet.db.schema import household_current, risk_score
+from safetynet.pipeline.month import _frame
 from safetynet.pipeline.month import rescore_month as production_rescore_month
 from safetynet.pipeline.rescore import month_span
 
@@ -56,3 +64,23 @@ def rescore_month(engine: Engine, month: int | None = None, keep: bool = False) 
             trans.rollback()
             raise
     return {**result, "committed": keep}
+
+
+def write_floor(engine: Engine, month: int | None = None) -> dict:
+    """Seconds to delete and write back the stored `risk_score` and `household_current` rows of `month`."""
+    out: dict = {}
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            month = month or month_span(conn)[-1]
+            for table in (risk_score, household_current):
+                rows = _frame(conn, select(table).where(table.c.month == month))
+                started = time.perf_counter()
+                conn.execute(delete(table).where(table.c.month == month))
+                bulk.insert_frame(conn, table, rows)
+                out[f"{table.name}_rows"] = len(rows)
+                out[f"{table.name}_s"] = round(time.perf_counter() - started, 2)
+        finally:
+            trans.rollback()
+    out["total_s"] = round(out["risk_score_s"] + out["household_current_s"], 2)
+    return {"month": month, **out}

@@ -187,10 +187,10 @@ def run_benchmark(households: int, months: int, url: str | None = None, runs: in
     checkpoint()
 
     if "rescore" not in skip:
-        from safetynet.bench.onemonth import rescore_month
+        from safetynet.bench.onemonth import rescore_month, write_floor
 
         log("… one-month rescore (15-month window, written in a transaction that is rolled back)")
-        result["rescore"] = {"one_month": rescore_month(engine)}
+        result["rescore"] = {"one_month": rescore_month(engine), "write_floor": write_floor(engine)}
         if full_rescore:
             full = _child(["safetynet.bench.fullrescore", "--db", url], log, "full rescore (every month)")
             result["rescore"]["full"] = full
@@ -320,6 +320,9 @@ def format_report(r: dict) -> str:
         parts.append(_table(["month", "households", "read s", "score s", "write s", "total s", "mismatches"],
                             [[o["month"], o["households"], o["read_s"], o["score_s"], o["write_s"], o["total_s"],
                               o["mismatches"]]]))
+        if w := r["rescore"].get("write_floor"):
+            parts.append(f"floor: writing back the month's stored rows alone takes {w['total_s']} s "
+                         f"(risk_score {w['risk_score_s']} s, household_current {w['household_current_s']} s)")
         if "full" in r["rescore"]:
             parts.append(f"full rescore (every month): {r['rescore']['full'].get('seconds')} s")
     if "pages" in r:
