@@ -272,3 +272,25 @@ def test_import_is_limited_to_the_administrators_region(writable_demo_db):
         changed = conn.execute(text("SELECT COUNT(*) FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
                                     "WHERE m.month = 202610 AND m.income_wage = 1234 AND h.adcode NOT LIKE '52%'"))
         assert changed.scalar() == 0
+
+
+@pytest.mark.parametrize("threshold", [3, 4], ids=["enough households", "too few"])
+def test_a_large_import_vacuums_the_watchlist_table(writable_demo_db, monkeypatch, threshold):  # noqa: ANN001
+    """An import that re-scored at least VACUUM_AFTER_HOUSEHOLDS households ends with vacuum_watchlist."""
+    from safetynet.ingest import load
+    from safetynet.pipeline import rescore as rescore_module
+
+    engine = writable_demo_db
+    latest = one(engine, "SELECT MAX(month) FROM household_month")
+    base = sql(engine, "SELECT h.file_no, m.income_wage FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
+                       "WHERE m.month = :m ORDER BY m.hh_id LIMIT 3", m=latest)
+    rows = [{"档案编号": r.file_no, "月份": f"{latest // 100}-{latest % 100:02d}", "工资性收入": r.income_wage / 2}
+            for r in base.itertuples()]
+    vacuumed: list[object] = []
+    monkeypatch.setattr(load, "VACUUM_AFTER_HOUSEHOLDS", threshold)
+    monkeypatch.setattr(rescore_module, "vacuum_watchlist", vacuumed.append)
+    result = import_file(engine, csv_bytes(rows), "fix.csv", kind="observations", mode="partial", user="tester",
+                         today=TODAY)
+    assert result.status == "done" and result.households_rescored == 3
+    assert vacuumed == ([engine] if threshold <= 3 else [])
+    assert ("vacuum" in result.timings) == (threshold <= 3)

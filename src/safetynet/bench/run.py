@@ -188,9 +188,11 @@ def run_benchmark(households: int, months: int, url: str | None = None, runs: in
 
     if "rescore" not in skip:
         from safetynet.bench.onemonth import rescore_month, write_floor
+        from safetynet.pipeline.rescore import vacuum_watchlist
 
         log("… one-month rescore (15-month window, written in a transaction that is rolled back)")
         result["rescore"] = {"one_month": rescore_month(engine), "write_floor": write_floor(engine)}
+        vacuum_watchlist(engine)  # PostgreSQL: the rolled-back rewrites left dead rows behind; the pages follow
         if full_rescore:
             full = _child(["safetynet.bench.fullrescore", "--db", url], log, "full rescore (every month)")
             result["rescore"]["full"] = full

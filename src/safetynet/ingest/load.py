@@ -57,6 +57,9 @@ from safetynet.ingest.validate import Clock, parse_sheet
 Progress = Callable[[float, str], None]
 MODES = ("strict", "partial")
 AUDIT_ACTION = "import"  # written in the import's own transaction, in audit.record's format
+# An import that re-scored at least this many households vacuums the watchlist table on PostgreSQL (a few
+# seconds at a million files); smaller ones leave it to autovacuum.
+VACUUM_AFTER_HOUSEHOLDS = 10_000
 assert AUDIT_ACTION in audit.ACTIONS
 
 
@@ -384,6 +387,12 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
     result = ImportResult(file_name, source.sha256, source.describe(), mode, False, "done" if write else "rejected",
                           results, households_rescored=rescored, data_version=new_version, previous_batches=previous,
                           timings=timings)
+    if rescored >= VACUUM_AFTER_HOUSEHOLDS:  # PostgreSQL: keep the watchlist's counts index-only
+        from safetynet.pipeline.rescore import vacuum_watchlist
+
+        t0 = time.perf_counter()
+        vacuum_watchlist(engine)
+        timings["vacuum"] = time.perf_counter() - t0
     if full_rescore and write and result.changed:
         report(0.9, "新增了月份，全量重新评分")
         t0 = time.perf_counter()

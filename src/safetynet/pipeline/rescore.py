@@ -324,6 +324,20 @@ def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int
     return {"households": len(ids), "scores": n}
 
 
+def vacuum_watchlist(engine: Engine) -> None:
+    """PostgreSQL: mark `household_current` all-visible again after many of its rows were rewritten.
+
+    Until then the watchlist's counts, though covered by an index, visit the table (about 220 ms instead of
+    10 – 20 ms at a million files) — after an import that re-scored many households, or a rolled-back
+    rewrite, whose dead rows also clear the visibility map. SQLite has no such state: nothing to do.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM cannot run in a transaction
+        conn.execute(text("VACUUM (ANALYZE) household_current"))
+
+
 def analyze(engine: Engine) -> None:
     """Refresh planner statistics after bulk writes (both backends need them for good plans).
 
