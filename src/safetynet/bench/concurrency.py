@@ -248,9 +248,15 @@ async def _run(db_url: str, base: str, sampler: RssSampler, sessions: int, impor
                         await s.open(CYCLE[(k + offset) % len(CYCLE)], "import" if imp.poll() is None else "after")
                     done_cycles += 1
 
+            imp_cpu = 0.0  # sampled while it runs: an exited process's CPU time can no longer be read
+
             async def watch_import() -> None:
-                nonlocal imp_seconds
+                nonlocal imp_seconds, imp_cpu
                 while imp.poll() is None:
+                    try:
+                        imp_cpu = _tree_cpu(psutil.Process(imp.pid))
+                    except psutil.NoSuchProcess:
+                        break
                     await asyncio.sleep(0.2)
                 imp_seconds = time.perf_counter() - imp_started
 
@@ -284,7 +290,8 @@ async def _run(db_url: str, base: str, sampler: RssSampler, sessions: int, impor
                            "rows_rescored": imp_json.get("households_rescored"),
                            "data_version": imp_json.get("data_version")},
                 "server_peak_rss_mb": round(sampler.phases.get("concurrency", 0.0), 1),
-                "cpu_s": {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 1) for k in cpu_after},
+                "cpu_s": {**{k: round(cpu_after[k] - cpu_before.get(k, 0.0), 1) for k in cpu_after},
+                          "import": round(imp_cpu, 1)},
             }
             for s in group:
                 await s.context.close()
