@@ -18,6 +18,7 @@ from safetynet.filters import Filters
 MEASURES = ("households", "migrant_hh", "not_returned", "out_of_work", "wage_arrears",
             "platform_uninsured", "counselling")
 
+
 def flow_unit(level: int) -> str:
     """Provinces for the national view; prefectures once a province (or narrower) is filtered."""
     return "province" if level == 0 else "prefecture"

@@ -33,6 +33,7 @@ def upgrade() -> None:
                                 name=op.f('pk_rollup_migrant')),
     )
     # An existing database gets its roll-up now (the same code the scoring paths run), not at its next import.
+    # A later migration that changes rollup_migrant must give this one its own copy of today's SQL.
     migrant_rollup.refresh(op.get_bind())
 
 
