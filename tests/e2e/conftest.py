@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from safetynet import auth
+from safetynet.bench.server import CHROMIUM_ARGS, start_server
 from safetynet.db import get_engine, migrate
 from safetynet.demo.generate import DemoConfig, generate
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"
 E2E_USER, E2E_PASSWORD = "e2e_admin", "e2e-password-1"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -54,31 +40,11 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     migrate.upgrade(engine)
     generate(engine, DemoConfig(households=800, months=24, seed=21))
     auth.create_user(engine, E2E_USER, E2E_PASSWORD, "admin", "000000", display_name="端到端测试")
-    port = _free_port()
-    env = dict(os.environ, SAFETYNET_DB_URL=url, SAFETYNET_AUTO_DEMO="0", SAFETYNET_DEMO_MODE="0")
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    server = start_server(url, tmp_path_factory.mktemp("log") / "server.log")
     try:
-        for _ in range(150):
-            try:
-                if urllib.request.urlopen(base + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early: {Path(log.name).read_text()}")
-        else:
-            raise RuntimeError("streamlit did not become healthy")
-        yield base
+        yield server.base
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        server.stop()
 
 
 @pytest.fixture(scope="session")
