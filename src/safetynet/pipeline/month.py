@@ -135,24 +135,42 @@ def _current_rows(conn: Connection, scores: pd.DataFrame, prev: pd.DataFrame, pa
     hh = _read_range(conn, select(household.c.hh_id, household.c.identified_on, household.c.eliminated_on,
                                   household.c.found_on), household.c.hh_id, ids)
     as_of = pd.Timestamp(year=month // 100, month=month % 100, day=1) + pd.offsets.MonthEnd(0)
-    prev = prev.loc[prev["hh_id"].isin(scores["hh_id"])]
-    both = pd.concat([prev.assign(month=add_months(month, -1)), scores], ignore_index=True)
+    before = _last_scored_before(conn, month, scores["hh_id"].to_numpy(dtype=np.int64), prev)
+    both = pd.concat([before, scores], ignore_index=True)
     cur = current_rows(both, panel.households, regions, hh, first_aid_dates(conn, [int(i) for i in ids]), as_of)
-    # A run of 高 that began before last month: only two months were passed above, so its start comes from
-    # the stored watchlist row when that row's run covers last month, else from the score history.
+    # A run of 高 that began before the last scored month: only that month was passed above, so its start
+    # comes from the stored watchlist row when that row's run covers it, else from the score history.
+    # A month without observations (a gap) does not break a run: the full rescore sees consecutive scores.
     ongoing = (cur["tier"] == "高") & (cur["prev_tier"] == "高")
     if ongoing.any():
         need = cur.loc[ongoing, "hh_id"].to_numpy(dtype=np.int64)
         stored = _read_range(conn, select(household_current.c.hh_id, household_current.c.month,
                                           household_current.c.tier, household_current.c.high_since),
                              household_current.c.hh_id, need).set_index("hh_id").reindex(need)
-        covers = stored["tier"].eq("高") & stored["month"].isin([add_months(month, -1), month])
+        last_month = before.set_index("hh_id")["month"].reindex(need)
+        covers = stored["tier"].eq("高") & (stored["month"].eq(last_month) | stored["month"].eq(month))
         start = stored["high_since"].where(covers)
         missing = start.index[start.isna()].to_numpy(dtype=np.int64)
         if len(missing):
             start.loc[missing] = _run_start_before(conn, missing, month).reindex(missing).to_numpy()
         cur.loc[ongoing, "high_since"] = start.to_numpy()
     return cur
+
+
+def _last_scored_before(conn: Connection, month: int, ids: np.ndarray, prev: pd.DataFrame) -> pd.DataFrame:
+    """(hh_id, month, tier) of each household's latest score before `month`.
+
+    Nearly every household was scored last month (`prev`, already read); only those with a gap there are
+    looked up in the score history, so the common case costs no extra read.
+    """
+    last = prev.loc[prev["hh_id"].isin(ids), ["hh_id", "tier"]].assign(month=add_months(month, -1))
+    missing = np.setdiff1d(ids, last["hh_id"].to_numpy(dtype=np.int64))
+    if not len(missing):
+        return last
+    history = _read_range(conn, select(risk_score.c.hh_id, risk_score.c.month, risk_score.c.tier)
+                          .where(risk_score.c.month < add_months(month, -1)), risk_score.c.hh_id, missing)
+    latest = history.sort_values(["hh_id", "month"]).groupby("hh_id").tail(1)
+    return pd.concat([last, latest[["hh_id", "tier", "month"]]], ignore_index=True)
 
 
 def _run_start_before(conn: Connection, ids: np.ndarray, month: int) -> pd.Series:

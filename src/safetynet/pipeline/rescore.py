@@ -248,8 +248,9 @@ def _score_chunk(conn: Connection, ids: list[int], months: list[int], lines: Lin
                  multipliers: dict[str, float], regions: rollup.RegionIndex, as_of: pd.Timestamp):  # noqa: ANN202
     panel = load_panel(conn, ids, months, months[-1] // 100, multipliers)
     scores = score_panel(panel, lines)
-    if scores.empty:
-        return scores, pd.DataFrame()
+    if scores.empty:  # households without observations (a file of new households): nothing to score yet
+        return (pd.DataFrame(columns=SCORE_COLUMNS),
+                pd.DataFrame(columns=[c.name for c in household_current.columns]))
     hh = pd.read_sql(select(household.c.hh_id, household.c.identified_on, household.c.eliminated_on,
                             household.c.found_on).where(_in(household.c.hh_id, ids)), conn,
                      params={"ids_household": ids})

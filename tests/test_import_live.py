@@ -1,0 +1,114 @@
+"""Imports into a database that already holds data (issue 18, findings 1 and 2).
+
+The most ordinary imports a union makes — this month's new files, and next month's observations for most
+(not all) households — on the demo database, on both backends. Every incremental path is compared with a
+full rescore from scratch, and the run of 高 across a month without observations with the score history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import text
+
+from safetynet import cli
+from safetynet.domain.months import add_months
+from safetynet.ingest import import_file
+from safetynet.pipeline import rescore
+from tests.conftest import db_url
+from tests.frames import DERIVED_KEYS, assert_frames_equal
+
+OBS_HEADERS = {"file_no": "档案编号", "month": "月份", "income_wage": "工资性收入", "income_operating": "经营净收入",
+               "income_property": "财产净收入", "income_transfer": "转移净收入", "spend_medical": "医疗自付支出",
+               "spend_school": "非义务教育支出", "spend_care": "护理支出", "spend_work": "务工必要支出",
+               "members_employed": "稳定就业人数", "months_out_of_work": "失业或未返岗月数"}
+
+
+def _sql(engine, sql: str, **params) -> pd.DataFrame:  # noqa: ANN001, ANN003
+    with engine.connect() as conn:
+        return pd.read_sql(text(sql), conn, params=params)
+
+
+def _derived(engine) -> dict[str, pd.DataFrame]:  # noqa: ANN001
+    return {t: _sql(engine, f"SELECT * FROM {t}") for t in DERIVED_KEYS}
+
+
+def assert_equals_full_rescore(engine) -> None:  # noqa: ANN001
+    """What the incremental paths left behind is what scoring everything from scratch gives."""
+    incremental = _derived(engine)
+    rescore.rescore_all(engine)
+    for table, frame in _derived(engine).items():
+        assert_frames_equal(incremental[table], frame, DERIVED_KEYS[table])
+
+
+def test_a_file_of_only_new_households_imports_into_a_live_database(writable_demo_db, tmp_path, capsys):
+    before = _sql(writable_demo_db, "SELECT COUNT(*) AS n FROM household")["n"].iloc[0]
+    county = _sql(writable_demo_db, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
+    path = tmp_path / "new_households.csv"
+    path.write_text("档案编号,对象类型,职工类别,区县代码,发现渠道,认定日期\n"
+                    f"NEW-0001,困难职工,2,{county},工会排查,2026-05-01\n"
+                    f"NEW-0002,困难职工,1,{county},职工申请,2026-06-11\n", encoding="utf-8")
+    code = cli.main(["--db", db_url(writable_demo_db), "import", str(path)])
+    assert code == 0, capsys.readouterr().err
+    new = _sql(writable_demo_db, "SELECT hh_id, file_no FROM household WHERE file_no LIKE 'NEW-%' ORDER BY file_no")
+    assert new["file_no"].tolist() == ["NEW-0001", "NEW-0002"]
+    assert _sql(writable_demo_db, "SELECT COUNT(*) AS n FROM household")["n"].iloc[0] == before + 2
+    # no observations yet: nothing to score, no watchlist row — and the derived tables are still exact
+    ids = ",".join(str(int(i)) for i in new["hh_id"])
+    assert _sql(writable_demo_db, f"SELECT COUNT(*) AS n FROM risk_score WHERE hh_id IN ({ids})")["n"].iloc[0] == 0
+    assert_equals_full_rescore(writable_demo_db)
+
+
+def _month_file(rows: pd.DataFrame, month: int) -> bytes:
+    out = rows.assign(month=f"{month // 100}-{month % 100:02d}")[list(OBS_HEADERS)].rename(columns=OBS_HEADERS)
+    return out.to_csv(index=False).encode("utf-8")
+
+
+def _high_runs(scores: pd.DataFrame) -> dict[int, int | None]:
+    """Per household, the first month of the run of 高 scores that reaches its latest score (None: not 高 now)."""
+    out: dict[int, int | None] = {}
+    for hh_id, rows in scores.sort_values(["hh_id", "month"]).groupby("hh_id"):
+        since = None
+        for month, tier in zip(rows["month"], rows["tier"], strict=True):
+            since = (since or month) if tier == "高" else None
+        out[int(hh_id)] = since
+    return out
+
+
+def test_new_months_with_gaps_equal_a_full_rescore(writable_demo_db):
+    """Month t+1 for most households, then t+2 for most — some skip t+1 — is what a full rescore gives.
+
+    Households that were 高 in month t, skip t+1 and are 高 again in t+2 keep their run of 高 (their previous
+    score is month t's): they are not 本月新增高风险, and their previous tier is 高, not blank.
+    """
+    engine = writable_demo_db
+    last = int(_sql(engine, "SELECT MAX(month) AS m FROM household_month")["m"].iloc[0])
+    latest = _sql(engine, "SELECT h.file_no, m.* FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
+                          "WHERE m.month = :m ORDER BY m.hh_id", m=last)
+    tiers = _sql(engine, "SELECT hh_id, tier FROM risk_score WHERE month = :m", m=last).set_index("hh_id")["tier"]
+    high = latest.loc[latest["hh_id"].map(tiers).eq("高")]
+    assert len(high) >= 8, "the demo needs some 高 households in its latest month"
+    gap = high.iloc[:8]  # 高 at t, no observation at t+1, nothing earned at t+2: 高 again
+    rng = np.random.default_rng(7)
+    others = latest.loc[~latest["hh_id"].isin(gap["hh_id"])]
+    first = others.sample(frac=0.8, random_state=1).assign(income_wage=lambda f: (f["income_wage"] * rng.uniform(
+        0.4, 1.2, len(f))).round(2))
+    second = pd.concat([others.sample(frac=0.7, random_state=2),
+                        gap.assign(income_wage=0.0, income_operating=0.0, income_property=0.0, income_transfer=0.0)])
+    m1, m2 = add_months(last, 1), add_months(last, 2)
+    today = dt.date(m2 // 100, m2 % 100, 28)
+    for month, rows in ((m1, first), (m2, second)):
+        result = import_file(engine, _month_file(rows, month), f"obs_{month}.csv", today=today)
+        assert result.rejected == 0, result.rejects()
+        assert_equals_full_rescore(engine)
+
+    current = _sql(engine, "SELECT hh_id, month, tier, prev_tier, high_since FROM household_current")
+    current = current.set_index("hh_id").loc[gap["hh_id"]]
+    assert (current["month"] == m2).all() and (current["prev_tier"] == "高").all()
+    current = current.loc[current["tier"] == "高"]
+    assert len(current) >= 3, "most of them stay 高 with nothing earned"
+    expected = _high_runs(_sql(engine, "SELECT hh_id, month, tier FROM risk_score"))
+    assert [expected[int(h)] for h in current.index] == current["high_since"].astype(int).tolist()
+    assert (current["high_since"] <= last).all()  # the run began before the gap: not newly high in m2
