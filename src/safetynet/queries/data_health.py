@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Date, Engine, bindparam, text
 
+from safetynet.db.schema import import_batch
 from safetynet.domain.risk import Flag
 from safetynet.filters import Filters
 from safetynet.queries.households import region_condition
+from safetynet.queries.typed import read_frame
 
 # table → (Chinese name, SQL for the newest data, the import kind that feeds it)
 TABLES = {
@@ -69,14 +71,14 @@ def last_imports(engine: Engine) -> pd.DataFrame:
         "SELECT b.kind, b.batch_id, b.file_name, b.user_name, b.status, b.finished_at, b.rows_read, b.rows_rejected "
         "FROM import_batch b JOIN (SELECT kind, MAX(batch_id) AS batch_id FROM import_batch "
         "WHERE finished_at IS NOT NULL GROUP BY kind) m ON m.batch_id = b.batch_id ORDER BY b.kind")
-    return pd.read_sql(sql, engine)
+    return read_frame(engine, sql, tables=[import_batch])
 
 
 def source_freshness(engine: Engine, today: dt.date | None = None) -> pd.DataFrame:
     """Per discovery channel (household.source): files, newest identification, days since."""
     today = today or dt.date.today()
-    frame = pd.read_sql(text("SELECT source, COUNT(*) AS households, MAX(identified_on) AS newest "
-                             "FROM household GROUP BY source ORDER BY COUNT(*) DESC"), engine)
+    frame = read_frame(engine, text("SELECT source, COUNT(*) AS households, MAX(identified_on) AS newest "
+                                    "FROM household GROUP BY source ORDER BY COUNT(*) DESC"), newest=Date)
     frame["days_since_newest"] = [(today - d).days if (d := _as_date(v)) else None for v in frame["newest"]]
     return frame
 
@@ -88,7 +90,7 @@ def batches(engine: Engine, limit: int = 50) -> pd.DataFrame:
         "b.rows_read, b.rows_accepted, b.rows_updated, b.rows_rejected, "
         "(SELECT COUNT(*) FROM import_reject r WHERE r.batch_id = b.batch_id) AS problems, b.message "
         "FROM import_batch b ORDER BY b.batch_id DESC LIMIT :limit")
-    return pd.read_sql(sql, engine, params={"limit": limit})
+    return read_frame(engine, sql, {"limit": limit}, tables=[import_batch])
 
 
 def rejects(engine: Engine, batch_id: int) -> pd.DataFrame:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import Engine, Table, bindparam, text
 
 from safetynet.auth import scope_prefix
+from safetynet.db import schema as S
 from safetynet.domain.lines import NATION, region_chain
+from safetynet.queries.typed import read_frame
 
 
-def _frame(engine: Engine, sql: str, **params: object) -> pd.DataFrame:
+def _frame(engine: Engine, sql: str, tables: Iterable[Table] = (), **params: object) -> pd.DataFrame:
+    """The rows of `sql`, with the column types of `tables` whatever the backend (see queries.typed)."""
     stmt = text(sql)
     lists = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)]
-    return pd.read_sql(stmt.bindparams(*lists) if lists else stmt, engine, params=params)
+    return read_frame(engine, stmt.bindparams(*lists) if lists else stmt, params, tables)
 
 
-def _scoped(engine: Engine, sql: str, hh: int, scope: str, **params: object) -> pd.DataFrame:
+def _scoped(engine: Engine, sql: str, hh: int, scope: str, tables: Iterable[Table], **params: object) -> pd.DataFrame:
     """Run `sql` for household :hh only when that household lies inside `scope`.
 
     Every read of a household's file goes through here, so a link naming a
@@ -23,7 +28,7 @@ def _scoped(engine: Engine, sql: str, hh: int, scope: str, **params: object) -> 
     """
     guard = "EXISTS (SELECT 1 FROM household sg WHERE sg.hh_id = :hh AND sg.adcode LIKE :scope_prefix)"
     sql = sql.replace("{scope}", guard)
-    return _frame(engine, sql, hh=hh, scope_prefix=scope_prefix(scope) + "%", **params)
+    return _frame(engine, sql, tables, hh=hh, scope_prefix=scope_prefix(scope) + "%", **params)
 
 
 def find(engine: Engine, file_no: str, scope: str = NATION) -> int | None:
@@ -42,7 +47,7 @@ def household(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
         LEFT JOIN relocation_site s ON s.site_id = h.site_id
         LEFT JOIN union_org o ON o.org_id = h.org_id
         LEFT JOIN industry i ON i.code = h.industry_code
-        WHERE h.hh_id = :hh AND {scope}""", hh_id, scope)
+        WHERE h.hh_id = :hh AND {scope}""", hh_id, scope, [S.household])
 
 
 def members(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
@@ -52,47 +57,52 @@ def members(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
         LEFT JOIN industry i ON i.code = p.industry_code
         LEFT JOIN region og ON og.adcode = p.origin_adcode
         LEFT JOIN region wg ON wg.adcode = p.work_adcode
-        WHERE p.hh_id = :hh AND {scope} ORDER BY p.relation, p.birth_year""", hh_id, scope)
+        WHERE p.hh_id = :hh AND {scope} ORDER BY p.relation, p.birth_year""", hh_id, scope, [S.person])
 
 
 def months(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
-    return _scoped(engine, "SELECT * FROM household_month WHERE hh_id = :hh AND {scope} ORDER BY month", hh_id, scope)
+    return _scoped(engine, "SELECT * FROM household_month WHERE hh_id = :hh AND {scope} ORDER BY month", hh_id, scope,
+                   [S.household_month])
 
 
 def scores(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
-    return _scoped(engine, "SELECT * FROM risk_score WHERE hh_id = :hh AND {scope} ORDER BY month", hh_id, scope)
+    return _scoped(engine, "SELECT * FROM risk_score WHERE hh_id = :hh AND {scope} ORDER BY month", hh_id, scope,
+                   [S.risk_score])
 
 
 def current(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
-    return _scoped(engine, "SELECT * FROM household_current WHERE hh_id = :hh AND {scope}", hh_id, scope)
+    return _scoped(engine, "SELECT * FROM household_current WHERE hh_id = :hh AND {scope}", hh_id, scope,
+                   [S.household_current])
 
 
 def events(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
-    return _scoped(engine, "SELECT * FROM risk_event WHERE hh_id = :hh AND {scope} ORDER BY occurred_on", hh_id, scope)
+    return _scoped(engine, "SELECT * FROM risk_event WHERE hh_id = :hh AND {scope} ORDER BY occurred_on", hh_id, scope,
+                   [S.risk_event])
 
 
 def assistance(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
     return _scoped(engine, """
         SELECT a.*, hp.name AS helper_name FROM assistance a LEFT JOIN helper hp ON hp.helper_id = a.helper_id
-        WHERE a.hh_id = :hh AND {scope} ORDER BY a.delivered_on""", hh_id, scope)
+        WHERE a.hh_id = :hh AND {scope} ORDER BY a.delivered_on""", hh_id, scope, [S.assistance])
 
 
 def pairings(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
     return _scoped(engine, """
         SELECT pr.*, hp.name AS helper_name, hp.helper_kind, hp.unit, hp.phone AS helper_phone
         FROM pairing pr JOIN helper hp ON hp.helper_id = pr.helper_id
-        WHERE pr.hh_id = :hh AND {scope} ORDER BY pr.start_on""", hh_id, scope)
+        WHERE pr.hh_id = :hh AND {scope} ORDER BY pr.start_on""", hh_id, scope, [S.pairing])
 
 
 def followups(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
-    return _scoped(engine, "SELECT * FROM followup WHERE hh_id = :hh AND {scope} ORDER BY followed_on", hh_id, scope)
+    return _scoped(engine, "SELECT * FROM followup WHERE hh_id = :hh AND {scope} ORDER BY followed_on", hh_id, scope,
+                   [S.followup])
 
 
 def status_history(engine: Engine, hh_id: int, scope: str = NATION) -> pd.DataFrame:
     return _scoped(engine, "SELECT * FROM household_status WHERE hh_id = :hh AND {scope} ORDER BY changed_on, change_id",
-                   hh_id, scope)
+                   hh_id, scope, [S.household_status])
 
 
 def lines_for(engine: Engine, adcode: str) -> pd.DataFrame:
     """region_line rows on the household's inheritance chain (county → nation)."""
-    return _frame(engine, "SELECT * FROM region_line WHERE adcode IN :codes", codes=region_chain(adcode))
+    return _frame(engine, "SELECT * FROM region_line WHERE adcode IN :codes", [S.region_line], codes=region_chain(adcode))

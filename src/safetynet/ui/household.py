@@ -57,7 +57,9 @@ def render_summary(info: pd.Series, current: pd.DataFrame, members: pd.DataFrame
              f"{t('认定日期')} {info['identified_on']}", f"{t('发现渠道')} {info['source']}",
              info["org_name"] if pd.notna(info["org_name"]) else None]
     st.caption(" · ".join(str(f) for f in facts if f))
-    if not current.empty:
+    if current.empty:
+        st.info(t("尚无评分：这户还没有月度观测数据，导入观测后自动评分。"))
+    else:
         reasons = current["reasons"].iloc[0] if i18n.lang() == "zh" else current["reasons_en"].iloc[0]
         if reasons:
             st.markdown(f"**{t('主要原因')}**：{reasons}")

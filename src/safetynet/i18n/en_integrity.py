@@ -1,0 +1,6 @@
+"""English for data-integrity messages: the database's health, waiting imports, files without scores."""
+
+EN = {
+    "尚无评分：这户还没有月度观测数据，导入观测后自动评分。":
+        "No score yet: this household has no monthly observations; it is scored once they are imported.",
+}
