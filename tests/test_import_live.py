@@ -112,3 +112,40 @@ def test_new_months_with_gaps_equal_a_full_rescore(writable_demo_db):
     expected = _high_runs(_sql(engine, "SELECT hh_id, month, tier FROM risk_score"))
     assert [expected[int(h)] for h in current.index] == current["high_since"].astype(int).tolist()
     assert (current["high_since"] <= last).all()  # the run began before the gap: not newly high in m2
+
+
+def test_a_new_month_moves_the_no_assistance_flag_of_households_it_does_not_observe(writable_demo_db):
+    """"No assistance one month after identification" is judged at the data's as-of month.
+
+    A household identified in the last month and not observed in the next one is still overdue once the data
+    reaches that next month: its watchlist flag must change although its scores do not.
+    """
+    from safetynet.domain.risk import Flag
+
+    engine = writable_demo_db
+    last = int(_sql(engine, "SELECT MAX(month) AS m FROM household_month")["m"].iloc[0])
+    county = _sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
+    m1 = add_months(last, 1)
+    today = dt.date(m1 // 100, m1 % 100, 28)
+    identified = dt.date(last // 100, last % 100, 10)
+    households = ("档案编号,对象类型,职工类别,区县代码,发现渠道,认定日期\n"
+                  f"LATE-1,困难职工,2,{county},工会排查,{identified.isoformat()}\n")
+    assert import_file(engine, households.encode(), "late_hh.csv", today=today).rejected == 0
+    members = "档案编号,姓名,性别,出生年份,与户主关系,健康状况,劳动能力\nLATE-1,测试甲,男,1980,户主,健康,普通劳动力\n"
+    assert import_file(engine, members.encode(), "late_members.csv", today=today).rejected == 0
+    one = pd.DataFrame([{"file_no": "LATE-1", "income_wage": 900.0, "income_operating": 0, "income_property": 0,
+                         "income_transfer": 0, "spend_medical": 0, "spend_school": 0, "spend_care": 0,
+                         "spend_work": 0, "members_employed": 1, "months_out_of_work": 0}])
+    assert import_file(engine, _month_file(one, last), "late_obs.csv", today=today).rejected == 0
+    flags = _sql(engine, "SELECT c.flags FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
+                         "WHERE h.file_no = 'LATE-1'")["flags"]
+    assert not int(flags.iloc[0]) & int(Flag.DQ_NO_ASSISTANCE)  # identified this month: not overdue yet
+
+    rest = _sql(engine, "SELECT h.file_no, m.* FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
+                        "WHERE m.month = :m AND h.file_no <> 'LATE-1'", m=last)
+    assert import_file(engine, _month_file(rest, m1), "next_month.csv", today=today).rejected == 0
+    flags = _sql(engine, "SELECT c.month, c.flags FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
+                         "WHERE h.file_no = 'LATE-1'")
+    assert int(flags["month"].iloc[0]) == last  # not observed in m1: its latest score is still last month's
+    assert int(flags["flags"].iloc[0]) & int(Flag.DQ_NO_ASSISTANCE)  # but a month has passed without help
+    assert_equals_full_rescore(engine)

@@ -357,7 +357,7 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                         report(0.75, f"重新评分（{len(affected)} 户）")
                         t0 = time.perf_counter()
                         from safetynet.pipeline.month import rescore_month
-                        from safetynet.pipeline.rescore import rescore_households
+                        from safetynet.pipeline.rescore import refresh_as_of_flags, rescore_households
 
                         rescore_households(conn, sorted(affected - month_only))
                         if month_only:  # a new month only: scored from its 15-month window
@@ -366,6 +366,7 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                         timings["rescore"] = time.perf_counter() - t0
                         if max_month is not None and (prev_max is None or max_month > prev_max):
                             new_latest = max_month  # the dashboards' "数据截至" moves to the new month
+                            refresh_as_of_flags(conn, prev_max, new_latest, affected)
                     new_version = version.bump(conn, _note(file_name, results), new_latest)
             for sel, res, batch_id in zip(selections, results, batch_ids, strict=True):
                 res.batch_id = batch_id

@@ -243,6 +243,38 @@ def first_aid_dates(conn: Connection, hh_ids: list[int]) -> pd.Series:
     return frame.set_index("hh_id")["first_aid"]
 
 
+def refresh_as_of_flags(conn: Connection, old_latest: int | None, new_latest: int, rescored: Iterable[int]) -> int:
+    """Re-judge "no assistance one month after identification" when the data's latest month moves.
+
+    That flag is judged at the as-of date of the whole data set (a full rescore uses its last month for every
+    household), so households an import did not re-score can become overdue just because the data moved on.
+    Only those identified within a month before the new as-of date can change: their flag is recomputed and
+    written where it differs. Returns the number of watchlist rows changed.
+    """
+    new_as_of = _as_of([new_latest])
+    since = (_as_of([old_latest]) if old_latest else new_as_of) - pd.DateOffset(months=2)
+    stmt = (select(household_current.c.hh_id, household_current.c.flags, household.c.identified_on,
+                   household.c.eliminated_on, household.c.found_on)
+            .select_from(household_current.join(household, household.c.hh_id == household_current.c.hh_id))
+            .where(household.c.identified_on > since.date(), household.c.identified_on <= new_as_of.date()))
+    rows = pd.read_sql(stmt, conn)
+    rows = rows.loc[~rows["hh_id"].isin(set(int(i) for i in rescored))].set_index("hh_id")
+    if rows.empty:
+        return 0
+    dq = lifecycle.data_quality_frame(rows["identified_on"], new_as_of,
+                                      first_aid_dates(conn, [int(i) for i in rows.index]).reindex(rows.index),
+                                      rows["eliminated_on"], rows["found_on"])
+    bit = int(risk.Flag.DQ_NO_ASSISTANCE)
+    old = rows["flags"].to_numpy(dtype=np.int64)
+    new = (old & ~bit) | np.where(dq[lifecycle.DQ_NO_ASSISTANCE_1M].to_numpy(dtype=bool), bit, 0)
+    changed = rows.index[new != old]
+    if len(changed):
+        conn.execute(household_current.update().where(household_current.c.hh_id == bindparam("id"))
+                     .values(flags=bindparam("f")),
+                     [{"id": int(h), "f": int(f)} for h, f in zip(changed, new[new != old], strict=True)])
+    return len(changed)
+
+
 # ---------------------------------------------------------------- drivers
 def _score_chunk(conn: Connection, ids: list[int], months: list[int], lines: LineTable,
                  multipliers: dict[str, float], regions: rollup.RegionIndex, as_of: pd.Timestamp):  # noqa: ANN202
