@@ -119,7 +119,7 @@ def test_bench_json_has_every_key(tmp_path, monkeypatch):  # noqa: ANN001
     monkeypatch.setattr(run, "BENCH_DIR", tmp_path)
     url = f"sqlite:///{tmp_path / 'tiny.db'}"
     result = run.run_benchmark(240, 14, url=url, runs=1, watchlist_runs=2, reference_runs=1,
-                               skip=("import", "browsers"), log=lambda _msg: None)
+                               skip=("import", "new_households", "browsers"), log=lambda _msg: None)
     json.loads(json.dumps(result, ensure_ascii=False))  # serialisable
     for part, keys in EXPECTED_KEYS.items():
         assert keys <= set(result[part]), (part, keys - set(result[part]))
@@ -137,7 +137,7 @@ def test_bench_json_has_every_key(tmp_path, monkeypatch):  # noqa: ANN001
     assert "Targets" in run.format_report(result)
     # a second run reuses the database and still reports how long it took to build
     again = run.run_benchmark(240, 14, url=url, skip=("rescore", "pages", "watchlist", "reference", "import",
-                                                     "browsers"), log=lambda _msg: None)
+                                                     "new_households", "browsers"), log=lambda _msg: None)
     assert again["build"]["reused"] and again["build"]["total_s"] == result["build"]["total_s"]
 
 
@@ -153,3 +153,32 @@ def test_targets_cover_browsers_and_memory():
     targets = {t["target"]: t for t in run.check_targets(fake)}
     assert targets["10 browser sessions + import: page-load p95"]["ok"] is False
     assert targets["10 browser sessions + import: errors"]["ok"] is False
+
+
+def test_new_households_bench_imports_them_and_leaves_the_database_as_it_was(writable_demo_db):  # noqa: ANN001
+    """Both files import with exit 0 and are scored; afterwards every table is exactly as before."""
+    from safetynet.bench.newhouseholds import measure_new_households
+    from tests.conftest import db_url
+    from tests.frames import DERIVED_KEYS, assert_frames_equal
+
+    raw = {"household": ["hh_id"], "person": ["person_id"], "household_month": ["hh_id", "month"],
+           "household_status": ["change_id"]}
+    tables = {**DERIVED_KEYS, **raw}
+
+    def snapshot() -> dict:
+        with writable_demo_db.connect() as conn:
+            return {t: pd.read_sql(text(f"SELECT * FROM {t}"), conn) for t in tables}
+
+    before = snapshot()
+    result = measure_new_households(writable_demo_db, db_url(writable_demo_db), n=40)
+    assert result["households_only"]["exit_code"] == 0 and result["with_members_and_month"]["exit_code"] == 0
+    assert result["households_only"]["households_rescored"] == 40  # new files, nothing to score yet
+    assert result["with_members_and_month"]["households_rescored"] == 40
+    assert result["removed"] == 80
+    after = snapshot()
+    for table, keys in tables.items():
+        assert_frames_equal(before[table], after[table], keys)
+    targets = {t["target"]: t for t in run.check_targets({"new_households": result})}
+    only = targets["import 40 new households (households only), CLI wall time"]
+    assert only["measured"].startswith(f"{result['households_only']['wall_s']} s")
+    assert only["ok"] == (result["households_only"]["wall_s"] <= run.TARGETS["new_households_s"])

@@ -102,6 +102,14 @@ def render(r: dict) -> str:
                               [[i.get("rows"), i.get("households"), i.get("csv_mb"), i.get("import_s"),
                                 i.get("rows_per_s_import"), i.get("rescore_s"), i.get("rows_per_s_with_rescore"),
                                 (i.get("reimport") or {}).get("seconds")]]))
+    if fresh := r.get("new_households"):
+        out.append(f"\n**New households** ({fresh['households']:,} new files in existing counties, each file through "
+                   "`python -m safetynet import` in a child process — wall time includes starting Python — then "
+                   "removed again through the incremental path)\n")
+        out.append(_table(["file", "wall s", "import s", "of which rescore s", "households re-scored"],
+                          [[label, m["wall_s"], m["import_s"], m["rescore_s"], m["households_rescored"]]
+                           for label, m in (("家庭户 only (CSV)", fresh["households_only"]),
+                                            ("家庭户 + 家庭成员 + 月度观测 (XLSX)", fresh["with_members_and_month"]))]))
     br = r.get("browsers", {})
     if br and "skipped" not in br:
         cc, mem = br["concurrency"], br["memory"]

@@ -25,10 +25,11 @@ from sqlalchemy.engine import make_url
 
 from safetynet.bench import stats as S
 
-PARTS = ("build", "rescore", "pages", "watchlist", "reference", "import", "browsers")
+PARTS = ("build", "rescore", "pages", "watchlist", "reference", "import", "new_households", "browsers")
 TARGETS = {
     "page_warm_s": 0.3, "page_cold_s": 2.0, "watchlist_p95_ms": 150.0, "rescore_month_s": 10.0,
     "build_s": 15 * 60.0, "server_rss_mb": 800.0, "duckdb_ratio": 1.0, "browser_errors": 0, "page_load_p95_s": 3.0,
+    "new_households_s": 5.0,
 }
 BENCH_DIR = Path(tempfile.gettempdir()) / "sn_bench"
 Log = Callable[[str], None]
@@ -217,6 +218,12 @@ def run_benchmark(households: int, months: int, url: str | None = None, runs: in
         # a scratch database of its own: ~10 rows per household keeps the back-filled months after 2020
         result["import"] = import_throughput(url, import_rows, max(import_households, import_rows // 10), log)
         checkpoint()
+    if "new_households" not in skip:
+        from safetynet.bench.newhouseholds import measure_new_households
+
+        log("… 1,000 new households through `python -m safetynet import` (removed again afterwards)")
+        result["new_households"] = measure_new_households(engine, url)
+        checkpoint()
     if "browsers" not in skip:
         from safetynet.bench.concurrency import measure_browsers
 
@@ -268,6 +275,13 @@ def check_targets(r: dict) -> list[dict]:
         ref = r["reference"]
         add("ratio to DuckDB, every headline figure", "≤ 1.0", ref["worst_ratio"],
             ref["worst_ratio"] <= TARGETS["duckdb_ratio"] and ref["all_equal"])
+    fresh = r.get("new_households", {})
+    for part, label in (("households_only", "households only"), ("with_members_and_month", "with members and month")):
+        if part in fresh:
+            m = fresh[part]
+            add(f"import {fresh['households']:,} new households ({label}), CLI wall time",
+                f"≤ {TARGETS['new_households_s']:.0f} s", f"{m['wall_s']} s (import {m['import_s']} s)",
+                m["exit_code"] == 0 and m["wall_s"] <= TARGETS["new_households_s"])
     browsers = r.get("browsers", {})
     if "memory" in browsers:
         mem = browsers["memory"]["server_peak_rss_mb"]
