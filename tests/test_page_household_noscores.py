@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from safetynet.ingest import ImportFailed, import_file
+from safetynet.ingest import import_file
 from safetynet.ingest.samples import csv_bytes
 from safetynet.queries import household_file as q
 from tests.conftest import TEST_ADMIN, db_url
@@ -24,11 +24,8 @@ NEW_FILE = {"档案编号": "NOSCORE-1", "对象类型": "困难职工", "职工
 
 def _new_household(engine) -> int:  # noqa: ANN001
     """A household file with no members, observations or scores, written by the importer."""
-    try:
-        import_file(engine, csv_bytes([NEW_FILE]), "h.csv", kind="households", user="tester", today=TODAY)
-    except ImportFailed:  # importing only new households used to fail in the rescore (KeyError 'adcode')
-        import_file(engine, csv_bytes([NEW_FILE]), "h.csv", kind="households", user="tester", today=TODAY,
-                    rescore=False)
+    result = import_file(engine, csv_bytes([NEW_FILE]), "h.csv", kind="households", user="tester", today=TODAY)
+    assert result.status == "done" and result.sheets[0].inserted == 1
     with engine.connect() as conn:
         hh = int(conn.execute(text("SELECT hh_id FROM household WHERE file_no = :f"), {"f": NEW_FILE["档案编号"]})
                  .scalar_one())

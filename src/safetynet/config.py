@@ -66,6 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Minutes of inactivity after which a signed-in session expires.",
     ),
     Setting(
+        "SAFETYNET_IMPORT_WAIT_SECONDS",
+        "60",
+        "Seconds an import waits for another import to finish (imports run one at a time) before it is "
+        "refused with a message to try again later.",
+    ),
+    Setting(
         "SAFETYNET_DEBUG",
         "0",
         "1 = show full tracebacks from the CLI instead of one-line errors.",

@@ -18,6 +18,11 @@ from safetynet import config
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+BUSY_TIMEOUT_MS = 30000
+# Execution option of a SQLite connection whose next transaction must begin with BEGIN IMMEDIATE (the write
+# lock first), waiting at most this many milliseconds for it; see db.locks. Ordinary transactions stay
+# deferred, so readers never queue behind a writer.
+BEGIN_IMMEDIATE = "safetynet_begin_immediate_ms"
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
@@ -32,7 +37,7 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MB page cache per connection
         if dbapi_conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
@@ -41,7 +46,17 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN")
+        wait_ms = conn.get_execution_options().get(BEGIN_IMMEDIATE)
+        if wait_ms is None:
+            conn.exec_driver_sql("BEGIN")
+            return
+        # SQLAlchemy's documented pysqlite recipe, for this connection only: take the write lock now, waiting
+        # at most wait_ms for another writer to finish (the busy handler waits, then "database is locked")
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}").close()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}").close()
 
 
 def make_engine(url: str) -> Engine:

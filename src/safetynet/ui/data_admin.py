@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from safetynet import cache, i18n, privacy
+from safetynet.db.errors import WriteRefused
 from safetynet.i18n import fmt_count, t
 from safetynet.ingest import KINDS, FileError, ImportFailed, ImportResult, import_file
 from safetynet.ingest import reader as R
@@ -167,6 +168,10 @@ def render_import(ctx: PageContext, user: str | None) -> None:
         except (FileError, ImportFailed) as exc:
             bar.empty()
             st.error(t("导入失败：{reason}", reason=getattr(exc, "message", str(exc))))
+            return
+        except WriteRefused as exc:  # another import held the lock too long, or the database is read-only
+            bar.empty()
+            st.error(t("导入失败：{reason}", reason=exc.localized()))
             return
         bar.empty()
         st.session_state["da_done"] = result
