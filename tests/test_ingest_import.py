@@ -277,7 +277,7 @@ def test_import_is_limited_to_the_administrators_region(writable_demo_db):
 @pytest.mark.parametrize("threshold", [3, 4], ids=["enough households", "too few"])
 def test_a_large_import_vacuums_the_watchlist_table(writable_demo_db, monkeypatch, threshold):  # noqa: ANN001
     """An import that re-scored at least VACUUM_AFTER_HOUSEHOLDS households ends with vacuum_watchlist."""
-    from safetynet.ingest import load
+    from safetynet.pipeline import refresh
     from safetynet.pipeline import rescore as rescore_module
 
     engine = writable_demo_db
@@ -287,7 +287,7 @@ def test_a_large_import_vacuums_the_watchlist_table(writable_demo_db, monkeypatc
     rows = [{"档案编号": r.file_no, "月份": f"{latest // 100}-{latest % 100:02d}", "工资性收入": r.income_wage / 2}
             for r in base.itertuples()]
     vacuumed: list[object] = []
-    monkeypatch.setattr(load, "VACUUM_AFTER_HOUSEHOLDS", threshold)
+    monkeypatch.setattr(refresh, "VACUUM_AFTER_HOUSEHOLDS", threshold)
     monkeypatch.setattr(rescore_module, "vacuum_watchlist", vacuumed.append)
     result = import_file(engine, csv_bytes(rows), "fix.csv", kind="observations", mode="partial", user="tester",
                          today=TODAY)

@@ -71,7 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
-    from safetynet.pipeline import rescore
+    from safetynet.pipeline import refresh
 
     engine = open_db(args.db)
     started = time.perf_counter()
@@ -80,21 +80,18 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     elif args.households:
         ids = [int(x) for x in args.households.split(",") if x.strip()]
         with engine.begin() as conn:
-            result = rescore.rescore_households(conn, ids)
-            from safetynet.db import version
-
-            version.bump(conn, f"rescore {len(ids)} households")
+            done = refresh.households(conn, f"rescore {len(ids)} households", ids)
+        result = {"households": done.households, "data_version": done.data_version}
     else:
-        result = rescore.rescore_all(engine, progress=None if args.quiet else _progress_bar("重新评分"))
+        result = refresh.everything(engine, progress=None if args.quiet else _progress_bar("重新评分"))
     print(f"rescore: {json.dumps(result, ensure_ascii=False)} in {time.perf_counter() - started:.1f} s")
     return 0
 
 
 def _rescore_month(engine, args: argparse.Namespace) -> dict:  # noqa: ANN001
     """`rescore --month`: one month from its 15-month window (exact when nothing earlier changed)."""
-    from safetynet.db import version
-    from safetynet.pipeline.month import rescore_month
-    from safetynet.pipeline.rescore import analyze, month_span
+    from safetynet.pipeline import refresh
+    from safetynet.pipeline.rescore import month_span
 
     with engine.begin() as conn:
         span = month_span(conn)
@@ -106,10 +103,9 @@ def _rescore_month(engine, args: argparse.Namespace) -> dict:  # noqa: ANN001
             raise ValueError(f"--month 应为 YYYYMM 或 latest，收到 {args.month!r}")
         ids = [int(x) for x in args.households.split(",") if x.strip()] if args.households else None
         progress = None if args.quiet else _progress_bar(f"重新评分 {month}")
-        result = rescore_month(conn, month, ids, progress=progress)
-        version.bump(conn, f"rescore month {month}", month)  # the newest month: the dashboards' "数据截至"
+        result = refresh.month(conn, month, f"rescore month {month}", ids, progress=progress)
     if ids is None:
-        analyze(engine)
+        refresh.after_commit(engine, 0, full=True)
     return result
 
 

@@ -44,7 +44,7 @@ def instrumented_generate(url: str, households: int, months: int, seed: int = 7)
     """Run the demo generator on `url` with its phases timed."""
     from safetynet.db import get_engine, migrate
     from safetynet.demo import generate as gen
-    from safetynet.pipeline import rollup
+    from safetynet.pipeline import refresh, rollup
 
     timer = PhaseTimer()
     patches = [
@@ -52,7 +52,7 @@ def instrumented_generate(url: str, households: int, months: int, seed: int = 7)
         (gen, "current_rows", "watchlist_rows"),
         (gen._Simulation, "run", "simulate_and_score"),
         (gen, "_write_tables", "write"),
-        (gen, "analyze", "analyze"),
+        (refresh, "after_commit", "analyze"),
         (rollup, "contributions", "rollups"),
         (rollup, "combine", "rollups"),
         (rollup, "write_full", "rollups_write"),

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
-from safetynet.db import bulk, reference, version
+from safetynet.db import bulk, reference
 from safetynet.db.schema import (
     assistance,
     audit_log,
@@ -46,7 +46,7 @@ from safetynet.db.schema import (
 from safetynet.demo import people, places
 from safetynet.domain import codes, lifecycle
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, month_range
-from safetynet.pipeline import migrant_rollup, rollup
+from safetynet.pipeline import refresh, rollup
 from safetynet.pipeline.features import household_static
 from safetynet.pipeline.panel import (
     CHANGE_ELIMINATED,
@@ -56,7 +56,7 @@ from safetynet.pipeline.panel import (
     resolve_lines,
     score_month,
 )
-from safetynet.pipeline.rescore import SCORE_COLUMNS, analyze, current_rows, load_lines, load_multipliers
+from safetynet.pipeline.rescore import SCORE_COLUMNS, current_rows, load_lines, load_multipliers
 
 Progress = Callable[[int, int], None]
 CHUNK = 20_000
@@ -164,7 +164,6 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
             if pending is not None:
                 _merge_counts(counts, pending.result())
         written = rollup.write_full(conn, rollup.combine([acc, *parts]), region_index)
-        migrant_rollup.refresh(conn)
         counts.update(written)
         conn.execute(import_batch.update().where(import_batch.c.batch_id == batch_id).values(
             finished_at=dt.datetime.now().replace(microsecond=0), status="done",
@@ -172,8 +171,8 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
         conn.execute(audit_log.insert().values(at=now, user_name="system", action="demo",
                                                target=f"seed={cfg.seed}", detail=f'{{"households": {total}}}'))
         bulk.reset_sequences(conn, list(DEMO_TABLES))
-        version.bump(conn, f"demo seed={cfg.seed}", months[-1])
-    analyze(engine)
+        refresh.published(conn, f"demo seed={cfg.seed}", months[-1])
+    refresh.after_commit(engine, total, full=True)
     return counts
 
 

@@ -54,13 +54,11 @@ from safetynet.ingest import kinds as K
 from safetynet.ingest import plan as P
 from safetynet.ingest import reader as R
 from safetynet.ingest.validate import Clock, parse_sheet
+from safetynet.pipeline import refresh
 
 Progress = Callable[[float, str], None]
 MODES = ("strict", "partial")
 AUDIT_ACTION = "import"  # written in the import's own transaction, in audit.record's format
-# An import that re-scored at least this many households vacuums the watchlist table on PostgreSQL (a few
-# seconds at a million files); smaller ones leave it to autovacuum.
-VACUUM_AFTER_HOUSEHOLDS = 10_000
 assert AUDIT_ACTION in audit.ACTIONS
 
 
@@ -345,31 +343,22 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
             any_problem = any(p.parsed.problems.count_rows() for p in plans)
             write = not (mode == "strict" and any_problem)
             results = _results(selections, sheets, plans, strict=mode == "strict", dry_run=False)
-            rescored, new_version, max_month, prev_max = 0, None, None, None
+            rescored, new_version, prev_max = 0, None, None
             if write:
                 report(0.55, "写入数据库")
                 t0 = time.perf_counter()
                 prev_max = conn.execute(select(func.max(household_month.c.month))).scalar()
-                affected, max_month, month_only = _write_all(conn, plans, batch_ids, prev_max)
+                affected, _max_month, month_only = _write_all(conn, plans, batch_ids, prev_max)
                 timings["write"] = time.perf_counter() - t0
                 changed = sum(r.inserted + r.updated for r in results)
-                new_latest = None
                 if changed:
                     if rescore and affected:
                         report(0.75, f"重新评分（{len(affected)} 户）")
-                        t0 = time.perf_counter()
-                        from safetynet.pipeline.month import rescore_month
-                        from safetynet.pipeline.rescore import refresh_as_of_flags, rescore_households
-
-                        rescore_households(conn, sorted(affected - month_only))
-                        if month_only:  # a new month only: scored from its 15-month window
-                            rescore_month(conn, max_month, sorted(month_only))
-                        rescored = len(affected)
-                        timings["rescore"] = time.perf_counter() - t0
-                        if max_month is not None and (prev_max is None or max_month > prev_max):
-                            new_latest = max_month  # the dashboards' "数据截至" moves to the new month
-                            refresh_as_of_flags(conn, prev_max, new_latest, affected)
-                    new_version = version.bump(conn, _note(file_name, results), new_latest)
+                    t0 = time.perf_counter()
+                    refreshed = refresh.households(conn, _note(file_name, results), affected if rescore else (),
+                                                   month_only, previous_latest=prev_max)
+                    rescored, new_version = refreshed.households, refreshed.data_version
+                    timings["rescore"] = time.perf_counter() - t0
             for sel, res, batch_id in zip(selections, results, batch_ids, strict=True):
                 res.batch_id = batch_id
                 res.status = "done" if write else "rejected"
@@ -390,18 +379,13 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
     result = ImportResult(file_name, source.sha256, source.describe(), mode, False, "done" if write else "rejected",
                           results, households_rescored=rescored, data_version=new_version, previous_batches=previous,
                           timings=timings)
-    if rescored >= VACUUM_AFTER_HOUSEHOLDS:  # PostgreSQL: keep the watchlist's counts index-only
-        from safetynet.pipeline.rescore import vacuum_watchlist
-
-        t0 = time.perf_counter()
-        vacuum_watchlist(engine)
+    t0 = time.perf_counter()
+    if refresh.after_commit(engine, rescored):  # PostgreSQL: keep the watchlist's counts index-only
         timings["vacuum"] = time.perf_counter() - t0
     if full_rescore and write and result.changed:
         report(0.9, "新增了月份，全量重新评分")
         t0 = time.perf_counter()
-        from safetynet.pipeline.rescore import rescore_all
-
-        rescore_all(engine)
+        refresh.everything(engine, f"full rescore after import {file_name}"[:255])
         result.full_rescore = True
         result.data_version = version.current(engine)[0]
         timings["full_rescore"] = time.perf_counter() - t0

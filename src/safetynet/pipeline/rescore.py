@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, text
 
-from safetynet.db import bulk, version
+from safetynet.db import bulk
 from safetynet.db.schema import (
     assistance,
     household,
@@ -296,33 +296,39 @@ def _as_of(months: list[int]) -> pd.Timestamp:
 
 
 def rescore_all(engine: Engine, progress: Progress | None = None, chunk: int = CHUNK_HOUSEHOLDS) -> dict[str, int]:
-    """Score every household-month, rebuild roll-ups and the watchlist table, bump the version."""
-    with engine.begin() as conn:
-        months = month_span(conn)
-        ids = [r[0] for r in conn.execute(select(household.c.hh_id).order_by(household.c.hh_id))]
-        conn.execute(delete(risk_score))
-        conn.execute(delete(household_current))
-        if not months or not ids:
-            rollup.write_full(conn, rollup.combine([]), rollup.RegionIndex.load(conn))
-            migrant_rollup.refresh(conn)
-            version.bump(conn, "rescore (empty)", None)
-            return {"households": 0, "scores": 0}
-        lines, multipliers = load_lines(conn), load_multipliers(conn)
-        regions = rollup.RegionIndex.load(conn)
-        parts, n_scores = [], 0
-        for start in range(0, len(ids), chunk):
-            part_ids = ids[start:start + chunk]
-            scores, current = _score_chunk(conn, part_ids, months, lines, multipliers, regions, _as_of(months))
-            n_scores += bulk.insert_frame(conn, risk_score, scores)
-            bulk.insert_frame(conn, household_current, current)
-            parts.append(rollup.contributions(scores, regions))
-            if progress:
-                progress(min(start + chunk, len(ids)), len(ids))
-        written = rollup.write_full(conn, rollup.combine(parts), regions)
+    """Score everything from scratch and bump the version: `refresh.everything` (the name callers know)."""
+    from safetynet.pipeline import refresh  # refresh builds on this module
+
+    return refresh.everything(engine, progress=progress, chunk=chunk)
+
+
+def rebuild(conn: Connection, progress: Progress | None = None, chunk: int = CHUNK_HOUSEHOLDS) -> dict:
+    """Score every household-month and rebuild the roll-ups and the watchlist table, in the caller's transaction.
+
+    Returns counts and `latest_month` (None for a database without observations).
+    """
+    months = month_span(conn)
+    ids = [r[0] for r in conn.execute(select(household.c.hh_id).order_by(household.c.hh_id))]
+    conn.execute(delete(risk_score))
+    conn.execute(delete(household_current))
+    if not months or not ids:
+        rollup.write_full(conn, rollup.combine([]), rollup.RegionIndex.load(conn))
         migrant_rollup.refresh(conn)
-        version.bump(conn, "rescore", months[-1])
-    analyze(engine)
-    return {"households": len(ids), "scores": n_scores, **written}
+        return {"households": 0, "scores": 0, "latest_month": None}
+    lines, multipliers = load_lines(conn), load_multipliers(conn)
+    regions = rollup.RegionIndex.load(conn)
+    parts, n_scores = [], 0
+    for start in range(0, len(ids), chunk):
+        part_ids = ids[start:start + chunk]
+        scores, current = _score_chunk(conn, part_ids, months, lines, multipliers, regions, _as_of(months))
+        n_scores += bulk.insert_frame(conn, risk_score, scores)
+        bulk.insert_frame(conn, household_current, current)
+        parts.append(rollup.contributions(scores, regions))
+        if progress:
+            progress(min(start + chunk, len(ids)), len(ids))
+    written = rollup.write_full(conn, rollup.combine(parts), regions)
+    migrant_rollup.refresh(conn)
+    return {"households": len(ids), "scores": n_scores, **written, "latest_month": months[-1]}
 
 
 def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int]:
