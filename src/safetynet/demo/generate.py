@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, select
 
+from safetynet import audit
 from safetynet.db import bulk, reference
 from safetynet.db.schema import (
     assistance,
-    audit_log,
     employer,
     followup,
     helper,
@@ -168,8 +168,7 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
         conn.execute(import_batch.update().where(import_batch.c.batch_id == batch_id).values(
             finished_at=dt.datetime.now().replace(microsecond=0), status="done",
             rows_read=total, rows_accepted=total))
-        conn.execute(audit_log.insert().values(at=now, user_name="system", action="demo",
-                                               target=f"seed={cfg.seed}", detail=f'{{"households": {total}}}'))
+        audit.record(conn, "system", "demo", f"seed={cfg.seed}", households=total)
         bulk.reset_sequences(conn, list(DEMO_TABLES))
         refresh.published(conn, f"demo seed={cfg.seed}", months[-1])
     refresh.after_commit(engine, total, full=True)

@@ -36,7 +36,6 @@ A new latest month moves `data_version.latest_month` in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,9 +46,9 @@ from sqlalchemy import Column, Connection, Engine, MetaData, Table, func, insert
 
 from safetynet import audit
 from safetynet.auth import scope_prefix
-from safetynet.db import bulk, locks, version
+from safetynet.db import bulk, health, locks, version
 from safetynet.db.errors import WriteRefused
-from safetynet.db.schema import audit_log, household_month, import_batch, import_reject
+from safetynet.db.schema import household_month, import_batch, import_reject
 from safetynet.ingest import kinds as K
 from safetynet.ingest import plan as P
 from safetynet.ingest import reader as R
@@ -58,8 +57,6 @@ from safetynet.pipeline import refresh
 
 Progress = Callable[[float, str], None]
 MODES = ("strict", "partial")
-AUDIT_ACTION = "import"  # written in the import's own transaction, in audit.record's format
-assert AUDIT_ACTION in audit.ACTIONS
 
 
 class ImportFailed(RuntimeError):
@@ -306,6 +303,8 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
         raise ValueError(f"mode must be one of {MODES}")
     if kind:
         K.resolve_kind(kind)  # an unknown kind is the caller's mistake: say so before looking at the file
+    if not dry_run:  # a write the database cannot keep (read-only, its file gone) is refused before any work
+        health.check_writable(engine)
     report = progress or (lambda fraction, text: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -367,10 +366,8 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                     finished_at=dt.datetime.now().replace(microsecond=0), status=res.status,
                     rows_read=res.rows_read, rows_accepted=res.accepted, rows_updated=res.updated,
                     rows_rejected=res.rejected, message=_batch_message(res)))
-            conn.execute(insert(audit_log).values(
-                at=now, user_name=user, action=AUDIT_ACTION, target=file_name[:128],
-                detail=json.dumps({"batch_ids": batch_ids, "mode": mode, "hash": source.sha256,
-                                   "sheets": [r.as_dict() for r in results]}, ensure_ascii=False, default=str)))
+            audit.record(conn, user, "import", file_name, batch_ids=batch_ids, mode=mode, hash=source.sha256,
+                         sheets=[r.as_dict() for r in results])
     except (R.FileError, WriteRefused):  # nothing was written; not a failed import
         raise
     except Exception as exc:
