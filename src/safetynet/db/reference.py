@@ -7,12 +7,14 @@ union that has edited its lines or multipliers never has them overwritten.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, inspect, select
 
 from safetynet import geo
 from safetynet.db import bulk
-from safetynet.db.schema import industry, region, region_line
+from safetynet.db.schema import deadline_rule, industry, region, region_line, work_calendar
 from safetynet.domain import codes
+from safetynet.domain.deadlines import default_rule_rows
+from safetynet.domain.workdays import shipped_days
 from safetynet.domain.lines import NATION, NATIONAL_MONITOR_FLOOR
 
 # Urban 低保, yuan per person per month, 2024, by province (research/domain.md §4c:
@@ -87,4 +89,11 @@ def load_reference(conn: Connection) -> dict[str, int]:
     if conn.execute(select(func.count()).select_from(region_line)).scalar_one() == 0:
         regions = pd.read_sql(select(region.c.adcode, region.c.level, region.c.macro_region), conn)
         written["region_line"] = bulk.insert_frame(conn, region_line, default_lines(regions))
+    # (a database still at an older revision has no casework tables yet: they are filled after its upgrade)
+    has_table = inspect(conn).has_table
+    if has_table("work_calendar") and conn.execute(select(func.count()).select_from(work_calendar)).scalar_one() == 0:
+        days = pd.DataFrame([{"day": d.day, "kind": d.kind, "name": d.name, "source": d.source} for d in shipped_days()])
+        written["work_calendar"] = bulk.insert_frame(conn, work_calendar, days)
+    if has_table("deadline_rule") and conn.execute(select(func.count()).select_from(deadline_rule)).scalar_one() == 0:
+        written["deadline_rule"] = bulk.insert_frame(conn, deadline_rule, pd.DataFrame(default_rule_rows()))
     return written

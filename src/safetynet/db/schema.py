@@ -25,6 +25,8 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    LargeBinary,
+    PrimaryKeyConstraint,
     Text,
 )
 
@@ -249,6 +251,10 @@ household = Table(
     Column("water_unsafe", Boolean, nullable=False, server_default="0"),
     Column("psych_consent", Boolean, nullable=False, server_default="0"),  # consent to record factor H
     Column("batch_id", Integer, ForeignKey("import_batch.batch_id")),
+    Column("assignee", String(64)),  # username of the staff member responsible for the file (casework)
+    # bumped by every staff action on the file: a save that started from an older version is refused, not
+    # merged (two people editing one file never silently overwrite each other)
+    Column("row_version", Integer, nullable=False, server_default="1"),
     Index(None, "adcode"),
     Index(None, "site_id"),
     Index(None, "status"),
@@ -366,6 +372,8 @@ followup = Table(
     Column("method", String(8), nullable=False),  # 电话 / 入户
     Column("finding", String(255)),
     Column("relapse_flag", Boolean, nullable=False, server_default="0"),
+    Column("visitor", String(64)),  # who called or visited
+    Column("created_by", String(64)),  # the user who recorded it (NULL: imported)
     Index(None, "hh_id"),
 )
 
@@ -381,6 +389,117 @@ household_status = Table(
     Column("is_relapse", Boolean, nullable=False, server_default="0"),  # 返贫/返困 re-opening
     Column("note", String(255)),
     Index(None, "hh_id", "changed_on"),
+)
+
+# ---------------------------------------------------------------- casework (DOMAIN §8: the loop after a warning)
+# Exceptions to Monday–Friday: statutory holidays on weekdays and make-up working days on weekends
+# (domain.workdays); deadlines in working days are counted from this table. Editable by import.
+work_calendar = Table(
+    "work_calendar",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("kind", String(8), nullable=False),  # holiday / workday
+    Column("name", String(32), nullable=False),  # 春节, 春节调休上班, …
+    Column("source", String(32)),  # the notice's year, or 2027 法定（待国务院通知）
+)
+
+# Deadline rules per region (a county's row overrides its prefecture's, a prefecture's its province's, and
+# 000000 holds the national defaults of DOMAIN §8).
+deadline_rule = Table(
+    "deadline_rule",
+    metadata,
+    Column("adcode", ADCODE, ForeignKey("region.adcode"), nullable=False),
+    Column("step", String(16), nullable=False),  # home_check / decision / notice / first_aid / followup / aftercare
+    Column("amount", SmallInteger, nullable=False),
+    Column("unit", String(8), nullable=False),  # working (days) / calendar (days) / months
+    PrimaryKeyConstraint("adcode", "step"),
+)
+
+# A lead (预警线索): something that may need a visit. A household has at most one open lead: a new one for
+# the same household joins it (its reasons are appended).
+lead = Table(
+    "lead",
+    metadata,
+    Column("lead_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE")),  # NULL: an applicant, no file yet
+    Column("adcode", ADCODE, ForeignKey("region.adcode"), nullable=False),  # county
+    Column("channel", String(16), nullable=False),  # 系统预警 / 部门推送 / 自主申报 / 职工申请 / 基层干部排查 / 工会排查 / 企业报告
+    Column("alert", String(16)),  # 系统预警: newly_high / hard_trigger / relapse_warning
+    Column("department", String(8)),  # 部门推送: 民政 / 医保 / 人社 / 残联 / 教育 / 住建 / 应急
+    Column("applicant_name", String(32)),  # person data: masked like member names
+    Column("applicant_phone", String(20)),
+    Column("reason", Text, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("assignee", String(64)),
+    Column("status", String(8), nullable=False),  # 待核实 / 待决定 / 已办结
+    Column("checked_on", Date),  # home check (入户核实) done
+    Column("check_by", String(64)),
+    Column("check_finding", Text),
+    Column("decision", String(8)),  # 纳入监测 / 不纳入 / 并入已有档案
+    Column("decision_reason", String(255)),
+    Column("decided_on", Date),
+    Column("decided_by", String(64)),
+    Column("batch_id", Integer, ForeignKey("import_batch.batch_id")),  # a department batch
+    Column("created_by", String(64)),
+    Column("created_at", DateTime, nullable=False),
+    Column("row_version", Integer, nullable=False, server_default="1"),
+    Index(None, "hh_id", "status"),
+    Index(None, "adcode", "status"),
+    Index(None, "assignee", "status"),
+)
+
+# 一户一策: the measures planned for a household, each with who is responsible and by when.
+plan_item = Table(
+    "plan_item",
+    metadata,
+    Column("item_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), nullable=False),
+    Column("aid_type", String(8), nullable=False),  # the assistance types of DOMAIN §5
+    Column("responsible", String(64), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(8), nullable=False),  # 待落实 / 已落实 / 已取消
+    Column("aid_id", Integer, ForeignKey("assistance.aid_id", ondelete="SET NULL")),  # what delivered it
+    Column("note", String(255)),
+    Column("created_by", String(64)),
+    Column("created_at", DateTime, nullable=False),
+    Index(None, "hh_id", "status"),
+)
+
+# Risk elimination (风险消除) proposed by staff with the §4 checklist, approved or sent back by a user of the
+# level above (proposer ≠ approver), shown in a public notice (公示), then in effect; it can be reverted.
+elimination_request = Table(
+    "elimination_request",
+    metadata,
+    Column("request_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE"), nullable=False),
+    Column("method", String(8), nullable=False),  # 帮扶消除 / 自然消除
+    Column("checklist", Text, nullable=False),  # JSON: the §4 checks as they stood when proposed
+    Column("proposed_by", String(64), nullable=False),
+    Column("proposed_at", DateTime, nullable=False),
+    Column("status", String(8), nullable=False),  # 待审批 / 已退回 / 公示中 / 已生效 / 已回退
+    Column("decided_by", String(64)),
+    Column("decided_at", DateTime),
+    Column("decision_note", String(255)),
+    Column("notice_until", Date),  # last day of the public notice
+    Index(None, "hh_id", "status"),
+)
+
+# Photos and documents of a home check, a visit or a proposal, kept in the database (size and type limited).
+attachment = Table(
+    "attachment",
+    metadata,
+    Column("attachment_id", Integer, primary_key=True),
+    Column("hh_id", Integer, ForeignKey("household.hh_id", ondelete="CASCADE")),
+    Column("lead_id", Integer, ForeignKey("lead.lead_id", ondelete="CASCADE")),
+    Column("file_name", String(255), nullable=False),
+    Column("mime", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", DateTime, nullable=False),
+    Index(None, "hh_id"),
+    Index(None, "lead_id"),
 )
 
 # ---------------------------------------------------------------- derived (rescore writes)

@@ -1,0 +1,41 @@
+"""Deadline rules per region with inheritance, in working days, calendar days and months (DOMAIN §8)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import text
+
+from safetynet.domain.deadlines import DECISION, FIRST_AID, HOME_CHECK, NOTICE, DeadlineRules
+from safetynet.domain.workdays import WorkCalendar
+
+CAL = WorkCalendar.shipped()
+D = dt.date.fromisoformat
+
+
+def test_national_defaults_of_domain_section_8():
+    rules = DeadlineRules()
+    assert rules.due("520102", HOME_CHECK, D("2026-03-09"), CAL) == D("2026-03-16")  # 5 working days
+    assert rules.due("520102", DECISION, D("2026-03-09"), CAL) == D("2026-03-30")  # 15 working days
+    assert rules.due("520102", NOTICE, D("2026-03-09"), CAL) == D("2026-03-14")  # 5 calendar days
+    assert rules.due("520102", FIRST_AID, D("2026-01-31"), CAL) == D("2026-02-28")  # a month, clamped
+
+
+def test_a_county_inherits_from_its_prefecture_and_province():
+    rules = DeadlineRules([("520000", HOME_CHECK, 3, "working"), ("520100", HOME_CHECK, 2, "working"),
+                           ("520102", DECISION, 10, "working")])
+    assert rules.rule("520102", HOME_CHECK).amount == 2  # prefecture 520100
+    assert rules.rule("520203", HOME_CHECK).amount == 3  # province 520000
+    assert rules.rule("530102", HOME_CHECK).amount == 5  # another province: the national default
+    assert rules.rule("520102", DECISION).amount == 10 and rules.rule("520103", DECISION).amount == 15
+    assert rules.rule("520102", HOME_CHECK).label() == "2个工作日"
+
+
+def test_a_new_database_holds_the_calendar_and_the_defaults(demo_db):  # noqa: ANN001
+    with demo_db.connect() as conn:
+        rules = pd.read_sql(text("SELECT * FROM deadline_rule"), conn)
+        days = pd.read_sql(text("SELECT day, kind FROM work_calendar"), conn)
+    assert set(rules["adcode"]) == {"000000"} and len(rules) == 6
+    stored = WorkCalendar((pd.Timestamp(d).date(), k) for d, k in zip(days["day"], days["kind"], strict=True))
+    assert stored.add(D("2026-02-12"), 5) == CAL.add(D("2026-02-12"), 5) == D("2026-02-26")
