@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from safetynet import cache
+from safetynet import cache, measures
 from safetynet.i18n import fmt_month, t
 from safetynet.queries import mapdata
 from safetynet.ui import frame, urlstate, widgets
@@ -58,8 +58,8 @@ with left:
         st.button(note.button, key="map_month_jump", on_click=st.session_state.update, kwargs={"month": note.month})
     st.pydeck_chart(deck, height=600, key=MAP_KEY, on_select=on_pick, selection_mode="single-object")
 with right:
-    st.metric(f"{ctx.region_name()} · {fmt_month(month)}", maps.format_metric(maps.total(rows, metric), spec.kind),
-              border=True)
+    st.metric(f"{ctx.region_name()} · {fmt_month(month)}",
+              measures.format_value(measures.total(rows, metric), spec.kind), help=t(spec.help), border=True)
     widgets.render_legend(t(spec.label), legend + [maps.LegendItem(maps.NO_DATA, t("暂无监测户"))])
     if points is not None:
         widgets.render_legend(t("安置点（圆点大小 = 搬迁人口）"), maps.site_legend())

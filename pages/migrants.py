@@ -16,7 +16,7 @@ if ctx.month is None:
 
 monthly = cache.load(ctx.url, ctx.version, queries.monthly_migrant_measures, ctx.filters)
 widgets.render_kpi_row(views.migrant_kpis(monthly, ctx.month), per_row=3)
-st.caption(t("单位：户。失业、欠薪、未参保为全部监测户的户数；春节后未返岗和心理疏导转介只统计有农民工的家庭。"))
+st.caption(t("单位：户。失业、欠薪、未参保在全部本月评分户中统计；春节后未返岗和心理疏导转介只统计有农民工的家庭。"))
 
 st.subheader(t("春节前后：各年按春节对齐"))
 aligned = views.align_to_festival(monthly)

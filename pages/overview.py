@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from safetynet import cache, i18n, privacy
+from safetynet import cache, i18n, measures, privacy
 from safetynet.i18n import t
 from safetynet.ui import frame, widgets
 from safetynet.views import figures, kpi, maps
@@ -14,20 +14,20 @@ if ctx.month is None:
     st.stop()
 
 monthly = cache.load_monthly(ctx.url, ctx.version, ctx.filters)
-widgets.render_kpi_row(kpi.build_kpis(monthly, ctx.month), kpi.kpi_values(monthly))
+widgets.render_kpi_row(kpi.build_kpis(monthly, ctx.month), kpi.kpi_values(monthly), per_row=5)
 
 left, right = st.columns([5, 6])
 with left:
     children = cache.load_children(ctx.url, ctx.version, ctx.filters, ctx.month)
-    values = children.assign(value=children["tier_high"], label=children["tier_high"].map(i18n.fmt_count))
+    high = measures.get("tier_high")
     center = (ctx.regions.at[ctx.filters.region, "lon"], ctx.regions.at[ctx.filters.region, "lat"])
-    deck, legend = maps.build_choropleth(values, ctx.filters.region, ctx.level, ctx.child_level(),
-                                         t("高风险户"), i18n.fmt_count, center=center)
+    deck, legend = maps.build_choropleth(maps.map_values(children, high.code), ctx.filters.region, ctx.level,
+                                         ctx.child_level(), t(high.label), maps.formatter(high.kind), center=center)
     st.subheader(t("高风险户数（按地区）"))
     st.pydeck_chart(deck, height=380, key="overview_map")
-    widgets.render_legend(t("高风险户"), legend)
+    widgets.render_legend(t(high.label), legend)
 with right:
-    fig = figures.build_trend_figure(monthly.tail(24), {"open_files": "监测户数", "tier_high": "高风险户"},
+    fig = figures.build_trend_figure(monthly.tail(24), measures.codes("overview_trend"),
                                      t("监测户与高风险户趋势"), height=430)
     st.plotly_chart(fig, key="overview_trend", config={"displaylogo": False})
 

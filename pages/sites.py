@@ -35,7 +35,7 @@ with left:
     st.subheader(t("安置点分布"))
     st.pydeck_chart(views.build_site_map(table, ctx.regions, ctx.filters.region, ctx.level, ctx.child_level()),
                     height=400, key="sites_map")
-    st.caption(t("圆点为安置点：越大搬迁人口越多，越红高风险占比越高。"))
+    st.caption(t("圆点为安置点：越大搬迁人口越多，越红高风险户占比越高。"))
 with right:
     st.plotly_chart(views.build_employment_by_site_figure(table), key="sites_jobs", config=PLOTLY)
 

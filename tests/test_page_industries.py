@@ -82,7 +82,7 @@ def test_industry_table_equals_sql(app, demo_db, region):  # noqa: ANN001
         assert shown["households"] == row["households"]
         assert shown["wage_arrears"] == row["arrears"]  # COUNT(*) of rows with the WAGE_ARREARS bit
         assert shown["out_of_work"] == row["out"]
-        assert shown["high_rate"] == pytest.approx(100 * row["high"] / row["households"])
+        assert shown["high_share"] == pytest.approx(100 * row["high"] / row["households"])
         assert shown["arrears_rate"] == pytest.approx(100 * row["arrears"] / row["households"])
         assert shown["mean_income"] == pytest.approx(round(row["income"] / row["households"]), abs=0.5)
         assert shown["median_r"] == pytest.approx(row["median_r"])

@@ -63,7 +63,7 @@ def test_page_runs_nationally_and_in_english(app):  # noqa: ANN001
     i18n.set_lang("en")  # AppTest re-applies widgets' format_func in this thread when it reruns
     at = _open(app, lang="en", prov="520000")
     assert at.title[0].value == "Migrant workers"
-    assert any(m.label.startswith("Not back after festival") for m in at.metric)
+    assert any(m.label.startswith("Not back after Spring Festival (") for m in at.metric)
     chinese = [c.value for c in at.main.caption if any("\u4e00" <= ch <= "\u9fff" for ch in c.value)]
     assert chinese and all("贵州省" in c for c in chinese), chinese  # only the place name stays Chinese
 
@@ -76,8 +76,8 @@ def test_kpis_equal_flag_counts(app, demo_db, region):  # noqa: ANN001
     returns = [add_months(festival_month(y), 1) for y in SPRING_FESTIVAL]
     post = max(m for m in returns if m in months and m <= latest)
 
-    not_returned = _metric(at, "节后未返岗")
-    assert not_returned.label == f"节后未返岗（{i18n.fmt_month(post)}）"
+    not_returned = _metric(at, "春节后未返岗")
+    assert not_returned.label == f"春节后未返岗（{i18n.fmt_month(post)}）"
     assert not_returned.value == i18n.fmt_count(_flag_count(demo_db, Flag.NOT_RETURNED, post, region))
     for label, flag in (("农民工家庭", Flag.MIGRANT), ("失业或未返岗", Flag.OUT_OF_WORK), ("欠薪", Flag.WAGE_ARREARS),
                         ("平台/灵活就业未参保", Flag.PLATFORM_UNINSURED), ("心理疏导转介", Flag.COUNSELLING)):
@@ -92,7 +92,7 @@ def test_not_returned_compares_with_the_previous_festival(app, demo_db):  # noqa
                      if m in months and m <= latest)
     assert len(returns) >= 2, "the test demo must span two Spring Festivals"
     now, before = (_flag_count(demo_db, Flag.NOT_RETURNED, m, "000000") for m in (returns[-1], returns[-2]))
-    index = [m.label for m in at.metric].index(_metric(at, "节后未返岗").label)
+    index = [m.label for m in at.metric].index(_metric(at, "春节后未返岗").label)
     assert at.caption[1 + index].value == f"同比 {now - before:+,.0f}"
 
 

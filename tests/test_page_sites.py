@@ -126,9 +126,9 @@ def test_small_counts_are_suppressed_at_site_level(app, demo_db):  # noqa: ANN00
 def test_scope_tiles_equal_sql(app, demo_db):  # noqa: ANN001
     at = _open(app, prov="520000")
     expected = _per_site(demo_db, "520000").sum()
-    assert _metric(at, "纳入监测户") == _shown_count(expected["households"])
+    assert _metric(at, "评分户数") == _shown_count(expected["households"])
     assert _metric(at, "搬迁劳动力就业率") == _pct(expected["employed"] / expected["labour"])
-    assert _metric(at, "高风险占比") == _pct(expected["high"] / expected["households"])
+    assert _metric(at, "高风险户占比") == _pct(expected["high"] / expected["households"])
     no_job = _metric(at, "零就业家庭")
     shown = _shown_count(expected["no_job"])
     assert no_job == (f":red[**{shown}**]" if expected["no_job"] > 0 else shown)  # red while above the target 0
@@ -152,7 +152,7 @@ def test_site_detail_from_the_url(app, demo_db):  # noqa: ANN001
     assert at.selectbox(key="site").value == str(site_id)
     assert any(f"#### {expected.at[site_id, 'name']}" in m.value for m in at.markdown)
     row = expected.loc[site_id]
-    assert _metric(at, "纳入监测户", 1) == _shown_count(row["households"])
+    assert _metric(at, "评分户数", 1) == _shown_count(row["households"])
     assert _metric(at, "高风险户", 0) == _shown_count(row["high"])
     assert _metric(at, "搬迁劳动力就业率", 1) == _pct(row["employed"] / row["labour"])
     # assistance by type: households of the site that received it in the last 12 months ÷ households

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from safetynet import geo, i18n
+from safetynet import geo, i18n, measures
 from safetynet.domain.lines import NATION
 from safetynet.views import maps
 
-BINS = list(maps.BIN_COLUMNS)
+BINS = list(measures.R_BINS)
 
 
 def _rows(**columns) -> pd.DataFrame:  # noqa: ANN003
@@ -32,38 +32,7 @@ def _chinese():
 
 
 # ---------------------------------------------------------------- metrics
-def test_shares_are_ratios_of_sums_and_undefined_without_households():
-    rows = _rows(households=[10, 0, 4], tier_high=[3, 0, 4], assisted=[10, 0, 1])
-    assert maps.metric_value(rows, "high_share").tolist()[0] == pytest.approx(0.3)
-    assert np.isnan(maps.metric_value(rows, "high_share").iloc[1])
-    assert maps.metric_value(rows, "assist_cov").tolist()[2] == pytest.approx(0.25)
-    assert maps.metric_value(rows, "tier_high").tolist() == [3.0, 0.0, 4.0]
-
-
-def test_median_r_comes_from_the_histogram():
-    # docs/schema.md §8.1: counts 10, 20, 30, 40, 0… → 0.8 + (50 − 30) / 30 × 0.2
-    rows = _rows(**{b: [v] for b, v in zip(BINS, [10, 20, 30, 40] + [0] * 8, strict=True)})
-    assert maps.metric_value(rows, "median_r").iloc[0] == pytest.approx(0.8 + 20 / 30 * 0.2)
-    assert np.isnan(maps.metric_value(_rows(households=[0]), "median_r").iloc[0])
-
-
-def test_total_sums_before_dividing():
-    rows = _rows(households=[10, 30], tier_high=[5, 3])
-    assert maps.total(rows, "high_share") == pytest.approx(8 / 40)  # not the mean of 50 % and 10 %
-    assert maps.total(rows, "tier_high") == 8
-    assert maps.total(rows.iloc[0:0], "tier_high") is None
-    assert maps.total(_rows(households=[0]), "high_share") is None
-
-
-def test_metric_formats():
-    assert maps.format_metric(12345, "count") == "1.23万"
-    assert maps.format_metric(0.1234, "share") == "12.3%"
-    assert maps.format_metric(1.234, "ratio") == "1.23倍"
-    assert maps.format_metric(float("nan"), "share") == "—"
-    i18n.set_lang("en")
-    assert maps.format_metric(1.234, "ratio") == "1.23×"
-
-
+# (values, totals and formats of the measures: tests/test_measures.py)
 def test_every_metric_has_a_label_kind_and_direction():
     assert list(maps.MAP_METRICS) == ["tier_high", "high_share", "open_files", "newly_high", "assist_cov",
                                       "median_r", "relapsed", "not_returned"]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from safetynet import i18n
+from safetynet import i18n, measures
 from safetynet.domain import codes, risk
 from safetynet.filters import Filters
 from safetynet.i18n.en import EN
@@ -53,7 +53,9 @@ def _monthly(months: list[int], **columns: list[int]) -> pd.DataFrame:
 # ---------------------------------------------------------------- sites: numbers
 def test_counts_under_five_are_suppressed():
     assert [sv.count_text(n) for n in (0, 1, 4, 5, 12345)] == ["0", "<5", "<5", "5", "1.23万"]
-    assert sv.rate(3, 4) is None and sv.rate(0, 0) is None and sv.rate(4, 5) == pytest.approx(0.8)
+    rates = sv.with_rates(_monthly([1, 2, 3], households=[4, 0, 5], tier_high=[3, 0, 4]))
+    assert rates["high_share"].isna().tolist() == [True, True, False]  # no rate over fewer than five
+    assert rates["high_share"].iloc[2] == pytest.approx(0.8)
 
 
 def test_site_table_suppresses_and_sorts():
@@ -89,7 +91,7 @@ def test_scope_tiles_red_only_above_zero_and_no_small_deltas():
     assert no_job.value == ":red[**<5**]"
     assert no_job.delta is None  # 2 → 3: a difference of suppressed counts is not shown
     assert no_job.chart is None  # nor a sparkline of them
-    households = tiles["纳入监测户"]
+    households = tiles["评分户数"]
     assert households.value == "40" and households.delta == "0" and households.caption == "同比 +10"
     employment = tiles["搬迁劳动力就业率"]
     assert employment.value == "90.0%" and employment.delta == "+2.5个百分点"
@@ -223,9 +225,9 @@ def test_industry_table_rates_and_median():
     assert list(shown.index) == ["C", "E", "GP"]  # industries without households left out, largest first
     c = shown.loc["C"]
     assert c["industry"] == "制造业" and c["households"] == 100
-    assert c["high_rate"] == pytest.approx(20.0) and c["arrears_rate"] == pytest.approx(12.0)
+    assert c["high_share"] == pytest.approx(20.0) and c["arrears_rate"] == pytest.approx(12.0)
     assert c["mean_income"] == 7000 and c["line_multiplier"] == 1.2
-    assert c["median_r"] == pytest.approx(risk.median_from_bins(_industries().loc[0, iv.BINS].to_numpy(float)))
+    assert c["median_r"] == pytest.approx(risk.median_from_bins(_industries().loc[0, list(measures.R_BINS)].to_numpy(float)))
     assert set(config) == set(shown.columns)
 
 

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from safetynet import i18n
+from safetynet import i18n, measures
 from safetynet.domain import risk
 from safetynet.domain.months import month_range
-from safetynet.views import maps, trends
+from safetynet.views import trends
 
-BINS = list(maps.BIN_COLUMNS)
+BINS = list(measures.R_BINS)
 MEASURES = ("households", "tier_high", "open_files", "assisted", "new_ident", "eliminated", "relapsed",
             "not_returned", "out_of_work", "wage_arrears", *BINS)
 

@@ -14,9 +14,10 @@ import html
 import pandas as pd
 import streamlit as st
 
-from safetynet import cache, i18n, privacy
+from safetynet import cache, i18n, measures, privacy
 from safetynet.i18n import t
 from safetynet.queries import households, overview
+from safetynet.ui import widgets
 from safetynet.ui.frame import PageContext
 from safetynet.views import figures, kpi, maps
 
@@ -62,12 +63,10 @@ def style(theme: str) -> None:
 
 
 def _delta_html(k: kpi.Kpi) -> str:
-    if k.mom is None:
+    text = measures.format_delta(k.mom, k.spec.kind)
+    if text is None:
         return ""
-    worse = (k.mom > 0) == k.spec.higher_is_bad and k.mom != 0
-    cls = "bad" if worse else "good"
-    text = (f"{k.mom * 100:+.1f}" + ("个百分点" if i18n.lang() == "zh" else " pp")) if k.spec.kind == "share" \
-        else f"{k.mom:+,.0f}"
+    cls = "bad" if measures.is_worse(k.mom, k.spec) else "good"
     return f'<div class="delta {cls}">{html.escape(t("环比"))} {html.escape(text)}</div>'
 
 
@@ -82,29 +81,27 @@ def header(ctx: PageContext, slide: str, position: str) -> None:
 def slide_kpi(ctx: PageContext) -> None:
     monthly = cache.load(ctx.url, ctx.version, overview.monthly_measures, ctx.filters)
     cards = []
-    for k in kpi.build_kpis(monthly, ctx.month):
-        value = i18n.fmt_pct(k.value) if k.spec.kind == "share" else i18n.fmt_count(k.value)
-        cards.append(f'<div class="sn-kpi"><div class="label">{html.escape(t(k.spec.label))}</div>'
+    for k in kpi.build_kpis(monthly, ctx.month, measures.select("meeting")):
+        value = measures.format_value(k.value, k.spec.kind)
+        cards.append(f'<div class="sn-kpi"><div class="label">{html.escape(t(k.title))}</div>'
                      f'<div class="value">{html.escape(value)}</div>{_delta_html(k)}</div>')
     st.markdown(f'<div class="sn-kpis">{"".join(cards)}</div>', unsafe_allow_html=True)
 
 
 def slide_map(ctx: PageContext) -> None:
     children = cache.load(ctx.url, ctx.version, overview.child_measures, ctx.filters, ctx.month)
-    share = children["tier_high"] / children["households"].where(children["households"] > 0)
-    values = children.assign(value=share, label=share.map(i18n.fmt_pct))
+    share = measures.get("high_share")
     center = (ctx.regions.at[ctx.filters.region, "lon"], ctx.regions.at[ctx.filters.region, "lat"])
-    deck, legend = maps.build_choropleth(values, ctx.filters.region, ctx.level, ctx.child_level(),
-                                         t("高风险户占比"), i18n.fmt_pct, center=center)
+    deck, legend = maps.build_choropleth(maps.map_values(children, share.code), ctx.filters.region, ctx.level,
+                                         ctx.child_level(), t(share.label), maps.formatter(share.kind),
+                                         center=center)
     st.pydeck_chart(deck, height=720, key=f"meeting_map_{ctx.version}")
-    from safetynet.ui import widgets
-
-    widgets.render_legend(t("高风险户占比"), legend)
+    widgets.render_legend(t(share.label), legend)
 
 
 def slide_trend(ctx: PageContext) -> None:
     monthly = cache.load(ctx.url, ctx.version, overview.monthly_measures, ctx.filters)
-    fig = figures.build_trend_figure(monthly.tail(24), {"open_files": "监测户数", "tier_high": "高风险户"},
+    fig = figures.build_trend_figure(monthly.tail(24), measures.codes("overview_trend"),
                                      t("监测户与高风险户趋势"), height=720)
     fig.update_layout(font={"size": 22}, title={"font": {"size": 30}}, paper_bgcolor="rgba(0,0,0,0)",
                       plot_bgcolor="rgba(0,0,0,0)")

@@ -3,46 +3,40 @@
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import streamlit as st
 
-from safetynet import i18n
-from safetynet.i18n import fmt_count, fmt_pct, t
+from safetynet import measures
+from safetynet.i18n import t
 from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem
 
 
-def format_value(value: float | None, kind: str) -> str:
-    return fmt_pct(value) if kind == "share" else fmt_count(value)
-
-
-def format_delta(delta: float | None, kind: str) -> str | None:
-    if delta is None:
-        return None
-    if kind == "share":
-        return f"{delta * 100:+.1f}" + ("个百分点" if i18n.lang() == "zh" else " pp")
-    return f"{delta:+,.0f}"
-
-
 def render_kpi_row(kpis: list[Kpi], sparklines: pd.DataFrame | None = None, per_row: int = 7) -> None:
-    """KPI tiles: value, 环比 delta (red when a rise is bad), 同比 in the caption, 12-month sparkline."""
+    """KPI tiles: value, 环比 delta (red when a rise is bad), 同比 in the caption, 12-month sparkline.
+
+    More tiles than `per_row` wrap into rows of equal length (9 tiles: 5 + 4, not 7 + 2)."""
+    rows = max(1, math.ceil(len(kpis) / per_row))
+    per_row = max(1, math.ceil(len(kpis) / rows))
     for start in range(0, len(kpis), per_row):
         row = kpis[start:start + per_row]
-        for col, kpi in zip(st.columns(len(row)), row, strict=True):
+        for col, kpi in zip(st.columns(per_row)[:len(row)], row, strict=True):
             spec = kpi.spec
             spark = None
-            if sparklines is not None and spec.key in sparklines:
-                spark = sparklines[spec.key].tail(12).fillna(0).tolist()
+            if sparklines is not None and spec.code in sparklines:
+                history = measures.finite(sparklines[spec.code].tail(12))
+                spark = history if len(history) >= 2 else None
             with col:
                 st.metric(
-                    t(spec.label), format_value(kpi.value, spec.kind),
-                    delta=format_delta(kpi.mom, spec.kind),
+                    t(kpi.title), measures.format_value(kpi.value, spec.kind),
+                    delta=measures.format_delta(kpi.mom, spec.kind),
                     delta_color="inverse" if spec.higher_is_bad else "normal",
                     delta_description=t("环比") if kpi.mom is not None else None,
                     help=t(spec.help), border=True, chart_data=spark, chart_type="line",
                 )
-                yoy = format_delta(kpi.yoy, spec.kind)
+                yoy = measures.format_delta(kpi.yoy, spec.kind)
                 st.caption(t("同比 {value}", value=yoy if yoy is not None else "—"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from safetynet import measures
 from safetynet.domain.codes import TIERS
 from safetynet.i18n import fmt_month, t
 
@@ -23,15 +24,16 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def build_trend_figure(frame: pd.DataFrame, series: dict[str, str], title: str, height: int = 360,
-                       percent: bool = False) -> go.Figure:
-    """Lines over months: `series` maps column → (Chinese) legend label."""
+def build_trend_figure(frame: pd.DataFrame, codes: list[str], title: str, height: int = 360) -> go.Figure:
+    """Lines over months, one per measure (`codes`, safetynet.measures) of a frame of monthly roll-up sums;
+    the legend is each measure's label. Shares get a percent axis (do not mix them with counts)."""
     fig = go.Figure()
     x = [fmt_month(int(m)) for m in frame["month"]]
-    for i, (column, label) in enumerate(series.items()):
-        color = TIERS["高"][2] if column == "tier_high" else PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=x, y=frame[column], name=t(label), mode="lines+markers",
-                                 line={"width": 3, "color": color}, marker={"size": 6}))
+    for i, code in enumerate(codes):
+        color = TIERS["高"][2] if code == "tier_high" else PALETTE[i % len(PALETTE)]
+        fig.add_trace(go.Scatter(x=x, y=measures.values(frame, code), name=t(measures.get(code).label),
+                                 mode="lines+markers", line={"width": 3, "color": color}, marker={"size": 6}))
+    percent = bool(codes) and all(measures.get(code).kind == measures.SHARE for code in codes)
     fig.update_yaxes(rangemode="tozero", tickformat=".0%" if percent else ",d", gridcolor="rgba(128,128,128,0.25)")
     fig.update_xaxes(type="category", tickangle=0, nticks=12)
     return _layout(fig, title, height)

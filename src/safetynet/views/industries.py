@@ -1,9 +1,8 @@
 """行业 Industries: the industry table, trends per industry and the by-region chart (pure builders).
 
-Rates are ratios of roll-up sums: high-risk rate = tier_high ÷ households, arrears rate =
-wage_arrears ÷ households, mean income = income_sum ÷ households; the median of r comes
-from the r histogram (`risk.median_from_bins`). Region-level counts (county and up) are
-shown as they are.
+The measures (high-risk share, arrears rate, mean income, median of r, …) and their
+definitions are in safetynet.measures, computed from sums of `rollup_industry_month`.
+Region-level counts (county and up) are shown as they are.
 """
 
 from __future__ import annotations
@@ -13,14 +12,13 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from safetynet import i18n
-from safetynet.domain import codes, risk
+from safetynet import i18n, measures
+from safetynet.domain import codes
 from safetynet.filters import Filters
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
 from safetynet.views.figures import FONT, PALETTE
 from safetynet.views.sites import GRID, colon, month_ticks, paren
 
-BINS = [f"r_b{i:02d}" for i in range(12)]
 # One stable colour per industry, in the order of the code list.
 COLOURS = dict(zip([row[0] for row in codes.INDUSTRIES], (*PALETTE[:7], "#9e9e9e", "#b8860b"), strict=False))
 MIN_FOR_RATE = 20  # without a focus, a rate line needs this many households a month on average
@@ -32,21 +30,13 @@ def industry_names(industries: pd.DataFrame) -> dict[str, str]:
     return dict(zip(industries["code"], industries[column], strict=True))
 
 
-def _share(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    return (numerator / denominator.where(denominator > 0)).astype("float64")
+RATES = ("high_share", "arrears_rate", "mean_income", "median_r")  # what the screen derives from the sums
 
 
 def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Adds high_rate, arrears_rate, mean_income and (when the r bins are there) median_r."""
-    out = frame.copy()
-    out["high_rate"] = _share(out["tier_high"], out["households"])
-    out["arrears_rate"] = _share(out["wage_arrears"], out["households"])
-    if "income_sum" in out:
-        out["mean_income"] = _share(out["income_sum"], out["households"])
-    if set(BINS) <= set(out.columns):
-        out["median_r"] = [risk.median_from_bins(row) for row in out[BINS].to_numpy()]
-        out["median_r"] = out["median_r"].astype("float64")
-    return out
+    """Adds the measures of RATES whose roll-up columns `frame` has (NaN over no households)."""
+    present = [code for code in RATES if set(measures.columns(code)) <= set(frame.columns)]
+    return measures.with_values(frame, present)
 
 
 def category_note(filters: Filters) -> str | None:
@@ -62,42 +52,33 @@ def category_note(filters: Filters) -> str | None:
 def build_industry_table(table: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, dict[str, object]]:
     """Industries with households in the month, most households first: (frame indexed by code, column config)."""
     data = with_rates(table.loc[table["households"] > 0]).sort_values(["households", "code"], ascending=[False, True])
+    table_codes = measures.codes("industries_table")
     shown = pd.DataFrame({
         "industry": data["code"].map(lambda c: names.get(c, c)),
-        "households": data["households"],
-        "high_rate": data["high_rate"] * 100,
-        "wage_arrears": data["wage_arrears"],
-        "arrears_rate": data["arrears_rate"] * 100,
-        "out_of_work": data["out_of_work"],
-        "mean_income": data["mean_income"].round(0),
-        "median_r": data["median_r"],
+        **{code: _table_column(data, code) for code in table_codes},
         "line_multiplier": data["line_multiplier"],
     })
     shown.index = data["code"].to_numpy()
-    def count(label: str, help_: str) -> object:
-        return st.column_config.NumberColumn(label, help=help_, format="localized")
-
-    def percent(label: str, help_: str) -> object:
-        return st.column_config.NumberColumn(label, help=help_, format="%.1f%%")
-
-    def ratio(label: str, help_: str) -> object:
-        return st.column_config.NumberColumn(label, help=help_, format="%.2f")
-
     config = {
         "industry": st.column_config.TextColumn(t("行业"), pinned=True),
-        "households": count(t("纳入监测户"),
-                            t("本月纳入监测的全部户数：在档、帮扶中，以及风险消除后仍在跟踪的户；本页比率均以此为分母")),
-        "high_rate": percent(t("高风险率"), t("高风险户 ÷ 本月纳入监测的全部户数")),
-        "wage_arrears": count(t("欠薪户"), t("本月有成员被拖欠工资的户数")),
-        "arrears_rate": percent(t("欠薪率"), t("欠薪户 ÷ 本月纳入监测的全部户数")),
-        "out_of_work": count(t("失业或未返岗户"), t("本月有成员失业或未返岗的户数")),
-        "mean_income": count(t("户均月收入（元）"), t("本月家庭总收入 ÷ 户数")),
-        "median_r": ratio(t("收入/标准（中位数）"),
-                          t("（人均收入 − 刚性支出）÷ 帮扶标准的中位数；低于1.0即低于标准，由分组直方图估算")),
-        "line_multiplier": ratio(t("标准系数"),
-                                 t("行业困难职工帮扶标准系数：1.0 即当地低保标准（农村监测户为防返贫监测线）")),
+        **{code: _column_config(measures.get(code)) for code in table_codes},
+        "line_multiplier": st.column_config.NumberColumn(
+            t("标准系数"), format="%.2f",
+            help=t("行业困难职工帮扶标准系数：1.0 即当地低保标准（农村监测户为防返贫监测线）")),
     }
     return shown, config
+
+
+def _table_column(data: pd.DataFrame, code: str) -> pd.Series:
+    kind = measures.get(code).kind
+    if kind == measures.SHARE:
+        return data[code] * 100
+    return data[code].round(0) if kind == measures.AMOUNT else data[code]
+
+
+def _column_config(spec: measures.Measure) -> object:
+    fmt = {measures.SHARE: "%.1f%%", measures.RATIO: "%.2f"}.get(spec.kind, "localized")
+    return st.column_config.NumberColumn(t(spec.label), help=t(spec.help), format=fmt)
 
 
 def industry_headline(table: pd.DataFrame, names: dict[str, str]) -> str | None:
@@ -113,17 +94,14 @@ def industry_headline(table: pd.DataFrame, names: dict[str, str]) -> str | None:
                        rate=paren(t("占该行业{rate}", rate=fmt_pct(arrears["arrears_rate"])))))
     big = data.loc[data["households"] >= MIN_FOR_RATE]  # a rate over a handful of households says little
     if not big.empty:
-        high = big.sort_values(["high_rate", "code"], ascending=[False, True]).iloc[0]
-        parts.append(t("高风险率最高的行业（{n}户以上）：**{name}**，{rate}", n=MIN_FOR_RATE,
-                       name=names.get(high["code"], high["code"]), rate=fmt_pct(high["high_rate"])))
+        high = big.sort_values(["high_share", "code"], ascending=[False, True]).iloc[0]
+        parts.append(t("高风险户占比最高的行业（{n}户以上）：**{name}**，{rate}", n=MIN_FOR_RATE,
+                       name=names.get(high["code"], high["code"]), rate=fmt_pct(high["high_share"])))
     return ("；" if i18n.lang() == "zh" else "; ").join(parts) or None
 
 
-TREND_PANELS = (  # column, title (Chinese), percent axis
-    ("high_rate", "高风险率", True),
-    ("wage_arrears", "欠薪户", False),
-    ("out_of_work", "失业或未返岗户", False),
-)
+TREND_PANELS = tuple((m.code, m.label, m.kind == measures.SHARE)  # column, title (Chinese), percent axis
+                     for m in measures.select("industries_trend"))
 
 
 def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], focus: str | None = None,
@@ -144,11 +122,11 @@ def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], fo
     size = data.groupby("industry_code")["households"].sum() / max(len(months), 1)
     for code in shown:
         rows = data.loc[data["industry_code"] == code].set_index("month").reindex(months)
-        for col, (column, _, _) in enumerate(TREND_PANELS, start=1):
-            if column == "high_rate" and not focus and size.get(code, 0) < MIN_FOR_RATE:
+        for col, (column, _, percent) in enumerate(TREND_PANELS, start=1):
+            if percent and not focus and size.get(code, 0) < MIN_FOR_RATE:
                 continue
-            values = rows[column] if column == "high_rate" else rows[column].fillna(0)
-            number = "%{y:.1%}" if column == "high_rate" else "%{y:,d}"
+            values = rows[column] if percent else rows[column].fillna(0)
+            number = "%{y:.1%}" if percent else "%{y:,d}"
             fig.add_trace(go.Scatter(
                 x=x, y=values, name=names.get(code, code), legendgroup=code, showlegend=col == 2,
                 mode="lines+markers", line={"width": 3.5 if focus else 2.2, "color": COLOURS.get(code, PALETTE[-1])},
@@ -157,7 +135,7 @@ def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], fo
     if focus:
         everything = with_rates(data.groupby("month")[["households", "tier_high", "wage_arrears"]].sum()
                                 .reindex(months).reset_index())
-        fig.add_trace(go.Scatter(x=x, y=everything["high_rate"], name=t("全部行业"), mode="lines",
+        fig.add_trace(go.Scatter(x=x, y=everything["high_share"], name=t("全部行业"), mode="lines",
                                  line={"width": 2, "dash": "dash", "color": "#777"},
                                  hovertemplate=t("全部行业") + colon() + "%{y:.1%}<extra></extra>"), row=1, col=1)
     for col, (_, _, percent) in enumerate(TREND_PANELS, start=1):
@@ -182,19 +160,20 @@ def build_region_figure(children: pd.DataFrame, industry: str, limit: int = 20, 
                             ascending=[False, False, False, True]).head(limit)
     label = data["short_name"].where(data["short_name"].notna() & (data["short_name"] != ""), data["name"])
     fig = go.Figure()
-    for column, count, name, colour in (("arrears_rate", "wage_arrears", t("欠薪率"), PALETTE[2]),
-                                        ("high_rate", "tier_high", t("高风险率"), codes.TIERS["高"][2])):
+    for column, count, colour in (("arrears_rate", "wage_arrears", PALETTE[2]),
+                                  ("high_share", "tier_high", codes.TIERS["高"][2])):
+        name = t(measures.get(column).label)
         detail = [paren(t("{n}户/{total}户", n=fmt_count(int(n)), total=fmt_count(int(h))))
                   for n, h in zip(data[count], data["households"], strict=True)]
         fig.add_trace(go.Bar(x=label, y=data[column], name=name, marker_color=colour, customdata=detail,
                              text=[fmt_pct(v, 0) if v > 0 else "" for v in data[column]], textposition="outside",
                              cliponaxis=False,
                              hovertemplate=name + colon() + "%{y:.1%}%{customdata}<extra></extra>"))
-    top = max(float(data[["arrears_rate", "high_rate"]].max().max()), 0.05)
+    top = max(float(data[["arrears_rate", "high_share"]].max().max()), 0.05)
     fig.update_yaxes(range=[0, top * 1.18], tickformat=".0%", gridcolor=GRID)
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_layout(
-        title={"text": t("{industry}：各地区欠薪率与高风险率（按欠薪户数排序）", industry=industry), "x": 0.0,
+        title={"text": t("{industry}：各地区欠薪率与高风险户占比（按欠薪户数排序）", industry=industry), "x": 0.0,
                "xanchor": "left", "font": {"size": 17}},
         barmode="group", bargap=0.25 if len(data) > 6 else 0.55, height=height,
         margin={"l": 10, "r": 10, "t": 56, "b": 10},

@@ -4,9 +4,8 @@
 fetches nothing (research/geo.md §6); never pass `map_style=None`, which makes
 Streamlit fetch a Carto style. Builders are pure so tests can read the spec.
 
-Also here: the metrics a map can show (computed from summed roll-up measures,
-so shares are ratios of sums and the median comes from the r histogram), the
-drill-down helpers that turn a clicked area into the sidebar's region keys,
+Also here: the measures a map can show (safetynet.measures computes them from
+summed roll-up columns), the drill-down helpers that turn a clicked area into the sidebar's region keys,
 and the table of areas under the map.
 """
 
@@ -24,20 +23,17 @@ import pydeck as pdk
 import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
-from safetynet import geo, i18n
-from safetynet.domain import risk
+from safetynet import geo, i18n, measures
 from safetynet.domain.lines import NATION
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month
 from safetynet.i18n import t
-from safetynet.pipeline.rollup import MEASURES
+from safetynet.measures import Measure
 
 SEQUENTIAL = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
 NO_DATA = (225, 225, 225)
 ZOOM_BY_LEVEL = {0: 2.9, 1: 5.2, 2: 7.2, 3: 8.5}
 # Neighbours farther than this window (lon/lat) add weight to every deck but are never on screen.
 BACKDROP_WINDOW = (60.0, -10.0, 150.0, 60.0)
-BIN_COLUMNS = tuple(f"r_b{i:02d}" for i in range(12))
-MEASURE_NAMES = frozenset(MEASURES)
 # Streamlit escapes the values it fills into a tooltip, so the HTML lives in the template and
 # every pickable object carries the same plain-text fields.
 TOOLTIP_FIELDS = ("title", "line1", "line2", "line3")
@@ -63,68 +59,12 @@ class LegendItem:
 
 
 # ---------------------------------------------------------------- metrics
-@dataclass(frozen=True)
-class MetricSpec:
-    code: str  # stable code, travels in the URL
-    label: str  # Chinese; the UI translates
-    kind: str  # "count", "share" (0–1) or "ratio" (multiples of the line)
-    higher_is_bad: bool
-    help: str  # Chinese definition shown next to the map
-
-
-MAP_METRICS: dict[str, MetricSpec] = {m.code: m for m in (
-    MetricSpec("tier_high", "高风险户数", "count", True, "本月评分为高风险（含硬性触发）的户数"),
-    MetricSpec("high_share", "高风险户占比", "share", True, "高风险户 ÷ 本月评分的全部户数"),
-    MetricSpec("open_files", "监测户数", "count", False, "在档及帮扶中的档案户数"),
-    MetricSpec("newly_high", "本月新增高风险", "count", True, "本月为高风险、上月不是高风险的户数"),
-    MetricSpec("assist_cov", "帮扶覆盖率", "share", False,
-               "已落实帮扶措施的户数 ÷ 本月纳入监测的全部户数（含消除后跟踪户；目标100%）"),
-    MetricSpec("median_r", "收入中位数与线之比", "ratio", False,
-               "人均收入（扣除刚性支出）与低保标准或监测线之比的中位数；低于1倍即在线下"),
-    MetricSpec("relapsed", "本月返贫返困", "count", True, "消除后12个月内重新纳入监测的户数"),
-    MetricSpec("not_returned", "春节后未返岗", "count", True, "春节后仍未返岗的农民工家庭户数（只在春节后一个月统计）"),
-)}
-
-
-def metric_value(frame: pd.DataFrame, code: str) -> pd.Series:
-    """A metric from summed roll-up measures, row by row (float; NaN where undefined)."""
-    households = frame["households"].astype(float).where(frame["households"] > 0)
-    if code == "high_share":
-        return frame["tier_high"] / households
-    if code == "assist_cov":
-        return frame["assisted"] / households
-    if code == "median_r":
-        bins = frame[list(BIN_COLUMNS)].to_numpy(dtype=float)
-        return pd.Series([risk.median_from_bins(row) for row in bins], index=frame.index, dtype=float)
-    return frame[code].astype(float)
-
-
-def total(rows: pd.DataFrame, code: str) -> float | None:
-    """The metric over all of `rows` (summed first, so shares stay ratios of sums); None without rows."""
-    if rows.empty:
-        return None
-    value = metric_value(rows[[c for c in rows.columns if c in MEASURE_NAMES]].sum().to_frame().T, code).iloc[0]
-    return None if pd.isna(value) else float(value)
-
-
-def format_metric(value: float | None, kind: str) -> str:
-    """A metric value as people read it: 1.2万 / 12.5% / 1.35倍."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if kind == "share":
-        return i18n.fmt_pct(value)
-    if kind == "ratio":
-        return f"{value:.2f}{times_unit()}"
-    return i18n.fmt_count(value)
-
-
-def times_unit() -> str:
-    """倍 in Chinese, × in English (multiples of the line)."""
-    return "倍" if i18n.lang() == "zh" else "×"
+# The measures a map can show (definitions, labels and help: safetynet.measures); codes travel in ?metric=.
+MAP_METRICS: dict[str, Measure] = {m.code: m for m in measures.select("map")}
 
 
 def formatter(kind: str) -> Callable[[float], str]:
-    return lambda v: format_metric(v, kind)
+    return lambda v: measures.format_value(v, kind)
 
 
 @dataclass(frozen=True)
@@ -294,7 +234,7 @@ def site_colour(share: float | None) -> tuple[int, int, int]:
 
 
 def site_legend() -> list[LegendItem]:
-    return [LegendItem(SITE_CLASSES[0][1], t("高风险占比 < 10%")),
+    return [LegendItem(SITE_CLASSES[0][1], t("高风险户占比 < 10%")),
             LegendItem(SITE_CLASSES[1][1], "10% – 25%"),
             LegendItem(SITE_CLASSES[2][1], "≥ 25%"),
             LegendItem(SITE_NO_DATA, t("暂无监测户"))]
@@ -310,8 +250,7 @@ def site_points(sites: pd.DataFrame | None) -> pd.DataFrame | None:
         return None
     out = sites.copy()
     out["people"] = out["people_relocated"]
-    households = out["households"].astype(float).where(out["households"] > 0)
-    out["high_share"] = out["tier_high"] / households
+    out["high_share"] = measures.values(out, "high_share")
     out["title"] = out["name"].astype(str)
     out["line1"] = [f"{t('搬迁人数')}：{i18n.fmt_count(v)}" for v in out["people_relocated"]]
     out["line2"] = [f"{t('监测户数')}：{i18n.fmt_count(v)}" for v in out["open_files"]]
@@ -450,25 +389,22 @@ def picked_row(event: object, codes: list[str]) -> str | None:
 
 
 # ---------------------------------------------------------------- the table of areas
-TABLE_COLUMNS = ("name", "value", "open_files", "households", "tier_high", "high_share", "newly_high", "assist_cov",
-                 "median_r", "relapsed", "not_returned")
+TABLE_MEASURES = measures.codes("map_table")
+TABLE_COLUMNS = ("name", "value", *TABLE_MEASURES)
 
 
 def area_table(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
     """One row per area: the chosen metric, then the key measures (shares in %, worst first)."""
     spec = MAP_METRICS[metric]
-    out = pd.DataFrame({"adcode": rows["adcode"], "name": rows["name"]})
-    out["value"] = metric_value(rows, metric)
-    others = [c for c in TABLE_COLUMNS[2:] if c != metric]  # the chosen metric is `value`, once
-    for code in others:
-        out[code] = metric_value(rows, code)
-    for code in ("high_share", "assist_cov"):
-        if code in out.columns:
+    others = [c for c in TABLE_MEASURES if c != metric]  # the chosen metric is `value`, once
+    out = measures.table(rows, [metric, *others]).rename(columns={metric: "value"})
+    for code in ("value", *others):
+        if (spec if code == "value" else measures.get(code)).kind == measures.SHARE:
             out[code] = out[code] * 100
-    if spec.kind == "share":
-        out["value"] = out["value"] * 100
-    out = out.sort_values("value", ascending=not spec.higher_is_bad, na_position="last", kind="stable")
-    return out.set_index("adcode")[["name", "value", *others]]
+    out.insert(0, "name", rows["name"])
+    out.index = rows["adcode"].to_numpy()
+    out.index.name = "adcode"
+    return out.sort_values("value", ascending=not spec.higher_is_bad, na_position="last", kind="stable")
 
 
 AREA_HEADERS = {1: "省份", 2: "地市", 3: "区县"}
@@ -479,43 +415,33 @@ def table_height(rows: int, most: int = 640) -> int:
     return min(38 + 35 * max(rows, 1), most)
 
 
+def _measure_column(spec: Measure, chosen: bool = False) -> object:
+    """A table column for a measure: its label and help; shares in % (the chosen one as a bar)."""
+    label, help_ = t(spec.label), t(spec.help)
+    if spec.kind == measures.SHARE and chosen:
+        return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.1f%%", help=help_)
+    fmt = {measures.SHARE: "%.1f%%", measures.RATIO: "%.2f", measures.AMOUNT: "%.0f"}.get(spec.kind, "%d")
+    return st.column_config.NumberColumn(label, format=fmt, help=help_)
+
+
 def area_table_config(metric: str, child_level: int) -> dict:
     """Column configuration (headers in the UI language) for `area_table`; the first column names
     the areas' level (省份 / 地市 / 区县)."""
-    spec = MAP_METRICS[metric]
-    area_label = t(AREA_HEADERS.get(child_level, "地区"))
-    number = st.column_config.NumberColumn
-    if spec.kind == "share":
-        value = st.column_config.ProgressColumn(t(spec.label), min_value=0, max_value=100, format="%.1f%%",
-                                                help=t(spec.help))
-    elif spec.kind == "ratio":
-        value = number(t(spec.label), format="%.2f", help=t(spec.help))
-    else:
-        value = number(t(spec.label), format="%d", help=t(spec.help))
     return {
-        "name": st.column_config.TextColumn(area_label),
-        "value": value,
-        "open_files": number(t("监测户数"), format="%d", help=t("在档及帮扶中的档案户数")),
-        "households": number(t("评分户数"), format="%d",
-                             help=t("本月评分的全部户数，含风险消除后仍在跟踪的户；占比和覆盖率以此为分母")),
-        "tier_high": number(t("高风险户"), format="%d"),
-        "high_share": number(t("高风险户占比"), format="%.1f%%"),
-        "newly_high": number(t("本月新增高风险"), format="%d"),
-        "assist_cov": number(t("帮扶覆盖率"), format="%.1f%%"),
-        "median_r": number(t("收入中位数与线之比"), format="%.2f"),
-        "relapsed": number(t("本月返贫返困"), format="%d"),
-        "not_returned": number(t("春节后未返岗"), format="%d"),
+        "name": st.column_config.TextColumn(t(AREA_HEADERS.get(child_level, "地区"))),
+        "value": _measure_column(MAP_METRICS[metric], chosen=True),
+        **{code: _measure_column(measures.get(code)) for code in TABLE_MEASURES if code != metric},
     }
 
 
 def map_values(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
     """adcode, value, label and two more tooltip lines for `build_choropleth`."""
     spec = MAP_METRICS[metric]
-    value = metric_value(rows, metric)
-    high_share = metric_value(rows, "high_share")
+    value = measures.values(rows, metric)
+    high_share = measures.values(rows, "high_share")
     return pd.DataFrame({
         "adcode": rows["adcode"].to_numpy(), "value": value.to_numpy(),
-        "label": [format_metric(v, spec.kind) for v in value],
+        "label": [measures.format_value(v, spec.kind) for v in value],
         "line2": [f"{t('监测户数')}：{i18n.fmt_count(o)}" for o in rows["open_files"]],
         "line3": [f"{t('高风险户')}：{i18n.fmt_count(h)}（{i18n.fmt_pct(s)}）"
                   for h, s in zip(rows["tier_high"], high_share, strict=True)],

@@ -12,30 +12,29 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from plotly.subplots import make_subplots
 
-from safetynet import geo, i18n
+from safetynet import geo, i18n, measures
 from safetynet.domain import codes
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, festival_offset
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
 from safetynet.views import maps
 from safetynet.views.figures import FONT
-from safetynet.views.kpi import Kpi, KpiSpec
+from safetynet.measures import Measure
+from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem, view_for
+from safetynet.views.sites import paren
 
 # ---------------------------------------------------------------- KPIs
-NOT_RETURNED = KpiSpec("not_returned", "春节后未返岗", "count", True,
-                       "春节后一个月仍有农民工未回到工作岗位的户数，取数据中最近一个春节的次月；"
-                       "同比按春节对齐：与上一年春节的次月相比。")
-MIGRANT_KPI_SPECS = (
-    KpiSpec("migrant_hh", "农民工家庭", "count", False, "家庭成员中有农民工的户数（本月有评分的监测户）"),
-    NOT_RETURNED,
-    KpiSpec("out_of_work", "失业或未返岗（全部监测户）", "count", True,
-            "本月有成员失业或未返岗的户数。汇总表不区分农民工家庭，此处按全部监测户统计。"),
-    KpiSpec("wage_arrears", "欠薪（全部监测户）", "count", True, "本月有成员被拖欠工资的户数，按全部监测户统计。"),
-    KpiSpec("platform_uninsured", "平台/灵活就业未参保", "count", True,
-            "有成员从事平台或灵活就业、既无养老保险也无工伤保险的户数（全部监测户）。"),
-    KpiSpec("counselling", "心理疏导转介（新生代农民工）", "count", True,
-            "有成员已转介心理疏导、且有1980年后出生的农民工在外务工的户数。只显示户数，不列名单。"),
-)
+# The tiles (definitions: safetynet.measures). Counts of all scored households, not only migrant-worker
+# households (the roll-up cannot single them out), say so in their label on this screen.
+MIGRANT_KPI_SPECS = measures.select("migrants")
+NOT_RETURNED = measures.get("not_returned")
+
+
+def tile_label(spec: Measure) -> str:
+    """The measure's label, with the population in brackets where it is not the migrant-worker households."""
+    if spec.population == "migrant":
+        return t(spec.label)
+    return t(spec.label) + paren(t(measures.population_label(spec)))
 
 
 def post_festival_month(months: pd.Series | list[int], upto: int) -> int | None:
@@ -59,7 +58,7 @@ def migrant_kpis(monthly: pd.DataFrame, month: int) -> list[Kpi]:
     has no 环比 (the month before is the festival month itself, when nobody is due back).
     """
     values = monthly.set_index("month").sort_index() if not monthly.empty else pd.DataFrame(
-        columns=[s.key for s in MIGRANT_KPI_SPECS], index=pd.Index([], name="month"))
+        columns=[s.code for s in MIGRANT_KPI_SPECS], index=pd.Index([], name="month"))
 
     def at(key: str, m: int | None) -> float | None:
         if m is None or m not in values.index or pd.isna(values.at[m, key]):
@@ -73,23 +72,22 @@ def migrant_kpis(monthly: pd.DataFrame, month: int) -> list[Kpi]:
     for spec in MIGRANT_KPI_SPECS:
         if spec is NOT_RETURNED:
             post = post_festival_month(values.index, month)
-            label = t("节后未返岗（{month}）", month=fmt_month(post)) if post else t(spec.label)
-            shown = KpiSpec(spec.key, label, spec.kind, spec.higher_is_bad, spec.help)
+            label = tile_label(spec) + paren(fmt_month(post)) if post else tile_label(spec)
             previous = None
             if post is not None and festival_offset(post)[0] - 1 in SPRING_FESTIVAL:
                 previous = add_months(festival_month(festival_offset(post)[0] - 1), 1)
-            now = at(spec.key, post)
-            out.append(Kpi(shown, now, None, delta(now, at(spec.key, previous))))
+            now = at(spec.code, post)
+            out.append(Kpi(spec, now, None, delta(now, at(spec.code, previous)), label=label))
             continue
-        now = at(spec.key, month)
-        out.append(Kpi(spec, now, delta(now, at(spec.key, add_months(month, -1))),
-                       delta(now, at(spec.key, add_months(month, -12)))))
+        now = at(spec.code, month)
+        out.append(Kpi(spec, now, delta(now, at(spec.code, add_months(month, -1))),
+                       delta(now, at(spec.code, add_months(month, -12))), label=tile_label(spec)))
     return out
 
 
 # ---------------------------------------------------------------- Spring Festival alignment
 OFFSETS = range(-2, 5)
-FESTIVAL_SERIES = {"not_returned": "春节后未返岗户", "out_of_work": "失业或未返岗户（全部监测户）"}
+FESTIVAL_SERIES = {m.code: m for m in measures.select("migrants_festival")}
 
 
 def align_to_festival(monthly: pd.DataFrame, columns: tuple[str, ...] = tuple(FESTIVAL_SERIES),
@@ -152,7 +150,7 @@ def year_colours(years: list[int]) -> dict[int, str]:
 def build_festival_figure(aligned: pd.DataFrame, height: int = 380) -> go.Figure:
     """Two panels (not back after the festival; out of work), one line per festival year."""
     series = [c for c in FESTIVAL_SERIES if c in aligned.columns]
-    fig = make_subplots(rows=1, cols=len(series), subplot_titles=[t(FESTIVAL_SERIES[c]) for c in series],
+    fig = make_subplots(rows=1, cols=len(series), subplot_titles=[tile_label(FESTIVAL_SERIES[c]) for c in series],
                         horizontal_spacing=0.08)
     years = sorted(aligned["festival_year"].unique().tolist()) if not aligned.empty else []
     colours = year_colours(years)
@@ -291,9 +289,9 @@ def flow_summary(flows: pd.DataFrame, max_arcs: int = MAX_ARCS) -> str:
     total = int(flows["workers"].sum()) if not flows.empty else 0
     cross = int(flows["cross_province"].sum()) if not flows.empty else 0
     arcs = min(int((flows["origin"] != flows["work"]).sum()), max_arcs) if not flows.empty else 0
+    share = measures.total(flows, "cross_share")
     return t("共{total}名农民工有来源地和务工地记录，其中跨省务工{cross}人（{share}）。图中画出人数最多的{arcs}条跨地区流向。",
-             total=fmt_count(total), cross=fmt_count(cross), share=fmt_pct(cross / total if total else None),
-             arcs=arcs)
+             total=fmt_count(total), cross=fmt_count(cross), share=fmt_pct(share), arcs=arcs)
 
 
 # ---------------------------------------------------------------- risk by work place
@@ -311,12 +309,9 @@ def workplace_table(risk: pd.DataFrame) -> pd.DataFrame:
             return t("未填写务工地点")
         return i18n.label((code, codes.WORK_PLACES[code]))
 
-    def share(part: float, whole: float) -> str:
-        return fmt_pct(part / whole if whole else None)
-
+    shown = measures.select("migrants_workplace")
+    values = measures.table(frame, [m.code for m in shown])
     return pd.DataFrame({
         t("务工地点"): [place(c) for c in frame.index],
-        t("农民工人数"): [fmt_count(v) for v in frame["workers"]],
-        t("在高风险家庭"): [share(h, w) for h, w in zip(frame["in_high"], frame["workers"], strict=True)],
-        t("无养老和工伤保险"): [share(u, w) for u, w in zip(frame["uninsured"], frame["workers"], strict=True)],
+        **{t(m.label): [measures.format_value(v, m.kind) for v in values[m.code]] for m in shown},
     })

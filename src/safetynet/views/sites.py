@@ -16,10 +16,11 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-from safetynet import geo, i18n
+from safetynet import geo, i18n, measures
 from safetynet.domain import codes
 from safetynet.domain.months import add_months
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.measures import Measure
 from safetynet.privacy import SMALL_CELL, suppress_small
 from safetynet.views import maps
 from safetynet.views.figures import FONT, PALETTE
@@ -30,30 +31,13 @@ RED = codes.TIERS["高"][2]
 GRID = "rgba(128,128,128,0.25)"
 
 
-@dataclass(frozen=True)
-class TileSpec:
-    key: str
-    label: str  # Chinese; translated when built
-    kind: str  # "count" or "share"
-    higher_is_bad: bool
-    help: str
-    target_zero: bool = False  # any value above 0 is shown in red
-
-
-TILE_SPECS = {
-    "households": TileSpec("households", "纳入监测户", "count", False,
-                           "本月纳入监测的全部户数：在档、帮扶中，以及风险消除后仍在跟踪的户；本页比率均以此为分母"),
-    "tier_high": TileSpec("tier_high", "高风险户", "count", True, "本月评分为高风险（含硬性触发）的户数"),
-    "emp_rate": TileSpec("emp_rate", "搬迁劳动力就业率", "share", False,
-                         "本月已就业的成员 ÷ 有劳动能力的成员（全国2022年为94.5%）"),
-    "labour_no_job": TileSpec("labour_no_job", "零就业家庭", "count", True,
-                              "家中有劳动力、但本月无人就业的户数；目标动态清零", target_zero=True),
-    "high_share": TileSpec("high_share", "高风险占比", "share", True, "高风险户 ÷ 本月纳入监测的全部户数"),
-    "assist_cov": TileSpec("assist_cov", "帮扶覆盖率", "share", False,
-                           "已落实帮扶措施的户数 ÷ 本月纳入监测的全部户数（含消除后跟踪户；目标100%）"),
-}
-SCOPE_TILES = ("households", "emp_rate", "labour_no_job", "high_share", "assist_cov")
-SITE_TILES = ("households", "tier_high", "emp_rate", "labour_no_job", "assist_cov")
+# The measures the tiles and the site table show (definitions: safetynet.measures).
+TILE_SPECS: dict[str, Measure] = {m.code: m for m in measures.select("sites_scope") + measures.select("sites_site")}
+SCOPE_TILES = measures.codes("sites_scope")
+SITE_TILES = measures.codes("sites_site")
+# the shares these screens show (the site map colours by high_share)
+RATES = tuple(dict.fromkeys(code for part in ("sites_scope", "sites_site", "sites_table", "sites_map")
+                            for code in measures.SCREENS[part] if measures.get(code).kind == measures.SHARE))
 
 
 @dataclass(frozen=True)
@@ -76,22 +60,10 @@ class Tile:
 
 
 # ---------------------------------------------------------------- numbers
-def rate(numerator: float, denominator: float) -> float | None:
-    """A share, or None when the denominator is under five (too few to publish a rate)."""
-    if denominator is None or pd.isna(denominator) or denominator < SMALL_CELL:
-        return None
-    return float(numerator) / float(denominator)
-
-
 def with_rates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Adds emp_rate (employed ÷ labour), high_share and assist_cov (÷ households) to roll-up sums."""
-    out = frame.copy()
-    out["emp_rate"] = [rate(e, n) for e, n in zip(out["employed"], out["labour"], strict=True)]
-    out["high_share"] = [rate(h, n) for h, n in zip(out["tier_high"], out["households"], strict=True)]
-    out["assist_cov"] = [rate(a, n) for a, n in zip(out["assisted"], out["households"], strict=True)]
-    for column in ("emp_rate", "high_share", "assist_cov"):
-        out[column] = out[column].astype("float64")
-    return out
+    """Roll-up sums with emp_rate, high_share and assist_cov added; no rate over fewer than five
+    households or workers (NaN)."""
+    return measures.with_values(frame, RATES, min_denominator=SMALL_CELL)
 
 
 def count_text(n: float | None) -> str:
@@ -117,33 +89,25 @@ def _is_small(n: float | None) -> bool:
     return n is not None and not pd.isna(n) and 0 < n < SMALL_CELL
 
 
-def _delta_text(delta: float, kind: str) -> str:
-    if round(delta * 100 if kind == "share" else delta, 1) == 0:
-        return "0"  # Streamlit shows the string "0" grey, without an arrow
-    if kind == "share":
-        return f"{delta * 100:+.1f}" + ("个百分点" if i18n.lang() == "zh" else " pp")
-    return f"{delta:+,.0f}"
-
-
-def _tile(spec: TileSpec, values: pd.DataFrame, month: int) -> Tile:
+def _tile(spec: Measure, values: pd.DataFrame, month: int) -> Tile:
     def at(m: int) -> float | None:
-        if m not in values.index or pd.isna(values.at[m, spec.key]):
+        if m not in values.index or pd.isna(values.at[m, spec.code]):
             return None
-        return float(values.at[m, spec.key])
+        return float(values.at[m, spec.code])
 
     now, prev, last_year = at(month), at(add_months(month, -1)), at(add_months(month, -12))
 
     def change(other: float | None) -> str | None:
         if now is None or other is None or (spec.kind == "count" and (_is_small(now) or _is_small(other))):
             return None
-        return _delta_text(now - other, spec.kind)
+        return measures.format_delta(now - other, spec.kind)
 
     if spec.kind == "share":  # "100%" rather than "100.0%", which no longer fits a narrow tile
         value = fmt_pct(now, 0 if now is not None and now >= 0.9995 else 1)
     else:
         value = count_text(now)
-    alarm = spec.target_zero and now is not None and now > 0
-    history = values[spec.key][values.index <= month].tail(12).dropna()
+    alarm = spec.target == 0 and now is not None and now > 0
+    history = values[spec.code][values.index <= month].tail(12).dropna()
     # a sparkline of counts would draw the small counts the tile hides
     hidden = spec.kind == "count" and any(_is_small(v) for v in history)
     mom, yoy = change(prev), change(last_year)
@@ -223,6 +187,15 @@ def site_areas(table: pd.DataFrame) -> list[str]:
     return [f"{p} {c}".strip() for p, c in zip(prov, table["county"], strict=True)]
 
 
+def _table_column(data: pd.DataFrame, code: str) -> pd.Series:
+    """A measure as the site table shows it: shares in %, counts suppressed ("<5"), ⚠ above a target of 0."""
+    spec = measures.get(code)
+    if spec.kind == measures.SHARE:
+        return data[code] * 100
+    alarm = spec.target == 0
+    return data[code].map(lambda n: ("⚠ " if alarm and n > 0 else "") + count_text(n))
+
+
 def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.DataFrame, dict[str, object]]:
     """The sortable site table: (frame indexed by site_id, st.column_config mapping)."""
     _, column, ascending = SORTS.get(sort, SORTS[DEFAULT_SORT])
@@ -235,19 +208,15 @@ def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.
         "people_relocated": data["people_relocated"],
         "workshop_jobs": data["workshop_jobs"],
         "station": data["has_service_station"].map(lambda v: "✓" if v else ""),  # reads the same in both languages
-        "households": data["households"].map(count_text),
-        "tier_high": data["tier_high"].map(count_text),
-        "emp_rate": data["emp_rate"] * 100,
-        "labour_no_job": data["labour_no_job"].map(lambda n: ("⚠ " if n > 0 else "") + count_text(n)),
-        "assist_cov": data["assist_cov"] * 100,
+        **{code: _table_column(data, code) for code in measures.SCREENS["sites_table"]},
     })
     shown.index = data["site_id"].to_numpy()
 
-    def count(label: str, help_: str) -> object:  # suppressed counts are text ("<5"), right-aligned like numbers
-        return st.column_config.TextColumn(label, help=help_, alignment="right")
-
-    def percent(label: str, help_: str) -> object:
-        return st.column_config.NumberColumn(label, help=help_, format="%.1f%%")
+    def measure(code: str) -> object:  # suppressed counts are text ("<5"), right-aligned like numbers
+        spec = measures.get(code)
+        if spec.kind == measures.SHARE:
+            return st.column_config.NumberColumn(t(spec.label), help=t(spec.help), format="%.1f%%")
+        return st.column_config.TextColumn(t(spec.label), help=t(spec.help), alignment="right")
 
     config = {
         "name": st.column_config.TextColumn(t("安置点"), pinned=True),  # stays in view when scrolled sideways
@@ -257,11 +226,7 @@ def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.
         "people_relocated": st.column_config.NumberColumn(t("搬迁人口"), format="localized"),
         "workshop_jobs": st.column_config.NumberColumn(t("车间岗位"), format="localized", help=t("帮扶车间岗位数")),
         "station": st.column_config.TextColumn(t("服务站"), alignment="center", help=t("是否设有工会服务站")),
-        "households": count(t("纳入监测户"), t(TILE_SPECS["households"].help)),
-        "tier_high": count(t("高风险户"), t(TILE_SPECS["tier_high"].help)),
-        "emp_rate": percent(t("就业率"), t(TILE_SPECS["emp_rate"].help)),
-        "labour_no_job": count(t("零就业家庭"), t(TILE_SPECS["labour_no_job"].help)),
-        "assist_cov": percent(t("帮扶覆盖率"), t(TILE_SPECS["assist_cov"].help)),
+        **{code: measure(code) for code in measures.SCREENS["sites_table"]},
     }
     return shown, config
 
@@ -318,7 +283,7 @@ def build_employment_by_site_figure(table: pd.DataFrame, limit: int = 15, height
         x=data["emp_rate"], y=data["name"], orientation="h", marker_color=colors,
         text=[fmt_pct(r) for r in data["emp_rate"]], textposition="outside", cliponaxis=False,
         customdata=site_areas(data),
-        hovertemplate="%{y}" + paren("%{customdata}") + "<br>" + t("就业率") + colon() + "%{text}<extra></extra>"))
+        hovertemplate="%{y}" + paren("%{customdata}") + "<br>" + t(measures.get("emp_rate").label) + colon() + "%{text}<extra></extra>"))
     fig.update_xaxes(range=[_rate_floor(data["emp_rate"]), 1.0], tickformat=".0%", gridcolor=GRID)
     fig.update_yaxes(type="category", automargin=True)
     _benchmark(fig, horizontal=True)
@@ -343,7 +308,7 @@ def build_assistance_figure(by_type: pd.DataFrame, monitored: int, height: int =
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}" + colon() + "%{text}<extra></extra>"))
     fig.update_xaxes(range=[0, 1.15], tickformat=".0%", gridcolor=GRID,
-                     title={"text": t("占纳入监测户{n}户的比例", n=count_text(monitored)), "font": {"size": 13}})
+                     title={"text": t("占本月评分户{n}户的比例", n=count_text(monitored)), "font": {"size": 13}})
     fig.update_yaxes(type="category", automargin=True)
     _layout(fig, t("近12个月各类帮扶覆盖"), height)
     fig.update_layout(showlegend=False)
@@ -374,7 +339,7 @@ def build_employment_trend_figure(monthly: pd.DataFrame, months: int = 24, heigh
     """The site's employment rate of relocated labour by month, with the national benchmark."""
     data = with_rates(monthly.sort_values("month").tail(months))
     x = [fmt_month(int(m)) for m in data["month"]]
-    fig = go.Figure(go.Scatter(x=x, y=data["emp_rate"], name=t("就业率"), mode="lines+markers",
+    fig = go.Figure(go.Scatter(x=x, y=data["emp_rate"], name=t(measures.get("emp_rate").label), mode="lines+markers",
                                line={"width": 3, "color": PALETTE[0]}, marker={"size": 6},
                                hovertemplate="%{x}" + colon() + "%{y:.1%}<extra></extra>"))
     _benchmark(fig, horizontal=False)
@@ -406,7 +371,8 @@ def site_facts(table: pd.DataFrame, site_id: int) -> tuple[str, str]:
 def _site_points(table: pd.DataFrame) -> pd.DataFrame:
     data = with_rates(table)
     c = colon()
-    people, households, high, emp = t("搬迁人口"), t("纳入监测户"), t("高风险占比"), t("就业率")
+    people = t("搬迁人口")
+    households, high, emp = (t(measures.get(code).label) for code in ("households", "high_share", "emp_rate"))
     tooltips = [  # deck.gl renders the tooltip as HTML: names from the database are escaped
         f"<b>{html.escape(str(name))}</b><br/>{html.escape(area)}"
         f"<br/>{people}{c}{fmt_count(int(n_people))}"

@@ -15,31 +15,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from safetynet import i18n
+from safetynet import i18n, measures
 from safetynet.domain import codes
 from safetynet.domain.codes import TIERS
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, month_range, months_between
 from safetynet.i18n import fmt_month, t
 from safetynet.views.figures import FONT, PALETTE
-from safetynet.views.maps import MetricSpec, format_metric, metric_value, times_unit
+from safetynet.measures import Measure, format_value, times_unit
 
-SERIES: dict[str, MetricSpec] = {m.code: m for m in (
-    MetricSpec("open_files", "监测户数", "count", False, "在档及帮扶中的档案户数"),
-    MetricSpec("tier_high", "高风险户", "count", True, "本月评分为高风险（含硬性触发）的户数"),
-    MetricSpec("high_share", "高风险户占比", "share", True, "高风险户 ÷ 本月评分的全部户数"),
-    MetricSpec("new_ident", "本月新增认定", "count", True, "本月新认定纳入监测的户数"),
-    MetricSpec("eliminated", "风险消除", "count", False, "本月风险消除、解困或脱困的户数"),
-    MetricSpec("relapsed", "返贫返困户数", "count", True, "消除后12个月内重新纳入监测的户数"),
-    MetricSpec("assist_cov", "帮扶覆盖率", "share", False,
-               "已落实帮扶措施的户数 ÷ 本月纳入监测的全部户数（含消除后跟踪户；目标100%）"),
-    MetricSpec("median_r", "收入中位数与线之比", "ratio", False,
-               "人均收入（扣除刚性支出）与低保标准或监测线之比的中位数；低于1倍即在线下"),
-)}
-MIGRANT_SERIES: dict[str, MetricSpec] = {m.code: m for m in (
-    MetricSpec("not_returned", "春节后未返岗", "count", True, "春节后仍未返岗的农民工家庭户数（只在春节后一个月统计）"),
-    MetricSpec("out_of_work", "有成员失业或未就业", "count", True, "本月家中有人失业或未返岗的户数"),
-    MetricSpec("wage_arrears", "欠薪户数", "count", True, "本月存在欠薪的户数"),
-)}
+# The measures the screen plots (definitions: safetynet.measures); codes travel in ?series= and ?migrant=.
+SERIES: dict[str, Measure] = {m.code: m for m in measures.select("trends")}
+MIGRANT_SERIES: dict[str, Measure] = {m.code: m for m in measures.select("trends_festival")}
 SPLITS = {"none": "不拆分", "region": "按地区", "industry": "按行业", "category": "按类别"}
 SPLIT_HEADERS = {"none": "指标名称", "region": "地区名称", "industry": "行业名称", "category": "类别"}
 VIEWS = {"values": "当月数值", "mom": "环比", "yoy": "同比"}
@@ -70,7 +56,7 @@ def fold_groups(raw: pd.DataFrame, code: str, split: str, top_n: int = TOP_N) ->
     spec = {**SERIES, **MIGRANT_SERIES}[code]
     frame = raw.copy()
     frame["group"] = [group_label(row, split, t(spec.label)) for _, row in frame.iterrows()]
-    measures = [c for c in frame.columns if c not in MEASURE_COLUMNS_EXCLUDED]
+    columns = [c for c in frame.columns if c not in MEASURE_COLUMNS_EXCLUDED]
     size_col = code if spec.kind == "count" else "households"
     recent = frame[frame["month"] > (frame["month"].max() if not frame.empty else 0) - 100]  # last 12 months
     size = recent.groupby("group")[size_col].sum().sort_values(ascending=False, kind="stable")
@@ -79,7 +65,7 @@ def fold_groups(raw: pd.DataFrame, code: str, split: str, top_n: int = TOP_N) ->
         keep, other = order[:top_n], t("其他地区")
         frame["group"] = frame["group"].where(frame["group"].isin(keep), other)
         order = keep + [other]
-    summed = frame.groupby(["group", "month"], as_index=False)[measures].sum()
+    summed = frame.groupby(["group", "month"], as_index=False)[columns].sum()
     summed["group"] = pd.Categorical(summed["group"], categories=order, ordered=True)
     return summed.sort_values(["group", "month"]).reset_index(drop=True)
 
@@ -95,10 +81,10 @@ def series_wide(raw: pd.DataFrame, code: str, split: str, top_n: int = TOP_N) ->
     groups = list(folded["group"].cat.categories)
     months = month_range(int(folded["month"].min()), int(folded["month"].max()))
     full = pd.MultiIndex.from_product([groups, months], names=["group", "month"])
-    measures = folded.drop(columns=["group", "month"]).set_axis(
+    summed = folded.drop(columns=["group", "month"]).set_axis(
         pd.MultiIndex.from_arrays([folded["group"].astype(str), folded["month"]]), axis=0)
-    measures = measures.reindex(full, fill_value=0)
-    values = metric_value(measures, code)
+    summed = summed.reindex(full, fill_value=0)
+    values = measures.values(summed, code)
     wide = values.unstack("group")[groups]
     wide.columns.name = None
     return wide.astype(float)
@@ -130,7 +116,7 @@ def format_change(delta: float | None, kind: str) -> str:
 def _display(values: pd.Series, kind: str, view: str) -> tuple[pd.Series, list[str]]:
     """What is plotted (shares of changes in percentage points) and the hover text."""
     if view == "values":
-        return values, [format_metric(v, kind) for v in values]
+        return values, [format_value(v, kind) for v in values]
     plotted = values * 100 if kind == "share" else values
     return plotted, [format_change(v, kind) for v in values]
 
@@ -161,7 +147,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def series_title(spec: MetricSpec, view: str, split: str, where: str) -> str:
+def series_title(spec: Measure, view: str, split: str, where: str) -> str:
     parts = [where, t(spec.label)]
     if split != "none":
         parts.append(t(SPLITS[split]))
@@ -231,7 +217,7 @@ def latest_table(wide: pd.DataFrame, code: str) -> pd.DataFrame:
         spark = wide[column].tail(12)
         rows.append({
             "group": str(column),
-            "latest": format_metric(wide.at[last, column], spec.kind),
+            "latest": format_value(wide.at[last, column], spec.kind),
             "mom": format_change(mom.at[last, column], spec.kind),
             "yoy": format_change(yoy.at[last, column], spec.kind),
             "spark": [None if pd.isna(v) else float(v) for v in spark],
@@ -293,7 +279,7 @@ def build_festival_figure(aligned: pd.DataFrame, code: str, title: str, height: 
         part = aligned[aligned["festival_year"] == year]
         latest = year == years[-1]
         colour = PALETTE[0] if latest else older[(len(years) - 2 - i) % len(older)]
-        text = [f"{fmt_month(int(m))}：{format_metric(v, spec.kind)}"
+        text = [f"{fmt_month(int(m))}：{format_value(v, spec.kind)}"
                 for m, v in zip(part["month"], part["value"], strict=True)]
         fig.add_trace(go.Scatter(
             x=part["offset"], y=part["value"], name=festival_year_label(int(year)), mode="lines+markers",

@@ -1,0 +1,342 @@
+"""The measures list (safetynet.measures): one definition per number, and every screen shows that definition.
+
+- every measure computed from the roll-ups the screens read equals pandas over the raw rows
+  (risk_score, household_current, person, region — plain SELECTs, never the code's SQL), on both backends;
+- a denominator of 0 gives NaN, shown as "—", never an error;
+- every screen that shows a measure shows its label and its help (the high-risk share: overview, map, sites);
+- labels and help exist in Chinese and English, and each share's help names its denominator.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, text
+from streamlit.testing.v1 import AppTest
+
+from safetynet import i18n, measures
+from safetynet.domain import risk
+from safetynet.domain.risk import Flag
+from safetynet.filters import Filters
+from safetynet.i18n import t
+from safetynet.i18n.en import EN
+from safetynet.pipeline.rollup import MEASURES as ROLLUP_COLUMNS
+from safetynet.queries import industries, migrants, overview, sites
+
+CJK = lambda s: any("\u4e00" <= ch <= "\u9fff" for ch in s)  # noqa: E731
+MIGRANT_COLUMNS = {"workers", "cross_province", "in_high", "uninsured"}  # rollup_migrant
+QUERY_COLUMNS: set[str] = set()  # columns a query adds beside the roll-ups' (named per measure that needs one)
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    i18n.set_lang("zh")
+    yield
+    i18n.set_lang("zh")
+
+
+# ---------------------------------------------------------------- the list itself
+def test_codes_kinds_and_populations_are_known():
+    assert len(measures.MEASURES) == len(measures._ALL)  # no code twice
+    for m in measures.MEASURES.values():
+        assert m.kind in measures.KINDS, m.code
+        assert m.population in measures.POPULATIONS, m.code
+        assert (m.denominator is None) == (m.kind == measures.COUNT or m.median), m.code
+        assert set(measures.columns(m.code)) <= set(ROLLUP_COLUMNS) | MIGRANT_COLUMNS | QUERY_COLUMNS, m.code
+
+
+def test_every_screen_lists_known_measures_once():
+    for screen, codes in measures.SCREENS.items():
+        assert len(codes) == len(set(codes)), screen
+        assert set(codes) <= set(measures.MEASURES), screen
+
+
+def test_url_codes_stay_stable():
+    # ?metric= and ?series= links in the wild must keep working
+    assert measures.codes("map") == ["tier_high", "high_share", "open_files", "newly_high", "assist_cov", "median_r",
+                                     "relapsed", "not_returned"]
+    assert {"open_files", "tier_high", "high_share", "new_ident", "eliminated", "relapsed", "assist_cov",
+            "median_r"} <= set(measures.codes("trends"))
+    assert measures.codes("trends_festival") == ["not_returned", "out_of_work", "wage_arrears"]
+
+
+def test_labels_help_and_populations_have_english():
+    texts = [s for m in measures.MEASURES.values() for s in (m.label, m.help)] + list(measures.POPULATIONS.values())
+    assert [s for s in texts if s not in EN] == []
+    assert [s for s in texts if CJK(EN[s])] == []
+    i18n.set_lang("en")
+    assert t(measures.get("high_share").help).startswith("High-risk households ÷ households scored this month")
+
+
+def test_every_quotient_says_what_it_divides_by():
+    for m in measures.MEASURES.values():
+        if m.denominator is None:
+            continue
+        assert "÷" in m.help, m.code
+        assert measures.POPULATIONS[m.population] in m.help, m.code
+
+
+def test_the_high_risk_share_is_over_households_scored():
+    """DOMAIN §6 / issue 11: the numerator counts households scored 高 this month, so the denominator is the
+    households scored this month (not the open files), and the help says so."""
+    share = measures.get("high_share")
+    assert (share.numerator, share.denominator) == ("tier_high", "households")
+    assert "本月评分户数" in share.help and "监测户数" not in share.help
+    scored = measures.get("households")
+    assert "高、中、低风险户合计等于此数" in scored.help
+
+
+# ---------------------------------------------------------------- values from sums
+BINS = list(measures.R_BINS)
+
+
+def _rows(**columns) -> pd.DataFrame:  # noqa: ANN003
+    n = len(next(iter(columns.values())))
+    base = {c: [0] * n for c in ("households", "tier_high", "assisted", "open_files", "labour", "employed",
+                                 "income_sum", *BINS)}
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def test_shares_are_ratios_of_sums_and_undefined_without_households():
+    rows = _rows(households=[10, 0, 4], tier_high=[3, 0, 4], assisted=[10, 0, 1])
+    assert measures.values(rows, "high_share").tolist()[0] == pytest.approx(0.3)
+    assert np.isnan(measures.values(rows, "high_share").iloc[1])
+    assert measures.values(rows, "assist_cov").tolist()[2] == pytest.approx(0.25)
+    assert measures.values(rows, "tier_high").tolist() == [3.0, 0.0, 4.0]
+
+
+def test_median_r_comes_from_the_histogram():
+    # docs/schema.md §8.1: counts 10, 20, 30, 40, 0… → 0.8 + (50 − 30) / 30 × 0.2
+    rows = _rows(**{b: [v] for b, v in zip(BINS, [10, 20, 30, 40] + [0] * 8, strict=True)})
+    assert measures.values(rows, "median_r").iloc[0] == pytest.approx(0.8 + 20 / 30 * 0.2)
+    assert np.isnan(measures.values(_rows(households=[0]), "median_r").iloc[0])
+
+
+def test_total_sums_before_dividing():
+    rows = _rows(households=[10, 30], tier_high=[5, 3])
+    assert measures.total(rows, "high_share") == pytest.approx(8 / 40)  # not the mean of 50 % and 10 %
+    assert measures.total(rows, "tier_high") == 8
+    assert measures.total(rows.iloc[0:0], "tier_high") is None
+    assert measures.total(_rows(households=[0]), "high_share") is None
+
+
+@pytest.mark.parametrize("code", [m.code for m in measures.MEASURES.values() if m.denominator or m.median])
+def test_a_zero_denominator_gives_nan_and_a_dash(code):
+    zeros = pd.DataFrame({c: [0, 0] for c in measures.columns(code)})
+    assert measures.values(zeros, code).isna().all()
+    assert measures.total(zeros, code) is None
+    assert measures.format_value(measures.total(zeros, code), measures.get(code).kind) == "—"
+
+
+def test_small_cells_give_no_rate_when_asked():
+    rows = _rows(households=[4, 5], tier_high=[1, 1])
+    assert measures.values(rows, "high_share", min_denominator=5).isna().tolist() == [True, False]
+
+
+def test_formats():
+    assert measures.format_value(12345, "count") == "1.23万"
+    assert measures.format_value(0.1234, "share") == "12.3%"
+    assert measures.format_value(1.234, "ratio") == "1.23倍"
+    assert measures.format_value(float("nan"), "share") == "—"
+    assert measures.format_delta(0.0123, "share") == "+1.2个百分点"
+    assert measures.format_delta(-3, "count") == "-3" and measures.format_delta(0, "count") == "0"
+    assert measures.format_delta(None, "count") is None
+    i18n.set_lang("en")
+    assert measures.format_value(1.234, "ratio") == "1.23×"
+    assert measures.format_delta(0.0123, "share") == "+1.2 pp"
+
+
+def test_worse_follows_meaning():
+    assert measures.is_worse(3, measures.get("tier_high")) and not measures.is_worse(-3, measures.get("tier_high"))
+    assert measures.is_worse(-0.1, measures.get("assist_cov")) and not measures.is_worse(0, measures.get("tier_high"))
+
+
+# ---------------------------------------------------------------- roll-ups against the raw rows
+@dataclass
+class Raw:
+    """The latest month's raw rows, read with plain SELECTs (never the code's SQL)."""
+
+    month: int
+    scored: pd.DataFrame  # risk_score rows of the month, with the county's province
+    current: pd.DataFrame  # household_current rows of the month
+    migrants: pd.DataFrame  # migrant persons of the households in `current`, with their tier and provinces
+
+
+def _read(engine: Engine, sql: str, **params: object) -> pd.DataFrame:
+    return pd.read_sql(text(sql), engine, params=params)
+
+
+def _raw(engine: Engine, prov: str | None) -> Raw:
+    month = int(_read(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+    region = _read(engine, "SELECT adcode, prov_adcode FROM region")
+    scored = _read(engine, "SELECT * FROM risk_score WHERE month = :m", m=month)
+    scored = scored.merge(region, on="adcode", how="left")
+    current = _read(engine, "SELECT * FROM household_current WHERE month = :m", m=month)
+    persons = _read(engine, "SELECT * FROM person")
+    persons = persons[persons["is_migrant"].astype(bool)]
+    migrants_ = persons.merge(current[["hh_id", "tier", "prov_adcode"]], on="hh_id")
+    prov_of = dict(zip(region["adcode"], region["prov_adcode"], strict=True))
+    migrants_["origin_prov"] = migrants_["origin_adcode"].map(prov_of)
+    migrants_["work_prov"] = migrants_["work_adcode"].map(prov_of)
+    if prov:
+        scored = scored[scored["prov_adcode"] == prov]
+        current = current[current["prov_adcode"] == prov]
+        migrants_ = migrants_[migrants_["prov_adcode"] == prov]
+    return Raw(month, scored, current, migrants_)
+
+
+def _bit(frame: pd.DataFrame, flag: Flag) -> pd.Series:
+    return (frame["flags"].astype("int64") & int(flag)) != 0
+
+
+def _median_within_its_bin(raw: Raw) -> Callable[[float], bool]:
+    r = raw.scored["r"].dropna()
+    true = float(r.median())
+    edges = (-np.inf, *risk.R_BIN_EDGES, np.inf)
+    i = int(np.searchsorted(risk.R_BIN_EDGES, true, side="right"))
+    low, high = max(edges[i], 0.0), edges[i + 1] if np.isfinite(edges[i + 1]) else true + 1.0
+    return lambda shown: low - 1e-9 <= shown <= high + 1e-9  # the histogram's estimate stays in the true bin
+
+
+OPEN = ("在档", "帮扶中")
+# code → (which roll-up the screens read it from, the value from the raw rows)
+EXPECTED: dict[str, tuple[str, Callable[[Raw], float]]] = {
+    "households": ("region", lambda r: len(r.scored)),
+    "open_files": ("region", lambda r: r.scored["status"].isin(OPEN).sum()),
+    "tier_high": ("region", lambda r: (r.scored["tier"] == "高").sum()),
+    "tier_mid": ("region", lambda r: (r.scored["tier"] == "中").sum()),
+    "tier_low": ("region", lambda r: (r.scored["tier"] == "低").sum()),
+    "high_share": ("region", lambda r: (r.scored["tier"] == "高").mean()),
+    "newly_high": ("region", lambda r: _bit(r.scored, Flag.NEWLY_HIGH).sum()),
+    "new_ident": ("region", lambda r: _bit(r.scored, Flag.NEW_IDENT).sum()),
+    "eliminated": ("region", lambda r: _bit(r.scored, Flag.ELIMINATED).sum()),
+    "relapsed": ("region", lambda r: _bit(r.scored, Flag.RELAPSED).sum()),
+    "assist_cov": ("region", lambda r: _bit(r.scored, Flag.ASSISTED).mean()),
+    "helper_cov": ("region", lambda r: _bit(r.scored, Flag.HAS_HELPER).mean()),
+    "median_r": ("region", _median_within_its_bin),
+    "mean_income": ("industry", lambda r: r.scored["income"].mean()),
+    "not_returned": ("region", lambda r: _bit(r.scored, Flag.NOT_RETURNED).sum()),
+    "out_of_work": ("region", lambda r: _bit(r.scored, Flag.OUT_OF_WORK).sum()),
+    "wage_arrears": ("industry", lambda r: _bit(r.scored, Flag.WAGE_ARREARS).sum()),
+    "arrears_rate": ("industry", lambda r: _bit(r.scored, Flag.WAGE_ARREARS).mean()),
+    "migrant_hh": ("region", lambda r: _bit(r.scored, Flag.MIGRANT).sum()),
+    "platform_uninsured": ("region", lambda r: _bit(r.scored, Flag.PLATFORM_UNINSURED).sum()),
+    "counselling": ("region", lambda r: _bit(r.scored, Flag.COUNSELLING).sum()),
+    "migrant_workers": ("workplace", lambda r: len(r.migrants)),
+    "cross_share": ("flows", lambda r: (lambda m: (m["origin_prov"] != m["work_prov"]).mean())(
+        r.migrants.dropna(subset=["origin_prov", "work_prov"]))),
+    "in_high_share": ("workplace", lambda r: (r.migrants["tier"] == "高").mean()),
+    "uninsured_share": ("workplace", lambda r: (~r.migrants["pension_insured"].astype(bool)
+                                                & ~r.migrants["injury_insured"].astype(bool)).mean()),
+    "emp_rate": ("site", lambda r: (lambda s: s["employed"].sum() / s["labour"].sum())(
+        r.scored[r.scored["site_id"].notna()])),
+    "labour_no_job": ("site", lambda r: _bit(r.scored[r.scored["site_id"].notna()], Flag.LABOUR_NO_JOB).sum()),
+}
+
+
+def _rollup(engine: Engine, source: str, filters: Filters, month: int) -> pd.DataFrame:
+    """The summed roll-up rows a screen reads for `filters` in `month` (through the screens' own queries)."""
+    if source == "region":
+        frame = overview.monthly_measures(engine, filters)
+        return frame[frame["month"] == month]
+    if source == "site":
+        frame = sites.site_monthly(engine, filters)
+        return frame[frame["month"] == month]
+    if source == "industry":
+        return industries.industry_table(engine, filters, month)
+    if source == "workplace":
+        return migrants.migrant_workplace_risk(engine, filters, month)
+    if source == "flows":
+        return migrants.migrant_flows(engine, filters, month)
+    raise ValueError(source)
+
+
+def test_every_measure_has_an_independent_expectation():
+    assert set(EXPECTED) == set(measures.MEASURES)
+
+
+@pytest.mark.parametrize("prov", [None, "520000"])
+def test_every_measure_equals_pandas_over_the_raw_rows(demo_db, prov):  # noqa: ANN001
+    raw = _raw(demo_db, prov)
+    filters = Filters(region=prov or "000000")
+    assert len(raw.scored) > 50 and len(raw.migrants) > 10  # the comparison means something
+    for code, (source, expected) in EXPECTED.items():
+        shown = measures.total(_rollup(demo_db, source, filters, raw.month), code)
+        want = expected(raw)
+        if callable(want):  # an estimate: a predicate on the shown value
+            assert shown is not None and want(shown), (code, shown)
+        else:
+            assert shown == pytest.approx(float(want)), code
+
+
+# ---------------------------------------------------------------- screens show the one definition
+def _page(app, path: str, **query: str) -> AppTest:  # noqa: ANN001
+    at = app(**query).run()
+    if path != "overview":
+        at.switch_page(f"pages/{path}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _measure_for(label: str) -> measures.Measure | None:
+    """The measure whose (translated) label a card's label is, or begins with (春节后未返岗（2026年3月）)."""
+    found = [m for m in measures.MEASURES.values() if label == t(m.label) or label.startswith(t(m.label) + "（")
+             or label.startswith(t(m.label) + " (")]
+    return max(found, key=lambda m: len(t(m.label)), default=None)
+
+
+def _column_helps(at: AppTest) -> dict[str, str]:
+    """Column header → help of every table on the page (from the dataframe's column configuration)."""
+    out: dict[str, str] = {}
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        for column in config.values():
+            if isinstance(column, dict) and column.get("label"):
+                out[column["label"]] = column.get("help") or ""
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path, query", [
+    ("overview", {}), ("map", {"metric": "high_share"}), ("sites", {}), ("industries", {}), ("migrants", {}),
+    ("trends", {"series": "high_share"}),
+])
+def test_every_card_and_column_of_a_measure_carries_its_help(app, path, query, lang):  # noqa: ANN001
+    at = _page(app, path, lang=lang, **query)
+    cards = 0
+    for metric in at.metric:
+        measure = _measure_for(metric.label)
+        if measure is not None:
+            cards += 1
+            assert metric.proto.help == t(measure.help), (path, metric.label)
+    for label, help_ in _column_helps(at).items():
+        measure = _measure_for(label)
+        if measure is not None:
+            assert help_ == t(measure.help), (path, label)
+    assert cards or path in ("industries", "trends", "map")
+
+
+def test_the_high_risk_share_reads_the_same_on_overview_map_and_sites(app):  # noqa: ANN001
+    share = measures.get("high_share")
+    overview_card = next(m for m in _page(app, "overview").metric if m.label == share.label)
+    map_page = _page(app, "map", metric="high_share")
+    sites_card = next(m for m in _page(app, "sites").metric if m.label == share.label)
+    assert overview_card.proto.help == sites_card.proto.help == share.help
+    assert share.help in [c.value for c in map_page.caption]
+    assert _column_helps(map_page)[share.label] == share.help  # the table under the map: the same definition
+
+
+def test_the_meeting_screen_shows_the_overview_numbers(app, demo_db):  # noqa: ANN001
+    at = _page(app, "meeting", screens="kpi")
+    cards = "".join(m.value for m in at.markdown if "sn-kpi" in m.value)
+    month = int(_read(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+    monthly = overview.monthly_measures(demo_db, Filters())
+    for m in measures.select("meeting"):
+        value = measures.format_value(measures.total(monthly[monthly["month"] == month], m.code), m.kind)
+        assert f'<div class="label">{m.label}</div><div class="value">{value}</div>' in cards, m.code
