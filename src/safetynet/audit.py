@@ -17,7 +17,8 @@ from sqlalchemy import Connection, Engine, insert
 from safetynet.db import health
 from safetynet.db.schema import audit_log
 
-ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "unmask", "export", "import", "user_change", "demo", "view_saved")
+ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "unmask", "export", "import", "user_change", "demo", "view_saved",
+           "casework")
 
 
 def record(db: Connection | Engine, user: str | None, action: str, target: str | None = None, **detail: object) -> None:
