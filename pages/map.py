@@ -50,7 +50,7 @@ rows = cache.load(ctx.url, ctx.version, mapdata.area_measures, ctx.filters, mont
 points = maps.site_points(cache.load(ctx.url, ctx.version, mapdata.sites, ctx.filters, month)) if show_sites else None
 deck, legend = maps.build_choropleth(maps.map_values(rows, metric), ctx.filters.region, ctx.level,
                                      ctx.child_level(), t(spec.label), maps.formatter(spec.kind), sites=points,
-                                     reverse=not spec.higher_is_bad, fit=(950, 600))
+                                     reverse=spec.higher_is_bad is False, fit=(950, 600))
 with left:
     st.caption(t(spec.help))
     if note := maps.metric_note(metric, month):  # 未返岗 is only counted after the festival: offer that month

@@ -152,9 +152,16 @@ def test_formats():
     assert measures.format_delta(0.0123, "share") == "+1.2 pp"
 
 
-def test_worse_follows_meaning():
-    assert measures.is_worse(3, measures.get("tier_high")) and not measures.is_worse(-3, measures.get("tier_high"))
-    assert measures.is_worse(-0.1, measures.get("assist_cov")) and not measures.is_worse(0, measures.get("tier_high"))
+def test_colour_follows_meaning():
+    """Issue 11: more high-risk is red, more help delivered green; more files scored is neither."""
+    high, cover, scored = (measures.get(c) for c in ("tier_high", "assist_cov", "households"))
+    assert measures.is_worse(3, high) and not measures.is_worse(-3, high) and not measures.is_worse(0, high)
+    assert measures.is_worse(-0.1, cover) and not measures.is_worse(0.1, cover)
+    assert not measures.is_worse(-18, scored) and not measures.is_worse(18, scored)
+    assert [measures.delta_colour(m) for m in (high, cover, scored)] == ["inverse", "normal", "off"]
+    no_job = measures.get("labour_no_job")  # target 0: any household is an alarm
+    assert measures.alarm(no_job, 1) and not measures.alarm(no_job, 0) and not measures.alarm(no_job, None)
+    assert not measures.alarm(high, 300)
 
 
 # ---------------------------------------------------------------- roll-ups against the raw rows

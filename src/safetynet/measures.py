@@ -52,7 +52,7 @@ class Measure:
     label: str  # Chinese; t() translates
     help: str  # Chinese definition: numerator ÷ denominator, month, population
     kind: str  # count / share (0–1) / ratio (multiples of the line) / amount (yuan)
-    higher_is_bad: bool
+    higher_is_bad: bool | None  # None: neither (a rise in files scored is no news by itself)
     numerator: str | tuple[str, ...]  # roll-up column(s) summed, or another measure's code
     denominator: str | None = None  # roll-up column or measure code; None for counts
     population: str = "scored"  # key of POPULATIONS
@@ -65,14 +65,14 @@ _ALL = (
     Measure("households", "评分户数",
             "本月有风险评分的全部户数：在档、帮扶中，以及风险消除（解困、脱困）后仍在跟踪的户。"
             "高、中、低风险户合计等于此数；各项占比和覆盖率均以此为分母",
-            COUNT, False, "households"),
+            COUNT, None, "households"),
     Measure("open_files", "监测户数",
             "本月在档或帮扶中的档案户数（不含风险消除后仍在跟踪的户，所以少于评分户数）",
-            COUNT, False, "open_files"),
+            COUNT, None, "open_files"),
     Measure("tier_high", "高风险户", "本月评分为高风险（含硬性触发）的户数，在本月评分户中统计",
             COUNT, True, "tier_high"),
     Measure("tier_mid", "中风险户", "本月评分为中风险的户数，在本月评分户中统计", COUNT, True, "tier_mid"),
-    Measure("tier_low", "低风险户", "本月评分为低风险的户数，在本月评分户中统计", COUNT, False, "tier_low"),
+    Measure("tier_low", "低风险户", "本月评分为低风险的户数，在本月评分户中统计", COUNT, None, "tier_low"),
     Measure("high_share", "高风险户占比",
             "高风险户 ÷ 本月评分户数：分子分母都是本月有评分的户（含风险消除后仍在跟踪的户）",
             SHARE, True, "tier_high", "households"),
@@ -104,7 +104,7 @@ _ALL = (
     Measure("wage_arrears", "欠薪户", "本月有成员被拖欠工资的户数（在全部本月评分户中统计）",
             COUNT, True, "wage_arrears"),
     Measure("arrears_rate", "欠薪率", "欠薪户 ÷ 本月评分户数", SHARE, True, "wage_arrears", "households"),
-    Measure("migrant_hh", "农民工家庭", "家庭成员中有农民工的户数（本月评分户）", COUNT, False, "migrant_hh",
+    Measure("migrant_hh", "农民工家庭", "家庭成员中有农民工的户数（本月评分户）", COUNT, None, "migrant_hh",
             population="migrant"),
     Measure("platform_uninsured", "平台/灵活就业未参保",
             "有成员从事平台或灵活就业、既无养老保险也无工伤保险的户数（在全部本月评分户中统计）",
@@ -113,10 +113,10 @@ _ALL = (
             "有成员已转介心理疏导、且有1980年后出生的农民工在外务工的户数。只显示户数，不列名单。",
             COUNT, True, "counselling", population="migrant"),
     # ---- migrant workers as persons (rollup_migrant: the migrants of the households scored this month)
-    Measure("migrant_workers", "农民工人数", "本月评分户家庭成员中的农民工人数", COUNT, False, "workers",
+    Measure("migrant_workers", "农民工人数", "本月评分户家庭成员中的农民工人数", COUNT, None, "workers",
             population="workers"),
     Measure("cross_share", "跨省务工占比", "来源地与务工地不在同一省的农民工 ÷ 农民工人数",
-            SHARE, False, "cross_province", "workers", population="workers"),
+            SHARE, None, "cross_province", "workers", population="workers"),
     Measure("in_high_share", "在高风险家庭", "所在家庭本月评分为高风险的农民工 ÷ 农民工人数",
             SHARE, True, "in_high", "workers", population="workers"),
     Measure("uninsured_share", "无养老和工伤保险",
@@ -280,10 +280,22 @@ def format_delta(delta: float | None, kind: str) -> str | None:
 
 
 def is_worse(delta: float | None, measure: Measure) -> bool:
-    """Whether a change is bad news (a rise of a higher-is-bad measure, a fall of the others)."""
-    if _missing(delta) or delta == 0:
+    """Whether a change is bad news (a rise of a higher-is-bad measure, a fall of a higher-is-good one)."""
+    if _missing(delta) or delta == 0 or measure.higher_is_bad is None:
         return False
     return (delta > 0) == measure.higher_is_bad
+
+
+def delta_colour(measure: Measure) -> str:
+    """st.metric's delta_color: red for bad news, green for good, grey where a change is neither."""
+    if measure.higher_is_bad is None:
+        return "off"
+    return "inverse" if measure.higher_is_bad else "normal"
+
+
+def alarm(measure: Measure, value: float | None) -> bool:
+    """A measure whose target is 0 (动态清零) above 0: shown in red whatever its trend."""
+    return measure.target == 0 and not _missing(value) and value > 0
 
 
 def population_label(measure: Measure) -> str:

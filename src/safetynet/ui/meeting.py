@@ -56,6 +56,7 @@ def style(theme: str) -> None:
     .sn-kpi .value {{ font-size: 4.6rem; font-weight: 800; line-height: 1.1; color: {c["fg"]}; }}
     .sn-kpi .delta {{ font-size: 1.5rem; }}
     .sn-kpi .bad {{ color: {c["bad"]}; }} .sn-kpi .good {{ color: {c["good"]}; }}
+    .sn-kpi .muted {{ color: {c["muted"]}; }}
     .sn-list {{ width: 100%; border-collapse: collapse; font-size: 1.7rem; color: {c["fg"]}; }}
     .sn-list td, .sn-list th {{ padding: .55rem .8rem; border-bottom: 1px solid {c["muted"]}; text-align: left; }}
     .sn-dots {{ font-size: 1.4rem; color: {c["muted"]}; margin-top: .6rem; }}
@@ -66,7 +67,7 @@ def _delta_html(k: kpi.Kpi) -> str:
     text = measures.format_delta(k.mom, k.spec.kind)
     if text is None:
         return ""
-    cls = "bad" if measures.is_worse(k.mom, k.spec) else "good"
+    cls = "bad" if measures.is_worse(k.mom, k.spec) else "muted" if k.spec.higher_is_bad is None else "good"
     return f'<div class="delta {cls}">{html.escape(t("环比"))} {html.escape(text)}</div>'
 
 
@@ -83,8 +84,9 @@ def slide_kpi(ctx: PageContext) -> None:
     cards = []
     for k in kpi.build_kpis(monthly, ctx.month, measures.select("meeting")):
         value = measures.format_value(k.value, k.spec.kind)
+        alarm = " bad" if measures.alarm(k.spec, k.value) else ""
         cards.append(f'<div class="sn-kpi"><div class="label">{html.escape(t(k.title))}</div>'
-                     f'<div class="value">{html.escape(value)}</div>{_delta_html(k)}</div>')
+                     f'<div class="value{alarm}">{html.escape(value)}</div>{_delta_html(k)}</div>')
     st.markdown(f'<div class="sn-kpis">{"".join(cards)}</div>', unsafe_allow_html=True)
 
 

@@ -28,13 +28,13 @@ def render_kpi_row(kpis: list[Kpi], sparklines: pd.DataFrame | None = None, per_
             if sparklines is not None and spec.code in sparklines:
                 history = measures.finite(sparklines[spec.code].tail(12))
                 spark = history if len(history) >= 2 else None
+            value = measures.format_value(kpi.value, spec.kind)
             with col:
                 st.metric(
-                    t(kpi.title), measures.format_value(kpi.value, spec.kind),
-                    delta=measures.format_delta(kpi.mom, spec.kind),
-                    delta_color="inverse" if spec.higher_is_bad else "normal",
+                    t(kpi.title), f":red[**{value}**]" if measures.alarm(spec, kpi.value) else value,
+                    delta=measures.format_delta(kpi.mom, spec.kind), delta_color=measures.delta_colour(spec),
                     delta_description=t("环比") if kpi.mom is not None else None,
-                    help=t(spec.help), border=True, chart_data=spark, chart_type="line",
+                    help=t(spec.help), border=True, chart_data=spark, chart_type="line", height="stretch",
                 )
                 yoy = measures.format_delta(kpi.yoy, spec.kind)
                 st.caption(t("同比 {value}", value=yoy if yoy is not None else "—"))

@@ -404,7 +404,7 @@ def area_table(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
     out.insert(0, "name", rows["name"])
     out.index = rows["adcode"].to_numpy()
     out.index.name = "adcode"
-    return out.sort_values("value", ascending=not spec.higher_is_bad, na_position="last", kind="stable")
+    return out.sort_values("value", ascending=spec.higher_is_bad is False, na_position="last", kind="stable")
 
 
 AREA_HEADERS = {1: "省份", 2: "地市", 3: "区县"}

@@ -106,7 +106,7 @@ def _tile(spec: Measure, values: pd.DataFrame, month: int) -> Tile:
         value = fmt_pct(now, 0 if now is not None and now >= 0.9995 else 1)
     else:
         value = count_text(now)
-    alarm = spec.target == 0 and now is not None and now > 0
+    alarm = measures.alarm(spec, now)
     history = values[spec.code][values.index <= month].tail(12).dropna()
     # a sparkline of counts would draw the small counts the tile hides
     hidden = spec.kind == "count" and any(_is_small(v) for v in history)
@@ -114,7 +114,7 @@ def _tile(spec: Measure, values: pd.DataFrame, month: int) -> Tile:
     return Tile(
         label=t(spec.label), value=f":red[**{value}**]" if alarm else value, delta=mom,
         delta_note=t("环比") if mom is not None else None,
-        delta_color="inverse" if spec.higher_is_bad else "normal", help=t(spec.help),
+        delta_color=measures.delta_colour(spec), help=t(spec.help),
         chart=None if hidden or len(history) < 2 else tuple(float(v) for v in history),
         caption=t("同比 {value}", value=yoy or "—"))
 
@@ -192,8 +192,7 @@ def _table_column(data: pd.DataFrame, code: str) -> pd.Series:
     spec = measures.get(code)
     if spec.kind == measures.SHARE:
         return data[code] * 100
-    alarm = spec.target == 0
-    return data[code].map(lambda n: ("⚠ " if alarm and n > 0 else "") + count_text(n))
+    return data[code].map(lambda n: ("⚠ " if measures.alarm(spec, n) else "") + count_text(n))
 
 
 def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.DataFrame, dict[str, object]]:

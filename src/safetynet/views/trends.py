@@ -178,8 +178,7 @@ def build_series_figure(wide: pd.DataFrame, code: str, view: str, title: str, he
         colour = _colour(i, column, code, len(data.columns))
         hover = "%{x}<br>" + ("" if single else f"{column}：") + "%{customdata}<extra></extra>"
         if view != "values" and single:
-            worse = (shown > 0) if spec.higher_is_bad else (shown < 0)
-            colours = [TIERS["高"][2] if w else PALETTE[0] for w in worse]
+            colours = [TIERS["高"][2] if measures.is_worse(v, spec) else PALETTE[0] for v in shown]
             fig.add_trace(go.Bar(x=x, y=shown, name=str(column), marker={"color": colours},
                                  customdata=text, hovertemplate=hover))
         else:
