@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, text, update
 
 from safetynet.db import BEGIN_IMMEDIATE, is_sqlite
 from safetynet.db.schema import (
@@ -31,6 +31,7 @@ from safetynet.db.schema import (
     risk_score,
     work_calendar,
 )
+from safetynet.domain.months import add_months
 
 WRITE_WAIT_MS = 10_000  # SQLite: how long a save waits for another writer before "database is locked"
 
@@ -214,3 +215,58 @@ def recent_scores(conn: Connection, hh_id: int, months: int) -> list[dict]:
     rows = conn.execute(select(risk_score.c.month, risk_score.c.r, risk_score.c.tier, risk_score.c.triggers)
                         .where(risk_score.c.hh_id == hh_id).order_by(risk_score.c.month.desc()).limit(months))
     return [dict(r._mapping) for r in rows][::-1]
+
+
+# ---------------------------------------------------------------- leads raised by scoring (系统预警)
+_ALERT = ("CASE WHEN h.status IN ('风险消除', '已解困', '已脱困') AND h.eliminated_on >= :relapse_since "
+          "THEN 'relapse_warning' WHEN c.triggers <> 0 THEN 'hard_trigger' ELSE 'newly_high' END")
+_ALERT_TEXT = ("CASE WHEN h.status IN ('风险消除', '已解困', '已脱困') AND h.eliminated_on >= :relapse_since "
+               "THEN '返贫预警：消除后12个月内评为高风险' WHEN c.triggers <> 0 THEN '硬性触发' "
+               "ELSE '本月新增高风险' END")
+_CANDIDATE = (
+    "FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
+    "WHERE c.month = :month AND c.tier = '高' AND ((c.flags & :newly_high) <> 0 OR c.triggers <> 0 "
+    "OR (h.status IN ('风险消除', '已解困', '已脱困') AND h.eliminated_on >= :relapse_since)) "
+    "AND h.status NOT IN ('退档', '注销') {only}")
+_REASON = ("'系统预警（' || :label || '）：' || " + _ALERT_TEXT + " || '，评分' || CAST(c.score AS VARCHAR(8)) "
+           "|| COALESCE('；' || c.reasons, '')")
+
+
+def raise_system_leads(conn: Connection, month: int, label: str, received_on: dt.date, relapse_since: dt.date,
+                       newly_high_bit: int, hh_ids: list[int] | None = None) -> dict[str, int]:
+    """Leads for the households scoring 高 in `month` that need a visit (DOMAIN §8, 系统预警).
+
+    Newly 高, a hard trigger, or 返贫预警 (an eliminated file scoring 高 within 12 months of its elimination).
+    A household with an open lead has the alert joined to it (once per month); one whose system lead was
+    raised in the last three months gets no new one (a lasting trigger is not re-raised every month).
+    `hh_ids` limits it to the households a write re-scored. Returns rows raised and joined.
+    """
+    params: dict[str, object] = {"month": month, "label": label, "relapse_since": relapse_since,
+                                 "newly_high": newly_high_bit, "today": received_on, "recent": add_months(month, -2),
+                                 "now": dt.datetime.now().replace(microsecond=0)}
+    only = ""
+    if hh_ids is not None:
+        if not hh_ids:
+            return {"raised": 0, "joined": 0}
+        only = "AND c.hh_id IN :ids"
+        params["ids"] = list(hh_ids)
+    candidate = _CANDIDATE.format(only=only)
+
+    def run(sql: str) -> int:
+        stmt = text(sql)
+        if hh_ids is not None:
+            stmt = stmt.bindparams(bindparam("ids", expanding=True))
+        return int(conn.execute(stmt, params).rowcount or 0)
+
+    joined = run(
+        "UPDATE lead SET reason = reason || '；' || (SELECT " + _REASON + " " + candidate +
+        " AND c.hh_id = lead.hh_id), alert_month = :month, row_version = row_version + 1 "
+        "WHERE status <> '已办结' AND (alert_month IS NULL OR alert_month < :month) AND hh_id IN (SELECT c.hh_id "
+        + candidate + ")")
+    raised = run(
+        "INSERT INTO lead (hh_id, adcode, channel, alert, alert_month, reason, received_on, status, created_by, "
+        "created_at, row_version) SELECT c.hh_id, c.adcode, '系统预警', " + _ALERT + ", :month, " + _REASON +
+        ", :today, '待核实', 'system', :now, 1 " + candidate +
+        " AND NOT EXISTS (SELECT 1 FROM lead l WHERE l.hh_id = c.hh_id AND (l.status <> '已办结' "
+        "OR (l.channel = '系统预警' AND l.alert_month >= :recent)))")
+    return {"raised": raised, "joined": joined}

@@ -425,6 +425,7 @@ lead = Table(
     Column("adcode", ADCODE, ForeignKey("region.adcode"), nullable=False),  # county
     Column("channel", String(16), nullable=False),  # 系统预警 / 部门推送 / 自主申报 / 职工申请 / 基层干部排查 / 工会排查 / 企业报告
     Column("alert", String(16)),  # 系统预警: newly_high / hard_trigger / relapse_warning
+    Column("alert_month", Integer),  # 系统预警: the scored month that raised it (or last joined it)
     Column("department", String(8)),  # 部门推送: 民政 / 医保 / 人社 / 残联 / 教育 / 住建 / 应急
     Column("applicant_name", String(32)),  # person data: masked like member names
     Column("applicant_phone", String(20)),

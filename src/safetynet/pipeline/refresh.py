@@ -11,18 +11,22 @@ is the only caller of `data_version.bump`:
 * `everything(engine, …)` — score every household-month and rebuild every roll-up (`rescore`).
 * `published(conn, …)` — the derived tables were written by the caller itself (the demo generator scores as
   it simulates): refresh the migrant roll-up and bump the version.
+* every one of them raises the leads (预警线索, 系统预警) the new scores call for (`raise_leads`);
 * `after_commit(engine, …)` — planner statistics and PostgreSQL's visibility map, which cannot be updated
   inside the transaction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from safetynet.db import version
+from safetynet.db import casework, version
+from safetynet.domain.risk import Flag
 from safetynet.pipeline import migrant_rollup, rescore
 from safetynet.pipeline import month as one_month
 
@@ -59,14 +63,25 @@ def households(conn: Connection, note: str, changed: Iterable[int], new_month_on
     moved = latest is not None and (previous_latest is None or latest > previous_latest)
     if moved:  # "数据截至" moves: flags judged at the data's as-of date change for households not re-scored
         rescore.refresh_as_of_flags(conn, previous_latest, latest, changed_ids)
+    if latest is not None:
+        raise_leads(conn, latest, sorted(changed_ids))
     new_version = version.bump(conn, note, latest if moved else None)
     return Refreshed(len(changed_ids), new_version, latest)
+
+
+def raise_leads(conn: Connection, latest: int, hh_ids: list[int] | None = None,
+                today: dt.date | None = None) -> dict[str, int]:
+    """Leads (系统预警) for the households the scoring put on the list this month (`hh_ids`: only those)."""
+    end = pd.Timestamp(year=latest // 100, month=latest % 100, day=1) + pd.offsets.MonthEnd(0)
+    return casework.raise_system_leads(conn, latest, f"{latest // 100}年{latest % 100}月", today or dt.date.today(),
+                                       (end - pd.DateOffset(months=12)).date(), int(Flag.NEWLY_HIGH), hh_ids)
 
 
 def month(conn: Connection, month_: int, note: str, hh_ids: Iterable[int] | None = None,
           progress: Progress | None = None) -> dict:
     """Score the newest month alone (for `hh_ids`, default everyone observed in it) and bump the version."""
     result = one_month.rescore_month(conn, month_, None if hh_ids is None else list(hh_ids), progress=progress)
+    raise_leads(conn, month_, None if hh_ids is None else list(hh_ids))
     version.bump(conn, note, month_)
     return result
 
@@ -77,6 +92,8 @@ def everything(engine: Engine, note: str = "rescore", progress: Progress | None 
     with engine.begin() as conn:
         result = rescore.rebuild(conn, progress=progress, chunk=chunk)
         latest = result.pop("latest_month")
+        if latest is not None:
+            raise_leads(conn, latest)
         version.bump(conn, note if latest is not None else f"{note} (empty)", latest)
     after_commit(engine, result["households"], full=True)
     return result
@@ -85,6 +102,8 @@ def everything(engine: Engine, note: str = "rescore", progress: Progress | None 
 def published(conn: Connection, note: str, latest_month: int | None) -> int:
     """The caller wrote scores, watchlist rows and roll-ups itself: finish the derived tables, bump the version."""
     migrant_rollup.refresh(conn)
+    if latest_month is not None:
+        raise_leads(conn, latest_month)
     return version.bump(conn, note, latest_month)
 
 

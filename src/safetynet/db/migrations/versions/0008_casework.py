@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column('adcode', sa.String(length=6), nullable=False),
         sa.Column('channel', sa.String(length=16), nullable=False),
         sa.Column('alert', sa.String(length=16), nullable=True),
+        sa.Column('alert_month', sa.Integer(), nullable=True),
         sa.Column('department', sa.String(length=8), nullable=True),
         sa.Column('applicant_name', sa.String(length=32), nullable=True),
         sa.Column('applicant_phone', sa.String(length=20), nullable=True),
