@@ -119,7 +119,7 @@ def test_bench_json_has_every_key(tmp_path, monkeypatch):  # noqa: ANN001
     monkeypatch.setattr(run, "BENCH_DIR", tmp_path)
     url = f"sqlite:///{tmp_path / 'tiny.db'}"
     result = run.run_benchmark(240, 14, url=url, runs=1, watchlist_runs=2, reference_runs=1,
-                               skip=("import", "new_households", "browsers"), log=lambda _msg: None)
+                               skip=("import", "new_households", "casework", "browsers"), log=lambda _msg: None)
     json.loads(json.dumps(result, ensure_ascii=False))  # serialisable
     for part, keys in EXPECTED_KEYS.items():
         assert keys <= set(result[part]), (part, keys - set(result[part]))
@@ -137,7 +137,7 @@ def test_bench_json_has_every_key(tmp_path, monkeypatch):  # noqa: ANN001
     assert "Targets" in run.format_report(result)
     # a second run reuses the database and still reports how long it took to build
     again = run.run_benchmark(240, 14, url=url, skip=("rescore", "pages", "watchlist", "reference", "import",
-                                                     "new_households", "browsers"), log=lambda _msg: None)
+                                                     "new_households", "casework", "browsers"), log=lambda _msg: None)
     assert again["build"]["reused"] and again["build"]["total_s"] == result["build"]["total_s"]
 
 
@@ -182,3 +182,26 @@ def test_new_households_bench_imports_them_and_leaves_the_database_as_it_was(wri
     only = targets["import 40 new households (households only), CLI wall time"]
     assert only["measured"].startswith(f"{result['households_only']['wall_s']} s")
     assert only["ok"] == (result["households_only"]["wall_s"] <= run.TARGETS["new_households_s"])
+
+
+def test_casework_step_bench_saves_and_takes_back(writable_demo_db):  # noqa: ANN001
+    """Five saved steps are timed; afterwards the scores, watchlist and roll-ups are exactly as before."""
+    from safetynet.bench.casework_step import measure_casework_step
+    from tests.frames import DERIVED_KEYS, assert_frames_equal
+
+    def derived() -> dict:
+        with writable_demo_db.connect() as conn:
+            return {t: pd.read_sql(text(f"SELECT * FROM {t}"), conn) for t in (*DERIVED_KEYS, "assistance")}
+
+    before = derived()
+    result = measure_casework_step(writable_demo_db, runs=3)
+    assert result["runs"] == 3 and len(result["seconds"]) == 3 and result["max_s"] >= result["p50_s"] > 0
+    after = derived()
+    for table, keys in {**DERIVED_KEYS, "assistance": ["aid_id"]}.items():
+        assert_frames_equal(before[table], after[table], keys)
+    with writable_demo_db.connect() as conn:
+        audited = conn.execute(text("SELECT COUNT(*) FROM audit_log WHERE action = 'casework'")).scalar_one()
+    assert audited == 3
+    targets = {t["target"]: t for t in run.check_targets({"casework": result})}
+    step = targets["one casework step saved (help delivered), slowest of runs"]
+    assert step["ok"] == (result["max_s"] <= run.TARGETS["casework_step_s"])

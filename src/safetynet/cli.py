@@ -381,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--import-rows", type=int, default=200_000, help="observation rows for the import throughput")
     p.add_argument("--full-rescore", action="store_true", help="also time a full rescore of every month")
     p.add_argument("--skip", help="comma-separated parts to skip: build is never skipped; "
-                                  "rescore, pages, watchlist, reference, import, new_households, browsers")
+                                  "rescore, pages, watchlist, reference, import, new_households, casework, browsers")
     p.set_defaults(func=cmd_bench)
     return parser
 

@@ -110,6 +110,12 @@ def render(r: dict) -> str:
                           [[label, m["wall_s"], m["import_s"], m["rescore_s"], m["households_rescored"]]
                            for label, m in (("家庭户 only (CSV)", fresh["households_only"]),
                                             ("家庭户 + 家庭成员 + 月度观测 (XLSX)", fresh["with_members_and_month"]))]))
+    if step := r.get("casework"):
+        out.append(f"\n**One casework step** (`casework.execute(RecordAid)` on a 帮扶中 file: checks, insert, audit row, "
+                   f"the household re-scored, its watchlist row, roll-ups by deltas, data version; {step['runs']} "
+                   "households, each taken back afterwards)\n")
+        out.append(_table(["p50 s", "max s", "each s"], [[step["p50_s"], step["max_s"],
+                                                        ", ".join(str(s) for s in step["seconds"])]]))
     br = r.get("browsers", {})
     if br and "skipped" not in br:
         cc, mem = br["concurrency"], br["memory"]

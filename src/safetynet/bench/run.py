@@ -25,11 +25,11 @@ from sqlalchemy.engine import make_url
 
 from safetynet.bench import stats as S
 
-PARTS = ("build", "rescore", "pages", "watchlist", "reference", "import", "new_households", "browsers")
+PARTS = ("build", "rescore", "pages", "watchlist", "reference", "import", "new_households", "casework", "browsers")
 TARGETS = {
     "page_warm_s": 0.3, "page_cold_s": 2.0, "watchlist_p95_ms": 150.0, "rescore_month_s": 10.0,
     "build_s": 15 * 60.0, "server_rss_mb": 800.0, "duckdb_ratio": 1.0, "browser_errors": 0, "page_load_p95_s": 3.0,
-    "new_households_s": 5.0,
+    "new_households_s": 5.0, "casework_step_s": 1.0,
 }
 BENCH_DIR = Path(tempfile.gettempdir()) / "sn_bench"
 Log = Callable[[str], None]
@@ -224,6 +224,12 @@ def run_benchmark(households: int, months: int, url: str | None = None, runs: in
         log("… 1,000 new households through `python -m safetynet import` (removed again afterwards)")
         result["new_households"] = measure_new_households(engine, url)
         checkpoint()
+    if "casework" not in skip:
+        from safetynet.bench.casework_step import measure_casework_step
+
+        log("… one saved casework step (help delivered: re-score, watchlist row, roll-ups), five households")
+        result["casework"] = measure_casework_step(engine)
+        checkpoint()
     if "browsers" not in skip:
         from safetynet.bench.concurrency import measure_browsers
 
@@ -282,6 +288,10 @@ def check_targets(r: dict) -> list[dict]:
             add(f"import {fresh['households']:,} new households ({label}), CLI wall time",
                 f"≤ {TARGETS['new_households_s']:.0f} s", f"{m['wall_s']} s (import {m['import_s']} s)",
                 m["exit_code"] == 0 and m["wall_s"] <= TARGETS["new_households_s"])
+    if step := r.get("casework"):
+        add("one casework step saved (help delivered), slowest of runs", f"≤ {TARGETS['casework_step_s']:.0f} s",
+            f"{step['max_s']} s (p50 {step['p50_s']} s)", step["max_s"] is not None
+            and step["max_s"] <= TARGETS["casework_step_s"])
     browsers = r.get("browsers", {})
     if "memory" in browsers:
         mem = browsers["memory"]["server_peak_rss_mb"]
