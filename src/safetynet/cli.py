@@ -8,29 +8,12 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 
 from sqlalchemy import Engine
 
 from safetynet import config
 from safetynet.db import get_engine, migrate, reference
-
-
-def _progress_bar(label: str) -> Callable[[int, int], None]:
-    """A terminal progress bar (tqdm) that callers drive with (done, total)."""
-    from tqdm import tqdm
-
-    bar = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=total, desc=label, unit="户", file=sys.stderr, dynamic_ncols=True)
-        bar.update(done - bar.n)
-        if done >= total:
-            bar.close()
-
-    return update
+from safetynet.progress import StageBar, counting_bar
 
 
 def open_db(url: str | None = None) -> Engine:
@@ -60,7 +43,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                      **({"end_month": args.end_month} if args.end_month else {}))
     started = time.perf_counter()
     try:
-        counts = generate(engine, cfg, progress=None if args.quiet else _progress_bar("生成演示数据"), force=args.force)
+        counts = generate(engine, cfg, progress=None if args.quiet else counting_bar("生成演示数据"), force=args.force)
     except DemoRefused as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
@@ -83,7 +66,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
             done = refresh.households(conn, f"rescore {len(ids)} households", ids)
         result = {"households": done.households, "data_version": done.data_version}
     else:
-        result = refresh.everything(engine, progress=None if args.quiet else _progress_bar("重新评分"))
+        result = refresh.everything(engine, progress=None if args.quiet else counting_bar("重新评分"))
     print(f"rescore: {json.dumps(result, ensure_ascii=False)} in {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -102,7 +85,7 @@ def _rescore_month(engine, args: argparse.Namespace) -> dict:  # noqa: ANN001
         else:
             raise ValueError(f"--month 应为 YYYYMM 或 latest，收到 {args.month!r}")
         ids = [int(x) for x in args.households.split(",") if x.strip()] if args.households else None
-        progress = None if args.quiet else _progress_bar(f"重新评分 {month}")
+        progress = None if args.quiet else counting_bar(f"重新评分 {month}")
         result = refresh.month(conn, month, f"rescore month {month}", ids, progress=progress)
     if ids is None:
         refresh.after_commit(engine, 0, full=True)
@@ -156,7 +139,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not path.is_file():
         return _import_error(args, f"找不到文件：{path}", EXIT_FILE, "not_found")
     engine = open_db(args.db)
-    bar = None if (args.quiet or args.json) else _StageBar()
+    bar = None if (args.quiet or args.json) else StageBar()
     limits = Limits(max_bytes=int(args.max_mb * 1024 * 1024), max_rows=args.max_rows)
     try:
         try:
@@ -208,27 +191,6 @@ def _import_error(args: argparse.Namespace, text: str, code: int, kind: str) -> 
     else:
         print(f"错误：{text}", file=sys.stderr)
     return code
-
-
-class _StageBar:
-    """A terminal bar driven by (fraction, stage text); gone from the screen when closed."""
-
-    def __init__(self) -> None:
-        self.bar = None
-
-    def __call__(self, fraction: float, text: str) -> None:
-        from tqdm import tqdm
-
-        if self.bar is None:
-            self.bar = tqdm(total=100, desc=text, file=sys.stderr, dynamic_ncols=True, leave=False,
-                            bar_format="{desc} {bar} {percentage:3.0f}%")
-        self.bar.set_description_str(text)
-        self.bar.update(int(fraction * 100) - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
 
 
 def cmd_bench_import(args: argparse.Namespace) -> int:

@@ -133,10 +133,6 @@ def ensure_database(url: str, households: int, months: int, log: Log) -> dict:
 
 def import_throughput(url: str, rows: int, households: int, log: Log) -> dict:
     """The importer's own benchmark (`ingest.bench.import_benchmark`) on a scratch database of the same backend."""
-    try:
-        from safetynet.ingest.bench import import_benchmark  # noqa: F401
-    except ImportError:
-        return {"skipped": "n/a (importer not available)"}
     scratch = None
     if make_url(url).get_backend_name() == "postgresql":
         scratch = make_url(url).set(database=f"sn_bench_import_{os.getpid()}").render_as_string(hide_password=False)

@@ -87,11 +87,11 @@ def prepare_database(url: str, households: int, progress: bool = True) -> Engine
         reference.load_reference(conn)
         have = conn.execute(select(func.count()).select_from(household)).scalar_one()
     if have < households:
-        from safetynet.cli import _progress_bar
+        from safetynet.progress import counting_bar
         from safetynet.demo.generate import DemoConfig, generate
 
         generate(engine, DemoConfig(households=households, months=24, seed=7),
-                 progress=_progress_bar("生成演示数据") if progress else None, force=False)
+                 progress=counting_bar("生成演示数据") if progress else None, force=False)
     return engine
 
 
