@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -350,4 +351,5 @@ def test_the_meeting_screen_shows_the_overview_numbers(app, demo_db):  # noqa: A
     monthly = overview.monthly_measures(demo_db, Filters())
     for m in measures.select("meeting"):
         value = measures.format_value(measures.total(monthly[monthly["month"] == month], m.code), m.kind)
-        assert f'<div class="label">{m.label}</div><div class="value">{value}</div>' in cards, m.code
+        assert re.search(f'<div class="label">{re.escape(m.label)}</div><div class="value( bad)?">{re.escape(value)}</div>',
+                         cards), m.code
