@@ -31,7 +31,7 @@ from safetynet.queries import industries, migrants, overview, sites
 
 CJK = lambda s: any("\u4e00" <= ch <= "\u9fff" for ch in s)  # noqa: E731
 MIGRANT_COLUMNS = {"workers", "cross_province", "in_high", "uninsured"}  # rollup_migrant
-QUERY_COLUMNS: set[str] = set()  # columns a query adds beside the roll-ups' (named per measure that needs one)
+QUERY_COLUMNS = {"overdue"}  # columns a query adds beside the roll-ups' (queries.overview.monthly_measures)
 
 
 @pytest.fixture(autouse=True)
@@ -173,6 +173,7 @@ class Raw:
     month: int
     scored: pd.DataFrame  # risk_score rows of the month, with the county's province
     current: pd.DataFrame  # household_current rows of the month
+    files: pd.DataFrame  # every household_current row (each file's latest score, flags judged at the as-of date)
     migrants: pd.DataFrame  # migrant persons of the households in `current`, with their tier and provinces
 
 
@@ -185,7 +186,8 @@ def _raw(engine: Engine, prov: str | None) -> Raw:
     region = _read(engine, "SELECT adcode, prov_adcode FROM region")
     scored = _read(engine, "SELECT * FROM risk_score WHERE month = :m", m=month)
     scored = scored.merge(region, on="adcode", how="left")
-    current = _read(engine, "SELECT * FROM household_current WHERE month = :m", m=month)
+    files = _read(engine, "SELECT * FROM household_current")
+    current = files[files["month"] == month]
     persons = _read(engine, "SELECT * FROM person")
     persons = persons[persons["is_migrant"].astype(bool)]
     migrants_ = persons.merge(current[["hh_id", "tier", "prov_adcode"]], on="hh_id")
@@ -195,8 +197,9 @@ def _raw(engine: Engine, prov: str | None) -> Raw:
     if prov:
         scored = scored[scored["prov_adcode"] == prov]
         current = current[current["prov_adcode"] == prov]
+        files = files[files["prov_adcode"] == prov]
         migrants_ = migrants_[migrants_["prov_adcode"] == prov]
-    return Raw(month, scored, current, migrants_)
+    return Raw(month, scored, current, files, migrants_)
 
 
 def _bit(frame: pd.DataFrame, flag: Flag) -> pd.Series:
@@ -227,6 +230,7 @@ EXPECTED: dict[str, tuple[str, Callable[[Raw], float]]] = {
     "relapsed": ("region", lambda r: _bit(r.scored, Flag.RELAPSED).sum()),
     "assist_cov": ("region", lambda r: _bit(r.scored, Flag.ASSISTED).mean()),
     "helper_cov": ("region", lambda r: _bit(r.scored, Flag.HAS_HELPER).mean()),
+    "overdue": ("region", lambda r: (r.files["status"].isin(OPEN) & _bit(r.files, Flag.DQ_NO_ASSISTANCE)).sum()),
     "median_r": ("region", _median_within_its_bin),
     "mean_income": ("industry", lambda r: r.scored["income"].mean()),
     "not_returned": ("region", lambda r: _bit(r.scored, Flag.NOT_RETURNED).sum()),

@@ -88,6 +88,9 @@ _ALL = (
             SHARE, False, "assisted", "households", target=1.0),
     Measure("helper_cov", "结对帮扶覆盖率", "有结对帮扶责任人的户数 ÷ 本月评分户数",
             SHARE, False, "with_helper", "households"),
+    Measure("overdue", "逾期未帮扶户",
+            "在档或帮扶中、认定满1个月仍未落实任何帮扶措施的档案户数；按数据截至月判断，只有当月数值，目标动态清零",
+            COUNT, True, "overdue", population="open", target=0.0),  # column: queries.overview.monthly_measures
     # ---- income
     Measure("median_r", "收入中位数与线之比",
             "本月评分户（人均收入 − 刚性支出）÷ 适用标准（低保标准、行业帮扶标准或防返贫监测线）的中位数，"
@@ -132,10 +135,11 @@ MEASURES: dict[str, Measure] = {m.code: m for m in _ALL}
 
 # Where each measure is shown, in order (screen part → measure codes).
 SCREENS: dict[str, tuple[str, ...]] = {
-    "overview": ("households", "open_files", "tier_high", "high_share", "newly_high", "assist_cov", "helper_cov",
-                 "eliminated", "relapsed"),
+    "overview": ("households", "open_files", "tier_high", "high_share", "newly_high", "assist_cov", "overdue",
+                 "helper_cov", "eliminated", "relapsed"),
     "overview_trend": ("open_files", "tier_high"),  # also the meeting screen's trend slide
-    "meeting": ("open_files", "tier_high", "newly_high", "assist_cov", "helper_cov", "eliminated", "relapsed"),
+    "meeting": ("open_files", "tier_high", "newly_high", "assist_cov", "overdue", "helper_cov", "eliminated",
+                "relapsed"),
     "map": ("tier_high", "high_share", "open_files", "newly_high", "assist_cov", "median_r", "relapsed",
             "not_returned"),
     "map_table": ("open_files", "households", "tier_high", "high_share", "newly_high", "assist_cov", "median_r",

@@ -8,7 +8,11 @@ EN = {
     # labels
     "中风险户": "Medium risk",
     "低风险户": "Low risk",
+    "逾期未帮扶户": "Overdue cases",
     # help texts
+    "在档或帮扶中、认定满1个月仍未落实任何帮扶措施的档案户数；按数据截至月判断，只有当月数值，目标动态清零":
+        "Open files with no assistance delivered one month after identification; judged at the data's as-of "
+        "month, so there is no figure for earlier months; the target is to clear them all",
     "本月有风险评分的全部户数：在档、帮扶中，以及风险消除（解困、脱困）后仍在跟踪的户。"
     "高、中、低风险户合计等于此数；各项占比和覆盖率均以此为分母":
         "All households with a risk score this month: open files, files receiving help, and files still followed "
