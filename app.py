@@ -52,6 +52,7 @@ except Exception as exc:  # a broken database URL must say so, not show a traceb
     st.stop()
 
 engine = cache.engine(url)
+frame.database_banner(engine)  # read-only, or the file deleted under the app: said on every page, writes refused
 user = session.current_user()
 
 # The pages handed to st.navigation are the access check: a URL naming any other page

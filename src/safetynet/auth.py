@@ -17,8 +17,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine, insert, select, update
 
 from safetynet import audit
+from safetynet.db import health
+from safetynet.db.errors import DatabaseUnavailable
 from safetynet.db.schema import app_user, region
 from safetynet.domain.lines import NATION
+from safetynet.i18n import t
 
 ROLES = {"leader": ("领导", "Leader"), "staff": ("工作人员", "Staff"), "admin": ("管理员", "Administrator")}
 MAX_FAILURES = 5
@@ -39,6 +42,17 @@ CAN_UNMASK = ("staff", "admin")
 
 class AuthError(ValueError):
     """A user-facing reason a sign-in or user change was refused (Chinese)."""
+
+
+def _writable(engine: Engine, refused: str) -> None:
+    """AuthError when the database cannot keep this change (read-only, or its file gone): nothing is written.
+
+    A sign-in writes its record and its failure count; when neither can be kept the sign-in is refused, so the
+    lockout after five failures can never be switched off by a read-only database."""
+    try:
+        health.check_writable(engine)
+    except DatabaseUnavailable as exc:
+        raise AuthError(refused.format(reason=exc.localized())) from exc
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ def create_user(engine: Engine, username: str, password: str | None, role: str, 
         raise AuthError("用户名须为1–64个字符")
     if role not in ROLES:
         raise AuthError(f"角色须为 {', '.join(ROLES)} 之一")
+    _writable(engine, t("无法保存用户变更：{reason}"))
     with engine.begin() as conn:
         if scope != NATION and conn.execute(select(region.c.adcode).where(region.c.adcode == scope)).first() is None:
             raise AuthError(f"地区代码 {scope} 不存在")
@@ -105,6 +120,7 @@ def create_user(engine: Engine, username: str, password: str | None, role: str, 
 
 
 def set_active(engine: Engine, username: str, active: bool, actor: str | None = None) -> None:
+    _writable(engine, t("无法保存用户变更：{reason}"))
     with engine.begin() as conn:
         done = conn.execute(update(app_user).where(app_user.c.username == username)
                             .values(active=active, failed_attempts=0, locked_until=None)).rowcount
@@ -115,6 +131,7 @@ def set_active(engine: Engine, username: str, active: bool, actor: str | None = 
 
 def set_password(engine: Engine, username: str, password: str, actor: str | None = None) -> None:
     hashed = hash_password(password)
+    _writable(engine, t("无法保存用户变更：{reason}"))
     with engine.begin() as conn:
         done = conn.execute(update(app_user).where(app_user.c.username == username)
                             .values(password_hash=hashed, failed_attempts=0, locked_until=None)).rowcount
@@ -134,6 +151,7 @@ def list_users(engine: Engine) -> list[dict]:
 def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> User:
     """The signed-in user, or AuthError with the reason; every attempt is audited."""
     now = now or dt.datetime.now().replace(microsecond=0)
+    _writable(engine, t("无法登录：{reason}"))
     # Read and verify outside any write transaction, then write in a transaction whose first statement is the
     # write: on SQLite a transaction that reads before it writes cannot take the write lock once another
     # sign-in has committed in between (SQLITE_BUSY_SNAPSHOT, busy_timeout does not help), so ten people

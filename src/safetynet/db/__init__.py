@@ -3,16 +3,21 @@
 Everything that talks to the database gets its engine from `get_engine`, so the
 SQLite pragmas (WAL for concurrent readers beside one writer, foreign keys on,
 a busy timeout so a reader waits instead of failing during an import) are set
-on every connection, whoever opens it.
+on every connection, whoever opens it. Each SQLite engine also remembers which
+file its connections opened, so `db.health` can tell when that file was
+deleted or replaced under the running app.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
+import weakref
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from safetynet import config
 
@@ -25,14 +30,49 @@ BUSY_TIMEOUT_MS = 30000
 BEGIN_IMMEDIATE = "safetynet_begin_immediate_ms"
 
 
+# (st_dev, st_ino) of the file each SQLite engine's connections opened (db.health compares the path with it)
+_opened_files: weakref.WeakKeyDictionary[Engine, tuple[int, int]] = weakref.WeakKeyDictionary()
+
+
 def is_sqlite(engine_or_url: Engine | str) -> bool:
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
     return url.get_backend_name() == "sqlite"
 
 
+def sqlite_path(url: URL) -> Path | None:
+    """The database file a SQLite URL names (plain paths and file: URIs), or None in memory."""
+    database = url.database or ""
+    if url.query.get("uri") in ("true", "1") and database.startswith("file:"):
+        database = database[len("file:"):]
+        database = database[2:] if database.startswith("//") else database
+        if url.query.get("mode") == "memory":
+            return None
+    if not database or database.startswith(":memory:"):
+        return None
+    return Path(database).absolute()
+
+
+def opened_file(engine: Engine) -> tuple[int, int] | None:
+    """(device, inode) of the file the engine's connections have open; None before the first connection."""
+    return _opened_files.get(engine)
+
+
 def _install_sqlite_pragmas(engine: Engine) -> None:
+    path = sqlite_path(engine.url)
+
+    @event.listens_for(engine, "engine_disposed")
+    def _on_dispose(disposed):  # noqa: ANN001
+        _opened_files.pop(disposed, None)  # every connection is closed: the next one opens what is there then
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI types
+        if path is not None and engine not in _opened_files:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                pass
+            else:
+                _opened_files[engine] = (stat.st_dev, stat.st_ino)
         # pysqlite's own transaction handling would defer BEGIN; let SQLAlchemy drive it.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -41,7 +81,10 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MB page cache per connection
         if dbapi_conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            cur.execute("PRAGMA journal_mode=WAL")
+            try:
+                cur.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:  # a read-only database keeps its journal mode (db.health says so)
+                pass
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -63,8 +106,9 @@ def make_engine(url: str) -> Engine:
     """A new engine for `url`; callers normally want the shared `get_engine`."""
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
-        if sa_url.database and sa_url.database != ":memory:":
-            Path(sa_url.database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(sa_url)
+        if path is not None and sa_url.query.get("mode") not in ("ro", "rw"):  # a new database may be created
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(sa_url, connect_args={"check_same_thread": False, "timeout": 30})
         _install_sqlite_pragmas(engine)
         return engine

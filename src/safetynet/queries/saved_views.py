@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, update
 
+from safetynet.db import health
 from safetynet.db.schema import saved_view
 
 MAX_NAME = 64
@@ -27,7 +28,7 @@ def save_view(engine: Engine, name: str, page: str, query: str, owner: str | Non
     if not name or len(name) > MAX_NAME:
         raise ValueError(f"视图名称须为1–{MAX_NAME}个字符")
     now = dt.datetime.now().replace(microsecond=0)
-    with engine.begin() as conn:
+    with health.guard(engine), engine.begin() as conn:  # DatabaseUnavailable when it cannot be kept
         existing = conn.execute(select(saved_view.c.view_id).where(saved_view.c.name == name)).scalar()
         if existing is None:
             conn.execute(insert(saved_view).values(name=name, page=page, query=query, owner=owner, created_at=now))
@@ -37,5 +38,5 @@ def save_view(engine: Engine, name: str, page: str, query: str, owner: str | Non
 
 
 def delete_view(engine: Engine, view_id: int) -> None:
-    with engine.begin() as conn:
+    with health.guard(engine), engine.begin() as conn:
         conn.execute(delete(saved_view).where(saved_view.c.view_id == view_id))

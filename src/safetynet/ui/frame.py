@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from safetynet import cache, config, i18n
+from safetynet.db import health
 from safetynet.domain import codes
 from safetynet.domain.lines import NATION
 from safetynet.filters import Filters
@@ -59,6 +60,13 @@ def language_switch() -> None:
                                       required=True)
     urlstate.publish("lang", choice, default)
     i18n.set_lang(choice or default)
+
+
+def database_banner(engine) -> None:  # noqa: ANN001
+    """On every page, signed in or not: the database cannot take writes now (read-only, or its file gone)."""
+    refused = health.problem(engine)
+    if refused is not None:
+        st.error(refused.localized(), icon=":material/error:")
 
 
 def bound_selectbox(label: str, options: list[str], key: str, format_func, default: str = ALL) -> str:  # noqa: ANN001

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from safetynet import auth, config, i18n
 from safetynet.auth import AuthError, User
+from safetynet.db.errors import WriteRefused
 from safetynet.i18n import t
 
 KEY = "auth"
@@ -46,13 +47,21 @@ def sign_in_as(user: User) -> None:
 
 
 def sign_out(engine: Engine) -> None:
+    """End the session. When the database cannot record it, the session still ends (it would be worse to keep
+    it open) and the sign-in screen says that the sign-out is missing from the audit log."""
     from safetynet import audit
 
     user = current_user()
+    unrecorded = None
     if user:
-        audit.record(engine, user.username, "sign_out", user.username)
+        try:
+            audit.record(engine, user.username, "sign_out", user.username)
+        except WriteRefused as exc:
+            unrecorded = t("退出登录未能记入审计日志：{reason}", reason=exc.localized())
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    if unrecorded:
+        st.session_state["sign_out_unrecorded"] = unrecorded
 
 
 def sign_in_screen(engine: Engine) -> None:
@@ -60,6 +69,8 @@ def sign_in_screen(engine: Engine) -> None:
     st.title(t("工会困难职工动态监测平台"))
     if st.session_state.get("auth_expired"):
         st.warning(t("登录已超时，请重新登录。"))
+    if unrecorded := st.session_state.pop("sign_out_unrecorded", None):
+        st.warning(unrecorded)
     if config.get("SAFETYNET_AUTH") == "oidc":
         _oidc_sign_in(engine)
         return
@@ -73,6 +84,8 @@ def sign_in_screen(engine: Engine) -> None:
             sign_in_as(auth.authenticate(engine, username, password))
         except AuthError as exc:
             st.error(str(exc))
+        except WriteRefused as exc:  # the database went away between the check and the write
+            st.error(t("无法登录：{reason}", reason=exc.localized()))
         else:
             st.rerun()
     if config.demo_mode():
@@ -81,12 +94,21 @@ def sign_in_screen(engine: Engine) -> None:
 
 def _demo_buttons(engine: Engine) -> None:
     st.info(t("演示模式：以下为演示账号，数据均为虚构。生产环境请设置 SAFETYNET_DEMO_MODE=0。"))
-    auth.ensure_demo_users(engine)
+    try:
+        auth.ensure_demo_users(engine)
+    except AuthError:  # a read-only database: the banner says so, and signing in is refused below
+        pass
     cols = st.columns(len(auth.DEMO_USERS))
     for col, (username, name, role, scope) in zip(cols, auth.DEMO_USERS, strict=True):
         if col.button(t(name), key=f"demo_{username}", use_container_width=True):
-            sign_in_as(auth.authenticate(engine, username, auth.DEMO_PASSWORD))
-            st.rerun()
+            try:
+                sign_in_as(auth.authenticate(engine, username, auth.DEMO_PASSWORD))
+            except AuthError as exc:
+                st.error(str(exc))
+            except WriteRefused as exc:
+                st.error(t("无法登录：{reason}", reason=exc.localized()))
+            else:
+                st.rerun()
 
 
 def _oidc_sign_in(engine: Engine) -> None:
@@ -107,6 +129,4 @@ def user_badge(engine: Engine, user: User) -> None:
     """Sidebar: who is signed in, their scope, and sign-out."""
     role = i18n.label(auth.ROLES[user.role])
     st.sidebar.caption(f"{user.display_name} · {role}")
-    if st.sidebar.button(t("退出登录"), key="sign_out"):
-        sign_out(engine)
-        st.rerun()
+    st.sidebar.button(t("退出登录"), key="sign_out", on_click=sign_out, args=(engine,))

@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from safetynet import audit, cache, exports, i18n
+from safetynet.db import health
+from safetynet.db.errors import WriteRefused
 from safetynet.domain import codes, risk
 from safetynet.domain.months import add_months
 from safetynet.i18n import t
@@ -133,13 +135,17 @@ def render_saved_views(ctx: PageContext, user: str | None) -> None:
                     saved_views.save_view(cache.engine(ctx.url), name, "watchlist", current_query_string(), user)
                 except ValueError as exc:
                     st.error(str(exc))
+                except WriteRefused as exc:
+                    st.error(t("无法保存视图：{reason}", reason=exc.localized()))
                 else:
                     st.success(t("已保存：{name}", name=name.strip()))
 
 
 def build_export(engine, query: WatchlistQuery, user: str | None, header: str, fmt: str, *,  # noqa: ANN001
                  unmasked: bool, view_query: str, region: str, scope: str) -> bytes:
-    """The export file's bytes; records the export (rows, filters, masking) in the audit log."""
+    """The export file's bytes; records the export (rows, filters, masking) in the audit log.
+
+    The audit row is written before the file is made: when it cannot be (WriteRefused), there is no file."""
     frame = wl_view.export_frame(watchlist.export_rows(engine, query), unmasked=unmasked)
     audit.record(engine, user, "export", "watchlist", rows=len(frame), format=fmt, query=view_query,
                  region=region, scope=scope, masked=not unmasked)
@@ -154,15 +160,19 @@ def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: st
     header = exports.header_line(user or t("未登录用户"), what)
     options = dict(unmasked=unmasked and ctx.unmask_allowed, view_query=view_query, region=ctx.filters.region,
                    scope=ctx.filters.scope)
+    refused = health.problem(engine)  # an export must be recorded: refused while the database cannot take it
+    if refused is not None:
+        st.error(t("无法导出：{reason}", reason=refused.localized()))
+    off = total == 0 or refused is not None
     left, right, _ = st.columns([2, 2, 8])
     with left:
         st.download_button(t("导出 CSV"), data=lambda: build_export(engine, query, user, header, "csv", **options),
                            file_name=f"watchlist-{ctx.month}.csv", mime="text/csv", key="export_csv",
-                           icon=":material/download:", disabled=total == 0, on_click="ignore")
+                           icon=":material/download:", disabled=off, on_click="ignore")
     with right:
         st.download_button(t("导出 Excel"), data=lambda: build_export(engine, query, user, header, "xlsx", **options),
                            file_name=f"watchlist-{ctx.month}.xlsx", key="export_xlsx", icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           disabled=total == 0, on_click="ignore")
+                           disabled=off, on_click="ignore")
     if total > watchlist.EXPORT_LIMIT:
         st.caption(t("导出最多 {n} 行，请缩小筛选范围。", n=i18n.fmt_count(watchlist.EXPORT_LIMIT)))
