@@ -99,12 +99,13 @@ def test_quoted_cells_and_line_breaks_count_as_one_row(db):  # noqa: ANN001
     assert rejects(dry(db, tabs, "f.txt")) == [(4, "工资性收入")]
 
 
-def test_rows_with_extra_cells_are_rejected_not_shifted(db):  # noqa: ANN001
+def test_rows_with_extra_or_missing_cells_are_rejected_not_shifted(db):  # noqa: ANN001
     data = "档案编号,月份,工资性收入\n户-甲,2026-08,2500\n户-甲,2026-09,2,600\n户-乙,2026-09\n".encode()
     result = dry(db, data)
-    assert rejects(result) == [(3, None)]  # the short row is padded and valid
+    assert rejects(result) == [(3, None), (4, None)]  # a short row is not a row of blank cells: it may be cut off
     assert "比表头多 1 列" in result.rejects()["reason"].iloc[0]
-    assert result.sheets[0].inserted == 2
+    assert result.rejects()["reason"].iloc[1] == "该行只有 2 列，比表头少 1 列（行可能被截断）"
+    assert result.sheets[0].inserted == 1
 
 
 def test_english_headers_and_units_are_recognised(db):  # noqa: ANN001

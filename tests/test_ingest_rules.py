@@ -157,8 +157,11 @@ RULES = [
 @pytest.mark.parametrize("case", RULES, ids=[r[0] for r in RULES])
 def test_rule_fails_then_passes(base, case):  # noqa: ANN001
     _id, kind, row, bad, column, fragment, good = case
-    if _id == "not_a_number":  # "nan" is a blank marker, not a number: it counts as empty (0)
-        assert problems(dry(base, kind, [{**row, **bad}])) == []
+    if _id == "not_a_number":  # "nan" is a blank marker, not a number: the cell counts as blank, not as an error
+        assert problems(dry(base, kind, [{**row, **bad, "转移净收入": "300"}])) == []
+        # ... and a new month whose only income cell is blank says nothing about income: refused, not read as 0
+        only = problems(dry(base, kind, [{**row, **bad}]))
+        assert [(r, col) for r, col, _why in only] == [(2, "工资性收入")] and "都是空白" in only[0][2]
         return
     if _id == "id_lower_x":
         lower = idcard.make("110101", dt.date(1990, 1, 1), 1)

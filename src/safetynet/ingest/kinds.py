@@ -19,6 +19,12 @@ Column types (`Field.type`):
   adcode 6-digit GB/T 2260 code that exists in the region table
   phone  mobile (11 digits starting 1) or landline with area code
   lookup a name resolved against a reference table (site, union organisation, helper)
+
+A blank cell means "not given" (validate.BLANKS lists what counts as blank): a required field rejects
+it; on a record that already exists the stored value is kept (a file never clears or zeroes a value by
+leaving it out); on a new record the field's `default` applies (empty where there is none). New
+monthly observations need at least one of the four incomes (a row with all four blank says nothing
+about the household's income; no income is written as 0). The template notes say this per column.
 """
 
 from __future__ import annotations
@@ -52,9 +58,10 @@ class Field:
     hi: float | None = None
     max_len: int | None = None
     note: str = ""  # explanation shown in templates
-    default: object = None  # value for a blank cell
+    default: object = None  # value for a blank cell of a new record (an existing record keeps its value)
     column: str | None = None  # target column (None: same as name; "" = not stored directly)
     example: str = ""
+    free_text: bool = False  # `text` that may hold tabs and line breaks (other control characters never)
 
     @property
     def target(self) -> str | None:
@@ -131,9 +138,14 @@ FILE_NO = Field("file_no", "档案编号", "text", required=True, max_len=32, al
                 note="户档案的唯一编号，用于与已有档案对应", column="", example="520102-N00012345")
 
 
+KEEPS = "已有记录空白保留原值"  # what every optional column's blank does to a stored record
+INCOMES = ("income_wage", "income_operating", "income_property", "income_transfer")
+
+
 def _money(name: str, header: str, aliases: tuple[str, ...], note: str, hi: float = MONEY_MONTH_MAX) -> Field:
+    income = "；四项收入不能全部空白，本月确无收入请填0" if name in INCOMES else ""
     return Field(name, header, "money", aliases=aliases, lo=0, hi=hi, default=0.0,
-                 note=f"{note}；元，不能为负，空白按0", example="0")
+                 note=f"{note}；元，不能为负；新记录空白按0，{KEEPS}{income}", example="0")
 
 
 HOUSEHOLDS = KindSpec(
@@ -157,7 +169,7 @@ HOUSEHOLDS = KindSpec(
         Field("industry_code", "行业", "code", codes=INDUSTRY, aliases=("行业代码", "主要劳动力行业"),
               note="主要劳动力所在行业（代码或名称，如 C 或 制造业）"),
         Field("status", "档案状态", "code", codes=_self(codes.FILE_STATUS), aliases=("状态",),
-              note="在档 / 帮扶中 / 风险消除 / 已解困 / 已脱困 / 退档 / 注销；新档案空白按在档；变更须符合动态管理流程",
+              note="在档 / 帮扶中 / 风险消除 / 已解困 / 已脱困 / 退档 / 注销；新档案空白按在档，已有档案空白保留原状态；变更须符合动态管理流程",
               example="在档"),
         Field("status_changed_on", "状态变更日期", "date", column="",
               note="状态变更的日期；空白时消除按消除日期、退档按退档日期、其他按导入当天"),
@@ -170,15 +182,16 @@ HOUSEHOLDS = KindSpec(
         Field("close_reason", "退档原因", "code", codes=_self(codes.CLOSE_REASONS), note="死亡 / 退休 / 转出 / 识别不准"),
         Field("eliminated_on", "消除日期", "date", aliases=("风险消除日期", "解困日期"), note="风险消除（解困、脱困）的日期"),
         Field("elimination_method", "消除方式", "code", codes=_self(codes.ELIMINATION_METHODS), note="帮扶消除 / 自然消除"),
-        Field("address", "家庭住址", "text", max_len=255, aliases=("住址", "地址"), note="个人信息，系统内脱敏显示"),
-        Field("is_relocated", "是否搬迁户", "bool", default=False, aliases=("易地搬迁户",), note="是/否，空白按否"),
-        Field("is_exit_poor", "是否脱贫户", "bool", default=False, note="是/否，空白按否"),
-        Field("on_dibao", "是否享受低保", "bool", default=False, aliases=("低保户", "是否低保"), note="是/否，空白按否"),
-        Field("on_tekun", "是否特困供养", "bool", default=False, aliases=("特困", "是否特困"), note="是/否，空白按否"),
-        Field("housing_unsafe", "住房安全无保障", "bool", default=False, note="是/否，空白按否"),
-        Field("water_unsafe", "饮水安全无保障", "bool", default=False, note="是/否，空白按否"),
+        Field("address", "家庭住址", "text", max_len=255, aliases=("住址", "地址"), note="个人信息，系统内脱敏显示；可以换行",
+              free_text=True),
+        Field("is_relocated", "是否搬迁户", "bool", default=False, aliases=("易地搬迁户",), note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("is_exit_poor", "是否脱贫户", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("on_dibao", "是否享受低保", "bool", default=False, aliases=("低保户", "是否低保"), note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("on_tekun", "是否特困供养", "bool", default=False, aliases=("特困", "是否特困"), note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("housing_unsafe", "住房安全无保障", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("water_unsafe", "饮水安全无保障", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
         Field("psych_consent", "同意记录心理支持信息", "bool", default=False, aliases=("心理信息同意",),
-              note="是/否，空白按否；未同意时不记录心理支持因素"),
+              note="是/否；新记录空白按否，已有记录空白保留原值；未同意时不记录心理支持因素"),
     ),
     key=("file_no",),
     description="每户一行：档案编号、对象类型与类别、区县、状态、认定日期等。已有档案编号更新原档案。",
@@ -201,15 +214,16 @@ PERSONS = KindSpec(
         Field("birth_year", "出生年份", "int", aliases=("出生年",), lo=1900, note="四位年份；填写身份证号时可空"),
         Field("health", "健康状况", "code", required=True, codes=_self(codes.HEALTH), aliases=("健康",),
               note="健康 / 长期慢性病 / 患大病 / 残疾", example="健康"),
-        Field("disability_grade", "残疾等级", "int", lo=1, hi=4, note="1–4级；非残疾空白"),
+        Field("disability_grade", "残疾等级", "int", lo=1, hi=4, note="1–4级；非残疾空白（已有成员空白保留原值）"),
         Field("labour_capacity", "劳动能力", "code", required=True, codes=_self(codes.LABOUR_CAPACITY),
               note="技能劳动力 / 普通劳动力 / 弱劳动力或半劳动力 / 丧失劳动力 / 无劳动力", example="普通劳动力"),
         Field("education", "文化程度", "code", codes=_self(codes.EDUCATION), aliases=("学历",),
               note="研究生 / 大学 / 大专 / 中职 / 高中 / 初中 / 小学 / 文盲或半文盲 / 学龄前"),
-        Field("school_stage", "在校阶段", "code", codes=_self(codes.SCHOOL_STAGES), note="学前 / 小学 / 初中 / 高中 / 中职 / 高校；不在校空白"),
-        Field("is_dropout", "是否辍学", "bool", default=False, note="义务教育阶段失学辍学：是/否，空白按否"),
-        Field("union_member", "是否工会会员", "bool", default=False, note="是/否，空白按否"),
-        Field("is_migrant", "是否农民工", "bool", default=False, note="是/否，空白按否"),
+        Field("school_stage", "在校阶段", "code", codes=_self(codes.SCHOOL_STAGES),
+              note="学前 / 小学 / 初中 / 高中 / 中职 / 高校；不在校空白（已有成员空白保留原值）"),
+        Field("is_dropout", "是否辍学", "bool", default=False, note="义务教育阶段失学辍学：是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("union_member", "是否工会会员", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("is_migrant", "是否农民工", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
         Field("origin_adcode", "户籍地区县代码", "adcode", aliases=("户籍地",), note="农民工户籍所在区县的6位代码"),
         Field("employment_form", "就业形式", "code", codes=_self(codes.EMPLOYMENT_FORMS),
               note="劳动合同 / 劳务派遣 / 非全日制 / 灵活就业 / 平台新就业形态 / 务农 / 失业 / 未返岗 / 无"),
@@ -218,12 +232,12 @@ PERSONS = KindSpec(
         Field("work_adcode", "务工地区县代码", "adcode", aliases=("工作地区县代码",), note="工作所在区县的6位代码"),
         Field("work_place", "务工地点", "code", codes=_self(codes.WORK_PLACES), note="县内 / 省内县外 / 省外"),
         Field("med_insured", "基本医疗保险", "bool", default=True, aliases=("医保", "是否参加医保"),
-              note="是否参加基本医疗保险：是/否，空白按是"),
-        Field("pension_insured", "养老保险", "bool", default=False, note="是/否，空白按否"),
-        Field("unemp_insured", "失业保险", "bool", default=False, note="是/否，空白按否"),
-        Field("injury_insured", "工伤保险", "bool", default=False, note="是/否，空白按否"),
-        Field("counselling_referred", "心理疏导转介", "bool", default=False, note="是/否，空白按否"),
-        Field("isolated", "独居或无本地支持", "bool", default=False, note="是/否，空白按否"),
+              note="是否参加基本医疗保险：是/否；新记录空白按是，已有记录空白保留原值"),
+        Field("pension_insured", "养老保险", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("unemp_insured", "失业保险", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("injury_insured", "工伤保险", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("counselling_referred", "心理疏导转介", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("isolated", "独居或无本地支持", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
     ),
     key=("id_number",),  # or (file_no, name, relation) when the ID is blank
     description="每人一行，按档案编号归户。有身份证号的按身份证号对应，没有的按档案编号+姓名+与户主关系对应。",
@@ -245,12 +259,13 @@ OBSERVATIONS = KindSpec(
         _money("spend_care", "护理支出", ("残疾护理支出", "支出_护理"), "本月残疾与长期护理费用"),
         _money("spend_work", "务工必要支出", ("务工支出", "支出_务工"), "本月务工必要费用（通勤、工具等）"),
         Field("members_employed", "稳定就业人数", "int", lo=0, hi=MAX_MEMBERS, default=0, aliases=("就业人数",),
-              note="本月稳定就业的家庭成员人数，0–20", example="1"),
+              note="本月稳定就业的家庭成员人数，0–20；新记录空白按0，已有记录空白保留原值", example="1"),
         Field("months_out_of_work", "失业或未返岗月数", "int", lo=0, hi=120, default=0, aliases=("失业月数", "未返岗月数"),
-              note="截至本月成员中最长的连续失业或未返岗月数，0–120", example="0"),
-        Field("wage_arrears", "是否欠薪", "bool", default=False, aliases=("欠薪",), note="本月是否有成员被拖欠工资：是/否，空白按否"),
+              note="截至本月成员中最长的连续失业或未返岗月数，0–120；新记录空白按0，已有记录空白保留原值", example="0"),
+        Field("wage_arrears", "是否欠薪", "bool", default=False, aliases=("欠薪",),
+              note="本月是否有成员被拖欠工资：是/否；新记录空白按否，已有记录空白保留原值"),
         Field("returned_after_festival", "节后是否返岗", "bool", aliases=("春节后是否返岗", "是否返岗"),
-              note="春节后农民工是否已返岗：是/否；非返岗季或无农民工留空"),
+              note="春节后农民工是否已返岗：是/否；非返岗季或无农民工留空（已有记录空白保留原值）"),
     ),
     key=("file_no", "month"),
     description="每户每月一行：收入、刚性支出、就业与欠薪。同一户同一月份再次导入时更新原记录。",
@@ -268,9 +283,10 @@ EVENTS = KindSpec(
         Field("occurred_on", "发生日期", "date", required=True, aliases=("发生时间",), note="事件发生的日期，不晚于今天",
               example="2026-07-12"),
         Field("cost", "损失金额", "money", lo=0, hi=EVENT_COST_MAX, default=0.0, aliases=("支出金额", "损失", "金额"),
-              note="事件造成的支出和损失（扣除赔偿和保险后），元，空白按0", example="8000"),
+              note="事件造成的支出和损失（扣除赔偿和保险后），元；新记录空白按0，已有记录空白保留原值", example="8000"),
         Field("source", "发现渠道", "code", codes=_self(codes.SOURCES), aliases=("来源",), note="同户档案的发现渠道"),
-        Field("note", "备注", "text", max_len=255, aliases=("说明",), note="自由文字，最多255字"),
+        Field("note", "备注", "text", max_len=255, aliases=("说明",), note="自由文字，最多255字，可以换行",
+              free_text=True),
         Field("person_idcard", "涉及成员身份证号", "idcard", column="person_id", aliases=("成员身份证号",),
               note="事件涉及的家庭成员的身份证号，须已登记为该户成员；可空"),
     ),
@@ -308,12 +324,13 @@ PAIRINGS = KindSpec(
         Field("helper_name", "帮扶责任人", "text", required=True, max_len=64, aliases=("责任人", "帮扶人"),
               note="个人姓名或单位名称；系统中没有时自动登记", example="王建国"),
         Field("helper_kind", "责任人类型", "code", codes={"个人": "个人", "单位": "单位"}, default="个人",
-              note="个人 / 单位，空白按个人"),
+              note="个人 / 单位；新登记的责任人空白按个人"),
         Field("helper_unit", "工作单位", "text", max_len=128, aliases=("责任人单位",), note="个人责任人的工作单位"),
         Field("helper_phone", "责任人电话", "phone", aliases=("联系电话",), note="个人信息，系统内脱敏显示"),
         Field("start_on", "开始日期", "date", required=True, aliases=("结对日期", "结对开始日期"), example="2026-01-10",
               note="结对开始的日期"),
-        Field("end_on", "结束日期", "date", aliases=("结对结束日期",), note="结对结束的日期；仍在结对留空"),
+        Field("end_on", "结束日期", "date", aliases=("结对结束日期",),
+              note="结对结束的日期；仍在结对留空（已有结对空白保留原结束日期）"),
     ),
     key=("file_no", "helper_name", "helper_unit", "start_on"),
     description="每个结对关系一行，按档案编号+责任人(姓名、单位)+开始日期对应；新责任人自动登记。",
@@ -335,8 +352,10 @@ SITES = KindSpec(
         Field("households_relocated", "搬迁户数", "int", required=True, lo=0, hi=100_000, example="1200", note="0–100000"),
         Field("people_relocated", "搬迁人数", "int", required=True, lo=0, hi=500_000, example="5100",
               note="不少于搬迁户数"),
-        Field("workshop_jobs", "帮扶车间岗位", "int", lo=0, hi=100_000, default=0, aliases=("车间岗位",), note="空白按0"),
-        Field("has_service_station", "工会服务站", "bool", default=False, aliases=("是否有工会服务站",), note="是/否，空白按否"),
+        Field("workshop_jobs", "帮扶车间岗位", "int", lo=0, hi=100_000, default=0, aliases=("车间岗位",),
+              note="新记录空白按0，已有记录空白保留原值"),
+        Field("has_service_station", "工会服务站", "bool", default=False, aliases=("是否有工会服务站",),
+              note="是/否；新记录空白按否，已有记录空白保留原值"),
         Field("opened_year", "建成年份", "int", lo=2000, aliases=("建成时间",), note="四位年份"),
     ),
     key=("name", "adcode"),

@@ -10,6 +10,11 @@ a dry run and an import.
 New records get provisional negative ids (households, persons, helpers,
 sites), so later sheets of the same workbook can refer to them; the writer
 swaps them for real ids.
+
+A blank cell is "not given" for every kind: a matched record keeps its stored
+value (`keep_blank`; a reference column left blank keeps the stored reference),
+a new record gets the field's default. A new monthly observation must carry at
+least one income: all four blank is no information, not an income of 0.
 """
 
 from __future__ import annotations
@@ -290,7 +295,8 @@ def keep_blank(f: K.Field, parsed: Parsed, rows: np.ndarray, stored: np.ndarray)
     if f.type in ("money", "float", "int", "month"):
         return np.where(blank, _as_float(stored), new)
     out = np.asarray(new, dtype=object).copy()
-    out[blank] = np.asarray(stored, dtype=object)[blank]
+    # stored booleans come back as 0/1 on SQLite: as True/False they compare equal to the file's values
+    out[blank] = (_as_bool(stored) if f.type == "bool" else np.asarray(stored, dtype=object))[blank]
     return out
 
 
@@ -832,13 +838,13 @@ def plan_observations(ctx: Context, parsed: Parsed) -> Plan:
         ekey = existing["hh_id"].to_numpy(dtype=np.int64) * 1_000_000 + existing["month"].to_numpy(dtype=np.int64)
         where = pd.Index(ekey).get_indexer(key[is_old])
         stored = existing.iloc[where].reset_index(drop=True)
-        changed = np.zeros(len(old_rows), dtype=bool)
-        for f in fields:
-            changed |= differs(f.type, v[f.name][old_rows], stored[f.target].to_numpy())
+        changed = _compare(fields, parsed, old_rows, stored, keep=True)
         plan.outcome[old_rows] = np.where(changed, UPDATE, SAME)
         up = old_rows[changed]
-        plan.updates = _frame(parsed, up, fields, {"hh_id": hh[up], "month": month[up]})
+        plan.updates = _frame_kept(parsed, up, fields, stored.loc[changed].reset_index(drop=True),
+                                   {"hh_id": hh[up], "month": month[up]})
         plan.affected.update(np.unique(hh[up]).tolist())
+    new_rows = new_rows[~_no_income(parsed, new_rows)]
     plan.outcome[new_rows] = INSERT
     order = np.lexsort((month[new_rows], hh[new_rows]))  # primary-key order: appends stay local in the B-tree
     new_rows = new_rows[order]
@@ -850,6 +856,22 @@ def plan_observations(ctx: Context, parsed: Parsed) -> Plan:
     plan.months_written = (pd.DataFrame({"hh_id": hh[written], "month": month[written]})
                            .groupby("hh_id")["month"].agg(["min", "max"]).reset_index())
     return _finish(plan)
+
+
+def _no_income(parsed: Parsed, rows: np.ndarray) -> np.ndarray:
+    """New observation rows without any income figure, rejected (so that 0 is only ever an income someone wrote)."""
+    given = [name for name in K.INCOMES if name in parsed.present]
+    names = "、".join(K.OBSERVATIONS.field(name).header for name in K.INCOMES)
+    if given:
+        silent = np.logical_and.reduce([parsed.blank[name][rows] for name in given])
+        reason = f"四项收入（{names}）都是空白，这一行没有任何收入信息；本月确实没有收入时请填写 0"
+        column = parsed.header_of(given[0])
+    else:
+        silent = np.ones(len(rows), dtype=bool)
+        reason = f"文件中没有收入列（{names}），新的月度记录没有任何收入信息；请加上收入列，本月确实没有收入时填写 0"
+        column = K.OBSERVATIONS.field(K.INCOMES[0]).header
+    parsed.problems.add(rows[silent], column, reason, quote=False)
+    return silent
 
 
 # ---------------------------------------------------------------- member references (events, assistance)
@@ -927,14 +949,18 @@ def _plan_child(ctx: Context, parsed: Parsed, table: Table, id_col: str, key: tu
     new_rows = rows[~found]
     if len(old_rows):
         st_rows = stored.set_index(id_col).reindex(m.loc[found, id_col].astype(np.int64)).reset_index()
-        changed = _compare([f for f in fields if f.name not in key], parsed, old_rows, st_rows)
+        other_fields = [f for f in fields if f.name not in key]
+        changed = _compare(other_fields, parsed, old_rows, st_rows, keep=True)
+        kept_refs = {}  # a blank reference cell (no member, no helper named) keeps the stored reference
         for col, arr in refs.items():
-            changed |= differs("int", arr[old_rows], st_rows[col].to_numpy())
+            stored_ref = _as_float(st_rows[col].to_numpy())
+            kept_refs[col] = np.where(np.isnan(arr[old_rows]), stored_ref, arr[old_rows])
+            changed |= differs("int", kept_refs[col], stored_ref)
         plan.outcome[old_rows] = np.where(changed, UPDATE, SAME)
         up = old_rows[changed]
-        upd = _frame(parsed, up, [f for f in fields if f.name not in key])
-        for col, arr in refs.items():
-            upd[col] = pd.array(arr[up], dtype="Float64").astype("Int64")
+        upd = _frame_kept(parsed, up, other_fields, st_rows.loc[changed].reset_index(drop=True))
+        for col, kept in kept_refs.items():
+            upd[col] = pd.array(kept[changed], dtype="Float64").astype("Int64")
         upd[id_col] = st_rows[id_col].to_numpy()[changed].astype(np.int64)
         upd["hh_id"] = hh[up]
         plan.updates = upd
@@ -1039,10 +1065,12 @@ def plan_pairings(ctx: Context, parsed: Parsed) -> Plan:
     if len(old_rows):
         changed = np.zeros(len(old_rows), dtype=bool)
         if "end_on" in parsed.present:
-            changed = differs("date", v["end_on"][old_rows], m.loc[found, "end_on"].to_numpy())
+            stored_end = m.loc[found, "end_on"].to_numpy()
+            end_on = keep_blank(K.PAIRINGS.field("end_on"), parsed, old_rows, stored_end)
+            changed = differs("date", end_on, stored_end)
         plan.outcome[old_rows] = np.where(changed, UPDATE, SAME)
         up = old_rows[changed]
-        plan.updates = pd.DataFrame({"end_on": dates_obj(v["end_on"][up]) if "end_on" in parsed.present else [],
+        plan.updates = pd.DataFrame({"end_on": dates_obj(end_on[changed]) if "end_on" in parsed.present else [],
                                      "pairing_id": m.loc[found, "pairing_id"].to_numpy()[changed].astype(np.int64),
                                      "hh_id": hh[up]})
         plan.affected.update(int(x) for x in hh[up])

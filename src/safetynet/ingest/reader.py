@@ -38,6 +38,27 @@ NOTES_SHEETS = ("说明", "填写说明", "代码表", "notes", "readme", "codes
 DELIMITERS = (",", "\t", ";", "|")
 
 
+# Characters no table cell should hold, because they are invisible or change how the text around them is
+# shown: C0 and C1 controls and DEL, bidirectional formatting (U+061C, U+200E/U+200F, U+202A–U+202E,
+# U+2066–U+2069: text shown in another order than it is stored), zero-width characters (U+200B–U+200D,
+# U+2060) and U+FEFF inside text. Tab and line breaks (HIDDEN_BREAKS) are allowed in free text only.
+HIDDEN_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+HIDDEN_BREAKS = "\t\n\r"
+_HIDDEN = re.compile(f"[{HIDDEN_CHARS}]")
+_HIDDEN_ANY = re.compile(f"[{HIDDEN_CHARS}{HIDDEN_BREAKS}]")
+
+
+def visible(text: str, breaks: bool = False) -> str:
+    """`text` with every hidden character written out as <U+202E> (and tabs, line breaks too with `breaks`)."""
+    pattern = _HIDDEN_ANY if breaks else _HIDDEN
+    return pattern.sub(lambda m: f"<U+{ord(m.group()):04X}>", text) if pattern.search(text) else text
+
+
+def _header_text(cell: str) -> str:
+    """A header cell as matched and quoted: BOMs dropped (normalize_header ignores them), anything else hidden shown."""
+    return visible(cell.replace("\ufeff", "").strip())
+
+
 class FileError(Exception):
     """A problem with the whole file: nothing is written, and this one message says why."""
 
@@ -146,35 +167,102 @@ def sniff(data: bytes, file_name: str, limits: Limits = Limits()) -> str:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): BOM first, then strict UTF-8, then GB18030 (⊃ GBK ⊃ GB2312)."""
+    """(text, encoding): BOM first, then strict UTF-8, then GB18030 (⊃ GBK ⊃ GB2312) — one encoding per file.
+
+    A file is decoded one way or not at all. A UTF-8 file with one line saved as GBK is not valid
+    UTF-8, and GB18030 reads UTF-8 text as plausible-looking nonsense ("张伟" → "寮犱紵"): when a file
+    that is not UTF-8 as a whole has lines that are (valid UTF-8 with Chinese characters), it mixes two
+    encodings and is refused naming a line of each. A file that stops inside a multi-byte character is
+    refused as incomplete, and a NUL byte anywhere in the file (not only in its first 64 KB) makes it
+    unusable: no table cell holds one, and PostgreSQL cannot store one.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
+        body = data[3:]
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
+            return body.decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
-            raise FileError(f"文件声明为 UTF-8（带BOM），但第 {exc.start} 字节处的内容不是有效的 UTF-8；文件可能已损坏",
+            _refuse_truncated(exc, body)
+            raise FileError(f"文件声明为 UTF-8（带BOM），但第 {_line_of(body, exc.start)} 行不是有效的 UTF-8"
+                            "（可能混入了 GBK 编码的内容，或文件已损坏）；请重新另存为“CSV UTF-8”后再导入",
                             "encoding") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise FileError("文件声明为 UTF-16（Unicode 文本），但内容无法解码；文件可能已损坏", "encoding") from None
-    if b"\x00" in data[:65536]:
-        raise FileError("文件含有二进制内容，不是 CSV 或 Excel 表格", "not_spreadsheet")
+            raise FileError("文件声明为 UTF-16（Unicode 文本），但内容无法解码；文件可能已损坏或不完整", "encoding") from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise FileError(_nul_message(_line_of(data, nul)), "not_spreadsheet")
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if not data[:exc.start].isascii():  # valid UTF-8 with Chinese text up to a character cut off at the end
+            _refuse_truncated(exc, data)
+    mixed = _mixed_lines(data)
+    if mixed is not None:
+        utf8_line, other_line = mixed
+        raise FileError(f"文件混用了两种字符编码：第 {utf8_line} 行是 UTF-8 编码，第 {other_line} 行却是 GBK 等其他编码。"
+                        "同一文件只能使用一种编码，否则部分文字会变成乱码；请在 Excel 或 WPS 中打开后重新另存为"
+                        "“CSV UTF-8”再导入", "encoding")
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise FileError(f"无法识别文件的字符编码：既不是 UTF-8 也不是 GBK/GB18030（第 {exc.start} 字节）。"
-                        "请在 Excel 中另存为“CSV UTF-8”后再导入", "encoding") from None
+        _refuse_truncated(exc, data)
+        raise FileError(f"无法识别文件的字符编码：既不是 UTF-8 也不是 GBK/GB18030（第 {_line_of(data, exc.start)} 行，"
+                        f"第 {exc.start} 字节）。请在 Excel 中另存为“CSV UTF-8”后再导入", "encoding") from None
+
+
+def _line_of(data: bytes | str, pos: int) -> int:
+    """1-based text line of a byte (or character) position."""
+    return data.count(b"\n" if isinstance(data, bytes) else "\n", 0, pos) + 1
+
+
+def _nul_message(line: int) -> str:
+    return (f"文件第 {line} 行含有空字符（NUL，0x00）：这是二进制内容，不是正常的 CSV 文本，文件可能已损坏；"
+            "请重新导出后再导入")
+
+
+def _refuse_truncated(exc: UnicodeDecodeError, data: bytes) -> None:
+    """A decoding error only at the very end: the file stops in the middle of a character."""
+    if exc.end >= len(data) and exc.reason in ("unexpected end of data", "incomplete multibyte sequence"):
+        raise FileError(f"文件不完整：末尾（第 {_line_of(data, exc.start)} 行）在一个字符的中间被截断，可能是下载、复制或"
+                        "导出没有完成；请重新导出完整的文件后再导入", "truncated") from None
+
+
+# a whole line of valid UTF-8 with a non-ASCII character, in text decoded with surrogateescape (bad bytes
+# are lone surrogates there); a line is found from the "\n" before it (a fast literal search), and the
+# possessive quantifiers give up on a line at its first bad byte instead of backtracking through it
+_UTF8_LINE_BODY = "[\x00-\t\x0b-\x7f]*+[^\x00-\x7f\udc80-\udcff][^\n\udc80-\udcff]*+(?=\n|\\Z)"
+_UTF8_LINE = re.compile("\n" + _UTF8_LINE_BODY)
+_UTF8_FIRST_LINE = re.compile(_UTF8_LINE_BODY)
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _mixed_lines(data: bytes) -> tuple[int, int] | None:
+    """(first UTF-8 line, first line that is not UTF-8) of a file that is not UTF-8 as a whole, or None.
+
+    A line counts as UTF-8 only with a character of three or more bytes (every Chinese character is
+    one): a short GBK line can happen to be valid two-byte UTF-8, a line of Chinese text practically
+    cannot. Costs about as much as decoding the file, and runs only for files that are not UTF-8.
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    bad = _NOT_UTF8.search(text)
+    if bad is None:
+        return None
+    found, line = _UTF8_FIRST_LINE.match(text), 1
+    while found is None or max(found.group()) < "\u0800":
+        found = _UTF8_LINE.search(text, found.end() if found is not None else 0)
+        if found is None:
+            return None
+        line = _line_of(text, found.start()) + 1  # the match starts at the "\n" ending the line before
+    return line, _line_of(text, bad.start())
 
 
 def _check_text(text: str) -> None:
+    nul = text.find("\x00")  # the whole text (a UTF-16 file's NUL characters only show up once decoded)
+    if nul >= 0:
+        raise FileError(_nul_message(_line_of(text, nul)), "not_spreadsheet")
     sample = text[:65536]
-    if "\x00" in sample:
-        raise FileError("文件含有二进制内容，不是 CSV 或 Excel 表格", "not_spreadsheet")
     controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n\x1a\x0c")
     if controls > max(3, len(sample) // 200):
         raise FileError("文件含有大量控制字符，看起来不是文本表格（CSV）", "not_spreadsheet")
@@ -231,7 +319,7 @@ def open_source(data: bytes, file_name: str, limits: Limits = Limits()) -> Sourc
         if not re.search(r"[^\s,;|\ufeff]", text):
             raise FileError("文件是空的，没有任何内容", "empty")
         delimiter = _sniff_delimiter(text)
-        peek = _csv_peek(text, delimiter)
+        peek = [[_header_text(c) for c in row] for row in _csv_peek(text, delimiter)]
         height = data.count(b"\n") + 1
         return Source(file_name, "csv", encoding, delimiter, len(data), digest,
                       [SheetRef(None, peek, height)], _data=data, _text=text)
@@ -245,7 +333,8 @@ def open_source(data: bytes, file_name: str, limits: Limits = Limits()) -> Sourc
             peek_rows = sheet.to_python(skip_empty_area=False, nrows=HEADER_SCAN_ROWS + 2)
         except Exception as exc:  # noqa: BLE001 - calamine raises many types for broken sheets
             raise FileError(f"工作表“{meta.name}”无法读取：{exc}", "corrupt") from None
-        refs.append(SheetRef(meta.name, [[_cell_text(v) for v in row] for row in peek_rows], int(sheet.height)))
+        refs.append(SheetRef(meta.name, [[_header_text(_cell_text(v)) for v in row] for row in peek_rows],
+                             int(sheet.height)))
     if not refs:
         raise FileError("Excel 工作簿中没有工作表", "empty")
     return Source(file_name, fmt, None, None, len(data), digest, refs, _data=data, _workbook=workbook)
@@ -345,7 +434,7 @@ def _load_excel(source: Source, ref: SheetRef, header_index: int) -> RawSheet:
         rows = source._workbook.get_sheet_by_name(ref.name).to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001
         raise FileError(f"工作表“{ref.name}”无法读取：{exc}", "corrupt") from None
-    header = [_cell_text(v).strip() for v in rows[header_index]] if len(rows) > header_index else []
+    header = [_header_text(_cell_text(v)) for v in rows[header_index]] if len(rows) > header_index else []
     width = max((i + 1 for i, h in enumerate(header) if h), default=0)
     header = header[:width]
     body = rows[header_index + 1:]
@@ -403,7 +492,7 @@ def _load_csv_fast(text: str, source: Source, delimiter: str, header_index: int)
     if any(line.count('"') % 2 for line in lines_above):
         return None
     header = next(csv.reader([lines_above[-1]], delimiter=delimiter), [])
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    header = [_header_text(h) for h in header]
     width = max((i + 1 for i, h in enumerate(header) if h), default=0)
     nonempty = np.flatnonzero(lengths > 0)
     data_lines = nonempty[nonempty > header_line]
@@ -443,7 +532,13 @@ def _load_csv_fast(text: str, source: Source, delimiter: str, header_index: int)
 
 
 def _load_csv_records(text: str, delimiter: str, header_index: int, limits: Limits) -> RawSheet:
-    """Python's csv reader: quotes, line breaks inside cells, short and long rows."""
+    """Python's csv reader: quotes, line breaks inside cells, short and long rows (both are row problems).
+
+    A row with fewer cells than the header is not a row of blank cells: spreadsheet programs write
+    every cell of every row, so a short row was cut off (a truncated file) or typed with cells
+    missing, and which cells are missing is a guess. It is rejected naming the row; its cells are
+    padded only so that the other rows' columns stay aligned.
+    """
     csv.field_size_limit(1 << 24)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records: list[list[str]] = []
@@ -455,7 +550,7 @@ def _load_csv_records(text: str, delimiter: str, header_index: int, limits: Limi
             if index < header_index:
                 continue
             if index == header_index:
-                header = [c.strip().lstrip("\ufeff") for c in record]
+                header = [_header_text(c) for c in record]
                 continue
             records.append(record)
             numbers.append(index + 1)
@@ -473,6 +568,8 @@ def _load_csv_records(text: str, delimiter: str, header_index: int, limits: Limi
         if len(record) > width and any(c.strip() for c in record[width:]):
             problems.append((pos, f"该行有 {len(record)} 列，比表头多 {len(record) - width} 列（可能有未加引号的分隔符），各列可能错位"))
         if len(record) < width:
+            if any(c.strip() for c in record):  # a missing cell is not a blank cell: the line was cut or mangled
+                problems.append((pos, f"该行只有 {len(record)} 列，比表头少 {width - len(record)} 列（行可能被截断）"))
             record = record + [""] * (width - len(record))
         for i in range(width):
             cols[i].append(record[i])

@@ -4,11 +4,23 @@ Everything here works on whole columns (pyarrow compute and numpy), never row by
 row, so a million monthly observations validate in about a second. A problem
 names the file row, the column, the value as read and the reason, e.g.
 "第12行 工资性收入：值“-300”为负数，金额不能为负".
+
+What a cell may hold before its type is even looked at:
+
+* blank words: a cell that is empty or says NULL, None, NaN, #N/A or N/A — in any letter case (BLANKS is
+  one lower-case list, compared case-insensitively) — is blank: "not given". A required field rejects it;
+  an optional one takes its default on a new record and keeps the stored value on an existing one
+  (plan.keep_blank).
+* hidden characters (reader.HIDDEN_CHARS: control characters, bidirectional and zero-width formatting,
+  U+FEFF) reject the cell, naming the character; tab and line breaks are allowed in free-text fields
+  (Field.free_text) only. Where a rejected cell is quoted, its hidden characters are written out (<U+202E>),
+  so a report can neither hide them nor be reordered by them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,11 +30,11 @@ import pyarrow.compute as pc
 
 from safetynet.domain import idcard
 from safetynet.ingest import kinds as K
-from safetynet.ingest.reader import RawSheet
+from safetynet.ingest.reader import HIDDEN_BREAKS, HIDDEN_CHARS, RawSheet, visible
 
 MAX_PROBLEMS_PER_ROW = 5
 VALUE_SHOWN = 40
-BLANKS = ("", "NULL", "null", "Null", "None", "none", "NaN", "nan", "#N/A", "N/A", "n/a")
+BLANKS = ("", "null", "none", "nan", "#n/a", "n/a")  # lower case; a cell is compared in lower case (NAN, Null …)
 _ID_PROVINCES = sorted(idcard._PROVINCES)  # noqa: SLF001 - the one list of valid province codes
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _ID_CHECK = np.array(list("10X98765432"), dtype=object)
@@ -32,9 +44,10 @@ _ID_CHECK = np.array(list("10X98765432"), dtype=object)
 class LazyText:
     """Cells as read, kept as an arrow array: Python strings are made only for the rows a report quotes."""
 
-    def __init__(self, arr: pa.ChunkedArray, blank: np.ndarray) -> None:
+    def __init__(self, arr: pa.ChunkedArray, blank: np.ndarray, hidden: np.ndarray | None = None) -> None:
         self.arr = arr
         self.blank = blank
+        self.hidden = hidden  # cells with hidden characters: quoted with them written out
 
     def __len__(self) -> int:
         return len(self.arr)
@@ -42,6 +55,9 @@ class LazyText:
     def pick(self, pos: np.ndarray) -> np.ndarray:
         out = np.asarray(self.arr.take(pa.array(pos, pa.int64())).to_pylist(), dtype=object)
         out[self.blank[pos]] = ""
+        if self.hidden is not None:
+            shown = np.flatnonzero(self.hidden[pos])
+            out[shown] = [visible(v, breaks=True) for v in out[shown]]
         return out
 
     def full(self) -> np.ndarray:
@@ -193,7 +209,69 @@ def _bool(arr) -> np.ndarray:  # noqa: ANN001
 
 
 def _blank_mask(s: pa.ChunkedArray) -> np.ndarray:
-    return _bool(pc.or_(pc.equal(pc.utf8_length(s), 0), pc.is_in(s, value_set=pa.array(BLANKS))))
+    return _bool(pc.is_in(pc.ascii_lower(s), value_set=pa.array(BLANKS)))
+
+
+def _hidden_mask(s: pa.ChunkedArray, breaks_allowed: bool) -> np.ndarray:
+    """Cells holding a hidden character (reader.HIDDEN_CHARS; tab and line breaks too unless allowed).
+
+    Straight on the UTF-8 bytes with numpy (a regex over every column would cost about a second per
+    million rows): control bytes, then the few two- and three-byte sequences of the other characters.
+    """
+    out = np.zeros(len(s), dtype=bool)
+    start = 0
+    for chunk in s.chunks:
+        n = len(chunk)
+        if n and chunk.buffers()[2] is not None:
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:chunk.offset + n + 1]
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+            hits = _hidden_bytes(data, breaks_allowed)
+            if len(hits):
+                rows = np.searchsorted(offsets - offsets[0], hits, side="right") - 1
+                out[start + rows] = True
+        start += n
+    return out
+
+
+_HIDDEN_IN_FREE_TEXT = re.compile(f"[{HIDDEN_CHARS}]")
+_HIDDEN_IN_CELL = re.compile(f"[{HIDDEN_CHARS}{HIDDEN_BREAKS}]")
+_BREAK_BYTES = np.array([ord(c) for c in HIDDEN_BREAKS], dtype=np.uint8)
+
+
+def _hidden_bytes(b: np.ndarray, breaks_allowed: bool) -> np.ndarray:
+    """Positions of the first byte of every hidden character in UTF-8 bytes `b`."""
+    control = (b < 0x20) | (b == 0x7F)
+    if breaks_allowed:
+        control &= ~np.isin(b, _BREAK_BYTES)
+    found = [np.flatnonzero(control)]
+    nxt = np.append(b[1:], 0)
+    nxt2 = np.append(b[2:], [0, 0])
+    c2 = np.flatnonzero(b == 0xC2)  # U+0080–U+009F: C2 80–C2 9F
+    found.append(c2[(nxt[c2] >= 0x80) & (nxt[c2] <= 0x9F)])
+    d8 = np.flatnonzero(b == 0xD8)  # U+061C: D8 9C
+    found.append(d8[nxt[d8] == 0x9C])
+    e2 = np.flatnonzero(b == 0xE2)  # U+200B–U+200F, U+202A–U+202E: E2 80 …; U+2060, U+2066–U+2069: E2 81 …
+    t1, t2 = nxt[e2], nxt2[e2]
+    found.append(e2[((t1 == 0x80) & (((t2 >= 0x8B) & (t2 <= 0x8F)) | ((t2 >= 0xAA) & (t2 <= 0xAE))))
+                    | ((t1 == 0x81) & ((t2 == 0xA0) | ((t2 >= 0xA6) & (t2 <= 0xA9))))])
+    ef = np.flatnonzero(b == 0xEF)  # U+FEFF: EF BB BF
+    found.append(ef[(nxt[ef] == 0xBB) & (nxt2[ef] == 0xBF)])
+    return np.concatenate(found)
+
+
+def _hidden_reason(value: str, breaks_allowed: bool) -> str:
+    """Which hidden character a cell holds (the first one), in words."""
+    found = (_HIDDEN_IN_FREE_TEXT if breaks_allowed else _HIDDEN_IN_CELL).search(value)
+    ch = found.group() if found else "\x00"
+    code = f"U+{ord(ch):04X}"
+    if ch == "\x00":
+        return f"含有空字符 {code}（NUL），请删除后再导入"
+    if ord(ch) < 0xA0:
+        return f"含有不可见的控制字符 {code}，请删除后再导入"
+    if ch in "\u061c\u200e\u200f" or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069":
+        return f"含有双向文本控制字符 {code}（会让文字显示的顺序与实际内容不同），请删除后再导入"
+    return f"含有不可见的零宽字符 {code}（常见于从网页或聊天软件复制的文字），请删除后再导入"
 
 
 def _norm(s: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -220,15 +298,22 @@ def parse_sheet(spec: K.KindSpec, sheet: RawSheet, mapping: dict[int, str], cloc
         s = sheet.columns[index]  # trimmed by the reader
         blank = _blank_mask(s)
         parsed.blank[name] = blank
-        raw = LazyText(s, blank)
+        breaks_allowed = f.free_text and f.type == "text"
+        hidden = _hidden_mask(s, breaks_allowed)
+        raw = LazyText(s, blank, hidden if hidden.any() else None)
         parsed.raw[name] = raw
+        if hidden.any():
+            pos = np.flatnonzero(hidden)
+            why = np.full(len(hidden), "", dtype=object)
+            why[pos] = [_hidden_reason(v, breaks_allowed) for v in s.take(pa.array(pos)).to_pylist()]
+            parsed.problems.add(hidden, f.header, why, raw)
         if f.required:
             parsed.problems.add(blank, f.header, "必填，不能为空", quote=False)
         if f.type in ("text", "lookup"):
             _check_length(f, s, parsed)
             parsed.values.lazy[name] = (lambda s=s, blank=blank: _text_values(s, blank))
-        else:
-            parsed.values[name] = _PARSERS[f.type](f, s, blank, raw, parsed, clock, regions)
+        else:  # a cell already rejected for a hidden character is not parsed (one reason is enough)
+            parsed.values[name] = _PARSERS[f.type](f, s, blank | hidden, raw, parsed, clock, regions)
     return parsed
 
 
