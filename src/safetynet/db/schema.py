@@ -335,6 +335,7 @@ risk_event = Table(
     Column("note", String(255)),
     Index(None, "hh_id"),
     Index(None, "occurred_on"),
+    Index(None, "person_id"),  # a member's removal sets these NULL: without it, a scan per member
 )
 
 assistance = Table(
@@ -349,6 +350,7 @@ assistance = Table(
     Column("provider", String(16)),  # 工会 / 民政 / 人社 / 医保 / 企业 / 社会组织
     Column("helper_id", Integer, ForeignKey("helper.helper_id")),
     Index(None, "hh_id", "delivered_on"),
+    Index(None, "person_id"),  # as risk_event's
 )
 
 pairing = Table(
@@ -464,6 +466,7 @@ plan_item = Table(
     Column("created_by", String(64)),
     Column("created_at", DateTime, nullable=False),
     Index(None, "hh_id", "status"),
+    Index(None, "aid_id"),  # removing an assistance row sets it NULL
 )
 
 # Risk elimination (风险消除) proposed by staff with the §4 checklist, approved or sent back by a user of the
