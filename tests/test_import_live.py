@@ -149,3 +149,20 @@ def test_a_new_month_moves_the_no_assistance_flag_of_households_it_does_not_obse
     assert int(flags["month"].iloc[0]) == last  # not observed in m1: its latest score is still last month's
     assert int(flags["flags"].iloc[0]) & int(Flag.DQ_NO_ASSISTANCE)  # but a month has passed without help
     assert_equals_full_rescore(engine)
+
+
+def test_a_month_before_the_earliest_lines_is_rejected_not_a_failed_import(writable_demo_db):
+    """2001-03 is a valid month, but no 低保 or monitoring line applies to it: the row is refused by name."""
+    engine = writable_demo_db
+    file_no = _sql(engine, "SELECT file_no FROM household ORDER BY hh_id")["file_no"].iloc[0]
+    earliest = int(_sql(engine, "SELECT MIN(year) AS y FROM region_line WHERE adcode = '000000'")["y"].iloc[0])
+    rows = pd.DataFrame([{"file_no": file_no, "income_wage": 1000.0, "income_operating": 0, "income_property": 0,
+                          "income_transfer": 0, "spend_medical": 0, "spend_school": 0, "spend_care": 0,
+                          "spend_work": 0, "members_employed": 1, "months_out_of_work": 0}])
+    before = _sql(engine, "SELECT COUNT(*) AS n FROM household_month")["n"].iloc[0]
+    result = import_file(engine, _month_file(rows, (earliest - 1) * 100 + 3), "old.csv", mode="partial",
+                         today=dt.date(2026, 11, 28))
+    rejects = result.rejects()
+    assert result.status == "done" and result.rejected == 1
+    assert rejects["column_name"].tolist() == ["月份"] and f"最早的标准年份（{earliest}年）" in rejects["reason"].iloc[0]
+    assert _sql(engine, "SELECT COUNT(*) AS n FROM household_month")["n"].iloc[0] == before

@@ -40,6 +40,7 @@ from safetynet.db.schema import (
     pairing,
     person,
     region,
+    region_line,
     relocation_site,
     risk_event,
     union_org,
@@ -813,6 +814,7 @@ def plan_observations(ctx: Context, parsed: Parsed) -> Plan:
     v = parsed.values
     ok = _key_ok(parsed, ["file_no", "month"])
     duplicates(parsed, [parsed.raw["file_no"], v["month"]], ok, _compare_values(parsed, ("file_no", "month")), "档案编号+月份")
+    _reject_months_without_lines(ctx, parsed)
     hh = ctx.hh_ids(parsed, ok & ~parsed.problems.bad)
     valid = ~parsed.problems.bad & (hh != 0)
     plan = Plan(K.OBSERVATIONS, parsed, np.zeros(n, dtype=np.int8), update_key=("hh_id", "month"))
@@ -872,6 +874,17 @@ def _no_income(parsed: Parsed, rows: np.ndarray) -> np.ndarray:
         column = K.OBSERVATIONS.field(K.INCOMES[0]).header
     parsed.problems.add(rows[silent], column, reason, quote=False)
     return silent
+
+
+def _reject_months_without_lines(ctx: Context, parsed: Parsed) -> None:
+    """A month before the earliest year of the national lines cannot be scored (no 低保 or monitoring line
+    applies): the row is rejected instead of failing the whole import at re-scoring."""
+    earliest = ctx.conn.execute(select(func.min(region_line.c.year)).where(region_line.c.adcode == "000000")).scalar()
+    month = parsed.values["month"].astype(np.int64)
+    early = (month > 0) & (month // 100 < (earliest or 0))
+    parsed.problems.add(early, parsed.header_of("month"),
+                        f"早于系统中最早的标准年份（{earliest}年），该月无法评分；请先在标准表中补充该年的低保和监测标准",
+                        parsed.raw["month"])
 
 
 # ---------------------------------------------------------------- member references (events, assistance)
