@@ -35,6 +35,12 @@ def bump(conn: Connection, note: str, latest_month: int | None = None) -> int:
     return int(conn.execute(select(data_version.c.version).where(data_version.c.id == 1)).scalar_one())
 
 
+def latest_month(conn: Connection) -> int | None:
+    """The newest scored month as the dashboards show it ("数据截至"), inside the caller's transaction."""
+    row = conn.execute(select(data_version.c.latest_month).where(data_version.c.id == 1)).first()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 def current(engine: Engine) -> tuple[int, int | None]:
     """(version, latest scored month); (0, None) for an empty database."""
     with engine.connect() as conn:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, bindparam, text
 
 from safetynet.domain.lines import NATION
@@ -90,7 +92,10 @@ def refresh(conn: Connection, counties: Collection[str] | None = None) -> None:
         conn.execute(text(_WIDER_ROWS.format(where="")), flags)
         return
 
-    targets = _wider_regions(conn, counties)
+    # the nation's rows are adjusted by what changed (re-summing them reads every leaf row of the country:
+    # 1 s at a million files); the prefectures' and provinces' rows are re-summed from their leaf rows
+    targets = [t for t in _wider_regions(conn, counties) if t != NATION]
+    before = _leaf_frame(conn, counties)
     for part in _parts(counties):
         conn.execute(text("DELETE FROM rollup_migrant WHERE adcode IN :codes").bindparams(
             bindparam("codes", expanding=True)), {"codes": part})
@@ -101,6 +106,49 @@ def refresh(conn: Connection, counties: Collection[str] | None = None) -> None:
             bindparam("codes", expanding=True)), {"codes": part})
         conn.execute(text(_WIDER_ROWS.format(where="AND a.target IN :codes")).bindparams(
             bindparam("codes", expanding=True)), {**flags, "codes": part})
+    _adjust_nation(conn, before, _leaf_frame(conn, counties))
+
+
+_KEY = ["category", "month", "origin", "work", "work_place"]
+_COUNTS = ["workers", "cross_province", "in_high", "uninsured"]
+
+
+def _leaf_frame(conn: Connection, counties: list[str]) -> pd.DataFrame:
+    """The leaf rows of `counties`, their flows named at the nation's level (provinces, as _WIDER_ROWS does)."""
+    parts = [pd.read_sql(text(
+        "SELECT m.category, m.month, COALESCE(ro.prov_adcode, m.origin) AS origin, "
+        "COALESCE(rw.prov_adcode, m.work) AS work, m.work_place, m.workers, m.cross_province, m.in_high, "
+        "m.uninsured FROM rollup_migrant m LEFT JOIN region ro ON ro.adcode = m.origin "
+        "LEFT JOIN region rw ON rw.adcode = m.work WHERE m.is_leaf = :yes AND m.adcode IN :codes")
+        .bindparams(bindparam("codes", expanding=True)), conn, params={"yes": True, "codes": part})
+        for part in _parts(counties)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _adjust_nation(conn: Connection, before: pd.DataFrame, after: pd.DataFrame) -> None:
+    """Nation rows += (the counties' rows after) − (before), in the (category, month) slices that changed."""
+    delta = pd.concat([after, before.assign(**{c: -before[c] for c in _COUNTS})], ignore_index=True)
+    delta = delta.groupby(_KEY, as_index=False)[_COUNTS].sum()
+    delta = delta.loc[(delta[_COUNTS] != 0).any(axis=1)]
+    if delta.empty:
+        return
+    slices = delta[["category", "month"]].drop_duplicates()
+    for category, months in slices.groupby("category")["month"]:
+        params = {"nation": NATION, "cat": category, "months": [int(m) for m in months]}
+        where = "adcode = :nation AND category = :cat AND month IN :months"
+        stored = pd.read_sql(text(f"SELECT {', '.join(_KEY + _COUNTS)} FROM rollup_migrant WHERE {where}")
+                             .bindparams(bindparam("months", expanding=True)), conn, params=params)
+        merged = pd.concat([stored, delta.loc[(delta["category"] == category) & delta["month"].isin(months)]],
+                           ignore_index=True).groupby(_KEY, as_index=False)[_COUNTS].sum()
+        merged = merged.loc[merged["workers"] > 0]  # a flow nobody is in any more has no row, as in a rebuild
+        conn.execute(text(f"DELETE FROM rollup_migrant WHERE {where}").bindparams(
+            bindparam("months", expanding=True)), params)
+        if len(merged):
+            rows = merged.assign(adcode=NATION, is_leaf=False)
+            conn.execute(text(f"INSERT INTO rollup_migrant ({_COLUMNS}) VALUES (:adcode, :category, :month, "
+                              ":origin, :work, :work_place, :is_leaf, :workers, :cross_province, :in_high, :uninsured)"),
+                         [{k: (int(v) if isinstance(v, (np.integer,)) else v) for k, v in r.items()}
+                          for r in rows.to_dict("records")])
 
 
 def _parts(codes: list[str]) -> list[list[str]]:

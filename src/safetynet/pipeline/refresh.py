@@ -44,13 +44,17 @@ class Refreshed:
 
 
 def households(conn: Connection, note: str, changed: Iterable[int], new_month_only: Iterable[int] = (),
-               previous_latest: int | None = None) -> Refreshed:
+               previous_latest: int | None | str = "stored") -> Refreshed:
     """Re-score `changed` households inside the caller's transaction and bump the version.
 
     `new_month_only` (a subset of `changed`) are households whose only change is observations of the newest
     month, later than anything stored before (`previous_latest`, the newest month before the write): they are
-    scored for that month alone, from its 15-month window, instead of re-reading their whole history.
+    scored for that month alone, from its 15-month window, instead of re-reading their whole history. By
+    default the newest month before the write is the one the dashboards show (data_version.latest_month): a
+    write that adds no observations (a staff action) does not move it.
     """
+    if previous_latest == "stored":
+        previous_latest = version.latest_month(conn)
     changed_ids = {int(h) for h in changed}
     month_only = {int(h) for h in new_month_only} & changed_ids
     span = rescore.month_span(conn)

@@ -63,7 +63,13 @@ def _read(conn: Connection, stmt, ids: list[int], column) -> pd.DataFrame:  # no
 
 
 def month_span(conn: Connection) -> list[int]:
-    lo, hi = conn.execute(select(func.min(household_month.c.month), func.max(household_month.c.month))).one()
+    """Every month from the first observed to the last.
+
+    Two statements, not one: SQLite answers a lone MIN() or MAX() from the month index in microseconds, but
+    MIN() and MAX() in one SELECT scan the whole table (1.7 s at a million files).
+    """
+    lo = conn.execute(select(func.min(household_month.c.month))).scalar()
+    hi = conn.execute(select(func.max(household_month.c.month))).scalar()
     return month_range(int(lo), int(hi)) if lo is not None else []
 
 
