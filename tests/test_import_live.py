@@ -166,3 +166,25 @@ def test_a_month_before_the_earliest_lines_is_rejected_not_a_failed_import(writa
     assert result.status == "done" and result.rejected == 1
     assert rejects["column_name"].tolist() == ["月份"] and f"最早的标准年份（{earliest}年）" in rejects["reason"].iloc[0]
     assert _sql(engine, "SELECT COUNT(*) AS n FROM household_month")["n"].iloc[0] == before
+
+
+def test_members_becoming_or_ceasing_to_be_migrants_reach_the_migrant_rollup(writable_demo_db):
+    """The migrant roll-up is re-counted for households whose members an import changed — a member who
+    becomes a migrant worker in a household that had none, and the migrants of another who stop being ones."""
+    engine = writable_demo_db
+    plain = _sql(engine, "SELECT p.person_id, p.name, p.id_number, p.relation, p.health, p.labour_capacity, "
+                         "h.file_no, h.adcode FROM person p JOIN household h ON h.hh_id = p.hh_id WHERE p.id_number "
+                         "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM person q WHERE q.hh_id = p.hh_id AND "
+                         "q.is_migrant = :yes) AND EXISTS (SELECT 1 FROM household_current c WHERE c.hh_id = "
+                         "h.hh_id) ORDER BY p.person_id", yes=True).iloc[0]
+    migrant = _sql(engine, "SELECT p.name, p.id_number, p.relation, p.health, p.labour_capacity, h.file_no "
+                           "FROM person p JOIN household h ON h.hh_id = p.hh_id WHERE p.is_migrant = :yes AND "
+                           "p.id_number IS NOT NULL ORDER BY p.person_id", yes=True).iloc[0]
+    header = "档案编号,姓名,身份证号,与户主关系,健康状况,劳动能力,是否农民工,户籍地区县代码,务工地区县代码,务工地点\n"
+    rows = (f"{plain.file_no},{plain['name']},{plain.id_number},{plain.relation},{plain.health},"
+            f"{plain.labour_capacity},是,{plain.adcode},440305,省外\n"
+            f"{migrant.file_no},{migrant['name']},{migrant.id_number},{migrant.relation},{migrant.health},"
+            f"{migrant.labour_capacity},否,,,\n")
+    result = import_file(engine, (header + rows).encode(), "members.csv", today=dt.date(2026, 11, 28))
+    assert result.rejected == 0 and result.sheets[0].updated == 2, result.rejects()
+    assert_equals_full_rescore(engine)

@@ -63,7 +63,8 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     elif args.households:
         ids = [int(x) for x in args.households.split(",") if x.strip()]
         with engine.begin() as conn:
-            done = refresh.households(conn, f"rescore {len(ids)} households", ids)
+            # other systems may have changed anything of these households, their members included
+            done = refresh.households(conn, f"rescore {len(ids)} households", ids, members_changed=None)
         result = {"households": done.households, "data_version": done.data_version}
     else:
         result = refresh.everything(engine, progress=None if args.quiet else counting_bar("重新评分"))

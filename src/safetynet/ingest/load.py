@@ -347,7 +347,8 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                 report(0.55, "写入数据库")
                 t0 = time.perf_counter()
                 prev_max = conn.execute(select(func.max(household_month.c.month))).scalar()
-                affected, _max_month, month_only = _write_all(conn, plans, batch_ids, prev_max)
+                written = _write_all(conn, plans, batch_ids, prev_max)
+                affected = written.affected
                 timings["write"] = time.perf_counter() - t0
                 changed = sum(r.inserted + r.updated for r in results)
                 if changed:
@@ -355,7 +356,8 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                         report(0.75, f"重新评分（{len(affected)} 户）")
                     t0 = time.perf_counter()
                     refreshed = refresh.households(conn, _note(file_name, results), affected if rescore else (),
-                                                   month_only, previous_latest=prev_max)
+                                                   written.month_only, previous_latest=prev_max,
+                                                   members_changed=written.members)
                     rescored, new_version = refreshed.households, refreshed.data_version
                     timings["rescore"] = time.perf_counter() - t0
             for sel, res, batch_id in zip(selections, results, batch_ids, strict=True):
@@ -480,16 +482,24 @@ ID_COLUMNS = {"household": "hh_id", "person": "person_id", "helper": "helper_id"
 REFERENCES = {"hh_id": "household", "person_id": "person", "helper_id": "helper", "site_id": "relocation_site"}
 
 
-def _write_all(conn: Connection, plans: list[P.Plan], batch_ids: list[int],
-               prev_max: int | None = None) -> tuple[set[int], int | None, set[int]]:
-    """Write every plan in order; returns (affected hh_ids, latest month written, new-month-only hh_ids).
+@dataclass(frozen=True)
+class Written:
+    affected: set[int]  # households to re-score
+    max_month: int | None  # the latest month written
+    month_only: set[int]  # existing households whose only change is observations of a new latest month
+    members: set[int]  # households whose member rows were written (the migrant roll-up follows members)
 
-    The last set holds the existing households whose only change is observations of one month later than
+
+def _write_all(conn: Connection, plans: list[P.Plan], batch_ids: list[int], prev_max: int | None = None) -> Written:
+    """Write every plan in order.
+
+    `month_only` holds the existing households whose only change is observations of one month later than
     any stored before: they need that month scored, not their whole history re-read.
     """
     idmap: dict[str, dict[int, int]] = {t: {} for t in REFERENCES.values()}
     affected: set[int] = set()
     other: set[int] = set()  # touched by anything but an observation of the new month
+    members: set[int] = set()
     spans = []
     max_month = None
     for plan, batch_id in zip(plans, batch_ids, strict=True):
@@ -507,6 +517,8 @@ def _write_all(conn: Connection, plans: list[P.Plan], batch_ids: list[int],
         for extra_table, frame in plan.after_inserts:
             _insert(conn, extra_table, frame, idmap)
         affected |= {idmap["household"].get(h, h) for h in plan.affected}
+        if plan.spec.kind == "persons":
+            members |= {idmap["household"].get(h, h) for h in plan.affected}
         if plan.max_month is not None:
             max_month = max(max_month or 0, plan.max_month)
         if plan.months_written is not None:
@@ -519,7 +531,7 @@ def _write_all(conn: Connection, plans: list[P.Plan], batch_ids: list[int],
         new_month = span.index[(span["min"] == max_month) & (span["max"] == max_month) & (span.index > 0)]
         month_only = {int(h) for h in new_month} - other
     affected = {h for h in affected if h > 0}
-    return affected, max_month, month_only & affected
+    return Written(affected, max_month, month_only & affected, members)
 
 
 def _remap(frame: pd.DataFrame, idmap: dict[str, dict[int, int]], keep: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -241,9 +241,13 @@ def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,
             conn.execute(delete_month.where(risk_score.c.hh_id.in_(bindparam("ids", expanding=True))),
                          {"ids": [int(i) for i in part]})
             parts.append(rollup.contributions(old, regions, sign=-1))
-            counties.update(_read_range(conn, select(household_current.c.hh_id, household_current.c.adcode),
-                                        household_current.c.hh_id, part)["adcode"])
-            counties.update(current["adcode"])
+            # only households with migrant workers count in the migrant roll-up (members do not change here)
+            migrants = _read_range(conn, select(person.c.hh_id).where(person.c.is_migrant.is_(True)),
+                                   person.c.hh_id, part)["hh_id"]
+            stored = _read_range(conn, select(household_current.c.hh_id, household_current.c.adcode),
+                                 household_current.c.hh_id, part)
+            counties.update(stored.loc[stored["hh_id"].isin(migrants), "adcode"])
+            counties.update(current.loc[current["hh_id"].isin(migrants), "adcode"])
         bulk.insert_frame(conn, risk_score, scores)
         conn.execute(delete(household_current).where(household_current.c.hh_id.in_(bindparam("cur", expanding=True))),
                      {"cur": [int(i) for i in current["hh_id"]]})

@@ -44,14 +44,15 @@ class Refreshed:
 
 
 def households(conn: Connection, note: str, changed: Iterable[int], new_month_only: Iterable[int] = (),
-               previous_latest: int | None | str = "stored") -> Refreshed:
+               previous_latest: int | None | str = "stored", members_changed: Iterable[int] | None = ()) -> Refreshed:
     """Re-score `changed` households inside the caller's transaction and bump the version.
 
     `new_month_only` (a subset of `changed`) are households whose only change is observations of the newest
     month, later than anything stored before (`previous_latest`, the newest month before the write): they are
     scored for that month alone, from its 15-month window, instead of re-reading their whole history. By
     default the newest month before the write is the one the dashboards show (data_version.latest_month): a
-    write that adds no observations (a staff action) does not move it.
+    write that adds no observations (a staff action) does not move it. `members_changed`: the households
+    whose member rows the write touched (the migrant roll-up follows members); None when not known.
     """
     if previous_latest == "stored":
         previous_latest = version.latest_month(conn)
@@ -61,7 +62,7 @@ def households(conn: Connection, note: str, changed: Iterable[int], new_month_on
     latest = span[-1] if span else None
     if month_only and latest is not None and (previous_latest is None or latest <= previous_latest):
         month_only = set()  # not a new month after all: score their history
-    rescore.rescore_households(conn, sorted(changed_ids - month_only))
+    rescore.rescore_households(conn, sorted(changed_ids - month_only), members_changed)
     if month_only:
         one_month.rescore_month(conn, latest, sorted(month_only))
     moved = latest is not None and (previous_latest is None or latest > previous_latest)

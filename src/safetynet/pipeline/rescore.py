@@ -337,8 +337,14 @@ def rebuild(conn: Connection, progress: Progress | None = None, chunk: int = CHU
     return {"households": len(ids), "scores": n_scores, **written, "latest_month": months[-1]}
 
 
-def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int]:
-    """Re-score `hh_ids` (all months) inside the caller's transaction and adjust roll-ups."""
+def rescore_households(conn: Connection, hh_ids: Iterable[int],
+                       members_changed: Iterable[int] | None = None) -> dict[str, int]:
+    """Re-score `hh_ids` (all months) inside the caller's transaction and adjust roll-ups.
+
+    `members_changed`: the households whose member rows the write touched (None: not known, assume all).
+    Only households with migrant workers count in the migrant roll-up, so its counties are re-counted only
+    for households that have migrants now, or whose members changed and that may have had some before.
+    """
     ids = sorted({int(i) for i in hh_ids})
     if not ids:
         return {"households": 0, "scores": 0}
@@ -346,9 +352,12 @@ def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int
     regions = rollup.RegionIndex.load(conn)
     old = _read(conn, select(risk_score), ids, risk_score.c.hh_id)
     deltas = [rollup.contributions(old, regions, sign=-1)]
+    with_migrants = set(_read(conn, select(person.c.hh_id).where(person.c.is_migrant.is_(True)), ids,
+                              person.c.hh_id)["hh_id"].astype(int))
+    maybe_before = with_migrants | (set(ids) if members_changed is None else {int(h) for h in members_changed})
     # the migrant roll-up is re-counted for the counties these households leave and the ones they are in now
-    counties = set(_read(conn, select(household_current.c.hh_id, household_current.c.adcode), ids,
-                         household_current.c.hh_id)["adcode"])
+    stored = _read(conn, select(household_current.c.hh_id, household_current.c.adcode), ids, household_current.c.hh_id)
+    counties = set(stored.loc[stored["hh_id"].isin(maybe_before), "adcode"])
     for start in range(0, len(ids), 900):
         part = ids[start:start + 900]
         conn.execute(delete(risk_score).where(_in(risk_score.c.hh_id, part)), {"ids_risk_score": part})
@@ -363,7 +372,7 @@ def rescore_households(conn: Connection, hh_ids: Iterable[int]) -> dict[str, int
             n += bulk.insert_frame(conn, risk_score, scores)
             bulk.insert_frame(conn, household_current, current)
             deltas.append(rollup.contributions(scores, regions))
-            counties.update(current["adcode"])
+            counties.update(current.loc[current["hh_id"].isin(with_migrants), "adcode"])
     rollup.apply_deltas(conn, rollup.combine(deltas), regions)
     migrant_rollup.refresh(conn, counties)
     return {"households": len(ids), "scores": n}
