@@ -188,3 +188,24 @@ def test_members_becoming_or_ceasing_to_be_migrants_reach_the_migrant_rollup(wri
     result = import_file(engine, (header + rows).encode(), "members.csv", today=dt.date(2026, 11, 28))
     assert result.rejected == 0 and result.sheets[0].updated == 2, result.rejects()
     assert_equals_full_rescore(engine)
+
+
+def test_the_cli_refuses_an_import_into_a_read_only_database_in_chinese(tmp_path, capsys):
+    """SQLite opened read-only: exit 3 with one Chinese line (not a traceback or exit 1), nothing written.
+    (PostgreSQL's read-only refusal is tested in tests/test_db_health.py.)"""
+    from safetynet.db import get_engine, migrate
+    from safetynet.demo.generate import DemoConfig, generate
+
+    source = tmp_path / "demo.db"
+    engine = get_engine(f"sqlite:///{source}")
+    migrate.upgrade(engine)
+    generate(engine, DemoConfig(households=60, months=6, seed=2))
+    engine.dispose()
+    before = source.read_bytes()
+    path = tmp_path / "new.csv"
+    path.write_text("档案编号,对象类型,职工类别,区县代码,发现渠道,认定日期\nRO-1,困难职工,2,520102,工会排查,2026-05-01\n",
+                    encoding="utf-8")
+    code = cli.main(["--db", f"sqlite:///file:{source}?mode=ro&uri=true", "import", str(path)])
+    err = capsys.readouterr().err
+    assert code == 3 and "未导入，数据库未作任何改动" in err and "只读" in err and "Traceback" not in err
+    assert source.read_bytes() == before

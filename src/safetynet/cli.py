@@ -133,6 +133,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import a CSV/Excel file. Exit codes: 0 all rows fine, 1 rows rejected, 2 file-level error, 3 failed."""
     from pathlib import Path
 
+    from safetynet.db.errors import WriteRefused
     from safetynet.ingest import FileError, ImportFailed, Limits, import_file
     from safetynet.ingest.validate import message
 
@@ -155,6 +156,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _import_error(args, exc.message, EXIT_FILE, exc.code)
     except ImportFailed as exc:
         return _import_error(args, str(exc), EXIT_FAILED, "failed")
+    except WriteRefused as exc:  # another import held the lock too long, or the database is read-only: nothing written
+        return _import_error(args, f"未导入，数据库未作任何改动：{exc.message}", EXIT_FAILED, "refused")
     rejects = result.rejects()
     if args.rejects and not rejects.empty:
         from safetynet.ingest.report import rejects_csv
