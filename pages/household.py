@@ -1,5 +1,5 @@
 """一户一档 — one household's file: members, income against the line, score history, events,
-help delivered, the paired helper, and where it stands in the lifecycle."""
+help delivered, the paired helper, where it stands in the lifecycle, and 一户一策 with the staff's actions."""
 
 import streamlit as st
 
@@ -7,6 +7,7 @@ from safetynet import cache
 from safetynet.domain.lines import LineTable
 from safetynet.i18n import t
 from safetynet.queries import household_file as q
+from safetynet.ui import casework as cw
 from safetynet.ui import frame, unmask
 from safetynet.ui import household as hh_ui
 from safetynet.views import household as view
@@ -22,11 +23,14 @@ scope = ctx.filters.scope
 load = lambda fn: cache.load(ctx.url, ctx.version, fn, hh_id, scope)  # noqa: E731
 info = load(q.household).iloc[0]
 scores, members, months = load(q.scores), load(q.members), load(q.months)
-aid, pairs = load(q.assistance), load(q.pairings)
+aid, pairs, followups = load(q.assistance), load(q.pairings), load(q.followups)
 hh_ui.render_summary(info, load(q.current), members)
+labour = int(scores["labour"].iloc[-1]) if not scores.empty else 0
+check = view.elimination_check(info, scores, len(aid), labour)
 
-tab_income, tab_score, tab_members, tab_help, tab_life = st.tabs(
-    [t("收入与线"), t("风险评分"), t("家庭成员"), t("风险事件与帮扶"), t("动态管理")])
+tab_income, tab_score, tab_members, tab_help, tab_life, tab_work = st.tabs(
+    [t("收入与线"), t("风险评分"), t("家庭成员"), t("风险事件与帮扶"), t("动态管理"), t("一户一策")],
+    default=t("一户一策") if cw.may_act(ctx) else None)  # staff open the file to act on it
 with tab_income:
     lines = LineTable(cache.load(ctx.url, ctx.version, q.lines_for, info["adcode"]))
     frame_income = view.income_against_line(months, info, lines, len(members))
@@ -56,7 +60,8 @@ with tab_help:
         st.plotly_chart(view.build_assistance_figure(aid), key="hh_aid")
     hh_ui.render_helpers(pairs)
 with tab_life:
-    labour = int(scores["labour"].iloc[-1]) if not scores.empty else 0
-    hh_ui.render_lifecycle(info, load(q.status_history), load(q.followups),
-                           view.elimination_check(info, scores, len(aid), labour))
+    hh_ui.render_lifecycle(info, load(q.status_history), followups, check)
+with tab_work:
+    last_followup = followups["followed_on"].max() if not followups.empty else None
+    cw.render_file_work(ctx, hh_id, info, pairs, len(aid), last_followup, check)
 frame.page_done()

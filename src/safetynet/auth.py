@@ -34,8 +34,8 @@ _hasher = PasswordHasher()
 MONITORING = ("overview", "map", "trends", "sites", "industries", "migrants", "meeting")
 ROLE_PAGES = {
     "leader": (*MONITORING, "watchlist", "household"),
-    "staff": (*MONITORING, "watchlist", "household"),
-    "admin": (*MONITORING, "watchlist", "household", "data", "users", "audit"),
+    "staff": (*MONITORING, "my_work", "watchlist", "household"),
+    "admin": (*MONITORING, "my_work", "watchlist", "household", "data", "users", "audit"),
 }
 CAN_UNMASK = ("staff", "admin")
 

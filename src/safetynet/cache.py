@@ -17,8 +17,10 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from safetynet.db import get_engine, version
+from safetynet.domain.deadlines import DeadlineRules
+from safetynet.domain.workdays import WorkCalendar
 from safetynet.filters import Filters
-from safetynet.queries import households, overview, regions
+from safetynet.queries import casework, households, overview, regions
 
 MAX_ENTRIES = 256
 
@@ -51,6 +53,12 @@ def load_children(url: str, ver: int, filters: Filters, month: int) -> pd.DataFr
 @st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
 def load_newly_high(url: str, ver: int, filters: Filters, level: int, month: int, limit: int) -> pd.DataFrame:
     return households.newly_high(engine(url), filters, level, month, limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load_deadlines(url: str, ver: int) -> tuple[WorkCalendar, DeadlineRules]:
+    """The holiday calendar and the per-region deadline rules (DOMAIN §8), as the casework screens count with."""
+    return WorkCalendar(casework.calendar_rows(engine(url))), DeadlineRules(casework.deadline_rows(engine(url)))
 
 
 QUERY_PACKAGE = "safetynet.queries."

@@ -9,7 +9,9 @@ from safetynet import cache, i18n, privacy
 from safetynet.domain import codes, lifecycle
 from safetynet.i18n import t
 from safetynet.queries import household_file
+from safetynet.ui.casework import plain
 from safetynet.ui.frame import PageContext
+from safetynet.views.casework import fmt_day
 from safetynet.views.household import category_of
 
 
@@ -43,7 +45,7 @@ def render_summary(info: pd.Series, current: pd.DataFrame, members: pd.DataFrame
     category = category_of(info)
     tier = current["tier"].iloc[0] if not current.empty else None
     score = int(current["score"].iloc[0]) if not current.empty else None
-    st.subheader(f"{info['file_no']} · {head_name}")
+    st.subheader(plain(f"{info['file_no']} · {head_name}"))  # file numbers are entered on screen too
     r = current["r"].iloc[0] if not current.empty else None
     cols = st.columns(4)
     cols[0].metric(t("风险等级"), i18n.label(codes.TIERS[tier]) if tier else "—", border=True)
@@ -54,9 +56,9 @@ def render_summary(info: pd.Series, current: pd.DataFrame, members: pd.DataFrame
     status = info["status"] if i18n.lang() == "zh" else codes.FILE_STATUS[info["status"]]
     st.markdown(f"**{i18n.label(codes.CATEGORIES[category])}** · {t('档案状态')}：**{status}**")
     facts = [info["area"], info["site_name"] if pd.notna(info["site_name"]) else None,
-             f"{t('认定日期')} {info['identified_on']}", f"{t('发现渠道')} {info['source']}",
+             f"{t('认定日期')} {fmt_day(info['identified_on'])}", f"{t('发现渠道')} {info['source']}",
              info["org_name"] if pd.notna(info["org_name"]) else None]
-    st.caption(" · ".join(str(f) for f in facts if f))
+    st.caption(plain(" · ".join(str(f) for f in facts if f)))
     if current.empty:
         st.info(t("尚无评分：这户还没有月度观测数据，导入观测后自动评分。"))
     else:
@@ -75,7 +77,7 @@ def render_helpers(pairs: pd.DataFrame) -> None:
                      for n, kind in zip(pairs["helper_name"], pairs["helper_kind"], strict=True)],
         t("类型"): pairs["helper_kind"], t("单位"): pairs["unit"].fillna(""),
         t("联系电话"): pairs["helper_phone"].map(privacy.mask_phone),
-        t("开始"): pairs["start_on"].astype(str), t("结束"): pairs["end_on"].fillna("").astype(str),
+        t("开始"): pairs["start_on"].map(fmt_day), t("结束"): pairs["end_on"].map(fmt_day),
     })
     st.dataframe(shown, hide_index=True, key="hh_helpers")
 
@@ -96,7 +98,7 @@ def render_lifecycle(info: pd.Series, history: pd.DataFrame, followups: pd.DataF
     st.subheader(t("档案状态变化"))
     if not history.empty:
         st.dataframe(pd.DataFrame({
-            t("日期"): history["changed_on"].astype(str),
+            t("日期"): history["changed_on"].map(fmt_day),
             t("原状态"): history["from_status"].fillna(""), t("新状态"): history["to_status"],
             t("消除方式"): history["method"].fillna(""),
             t("返贫返困"): history["is_relapse"].map(lambda x: t("是") if bool(x) else ""),
@@ -104,6 +106,6 @@ def render_lifecycle(info: pd.Series, history: pd.DataFrame, followups: pd.DataF
     if not followups.empty:
         st.subheader(t("回访记录"))
         st.dataframe(pd.DataFrame({
-            t("日期"): followups["followed_on"].astype(str), t("方式"): followups["method"],
-            t("发现"): followups["finding"].fillna(""),
+            t("日期"): followups["followed_on"].map(fmt_day), t("方式"): followups["method"].map(t),
+            t("回访人"): followups["visitor"].fillna(""), t("发现"): followups["finding"].fillna(""),
         }), hide_index=True, key="hh_followups")

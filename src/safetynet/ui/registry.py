@@ -21,6 +21,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("sites.py", "安置点", ":material/home_work:", "sites", "专题"),
     PageSpec("industries.py", "行业", ":material/factory:", "industries", "专题"),
     PageSpec("migrants.py", "农民工", ":material/directions_walk:", "migrants", "专题"),
+    PageSpec("my_work.py", "待办", ":material/assignment:", "my_work", "帮扶"),
     PageSpec("watchlist.py", "风险名单", ":material/checklist:", "watchlist", "帮扶"),
     PageSpec("household.py", "一户一档", ":material/folder_shared:", "household", "帮扶"),
     PageSpec("meeting.py", "会议大屏", ":material/co_present:", "meeting", "监测"),
