@@ -5,9 +5,12 @@ exit non-zero."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
+
+import pandas as pd
 
 from sqlalchemy import Engine
 
@@ -93,11 +96,53 @@ def _rescore_month(engine, args: argparse.Namespace) -> dict:  # noqa: ANN001
     return result
 
 
+def open_leads(engine: Engine, scope: str, today: dt.date, limit: int = 1_000_000) -> pd.DataFrame:
+    """The open leads inside `scope` with the step due next, its date and working days left (negative: overdue)."""
+    from safetynet.domain.deadlines import DeadlineRules
+    from safetynet.domain.workdays import WorkCalendar
+    from safetynet.queries import casework as cq
+    from safetynet.views.casework import lead_deadlines
+
+    rows = cq.leads(engine, scope, scope, me="", limit=limit)
+    calendar, rules = WorkCalendar(cq.calendar_rows(engine)), DeadlineRules(cq.deadline_rows(engine))
+    out = lead_deadlines(rows, calendar, rules, today, me="")
+    out["step"] = out["status"].map({"待核实": "入户核实", "待决定": "认定决定"})
+    out["due_on"] = out["check_due"].where(out["status"] == "待核实", out["decide_due"])
+    return out.sort_values("lead_id").reset_index(drop=True)
+
+
+def cmd_leads(args: argparse.Namespace) -> int:
+    """The open leads in scope with days left; no person data (names, phones) is printed."""
+    engine = open_db(args.db)
+    leads = open_leads(engine, args.scope, dt.date.today())
+    records = [{"lead_id": int(r.lead_id), "file_no": None if pd.isna(r.file_no) else r.file_no, "adcode": r.adcode,
+                "area": r.area, "channel": r.channel, "status": r.status, "received_on": str(r.received_on)[:10],
+                "assignee": None if pd.isna(r.assignee) else r.assignee, "next_step": r.step,
+                "due_on": str(r.due_on), "working_days_left": int(r.next_left), "overdue": bool(r.overdue)}
+               for r in leads.itertuples(index=False)]
+    if args.json:
+        print(json.dumps({"scope": args.scope, "open": len(records), "overdue": sum(r["overdue"] for r in records),
+                          "leads": records}, ensure_ascii=False))
+        return 0
+    print(f"未办结线索 {len(records)} 条，其中逾期 {sum(r['overdue'] for r in records)} 条")
+    for r in records:
+        left = r["working_days_left"]
+        state = f"逾期{-left}个工作日" if r["overdue"] else f"剩{left}个工作日"
+        due = dt.date.fromisoformat(r["due_on"])
+        print(f"  第{r['lead_id']}号 {r['area']} {r['channel']} {r['status']}：{r['next_step']}期限 "
+              f"{due.year}年{due.month}月{due.day}日（{state}）")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from safetynet.queries import stats
 
     engine = open_db(args.db)
     summary = stats.summary(engine)
+    work = stats.casework_counts(engine)
+    overdue = int(open_leads(engine, "000000", dt.date.today())["overdue"].sum()) if work["open"] else 0
+    summary["leads"] = {"open": work["open"], "overdue": overdue, "closed": work["closed"]}
+    summary["approvals_pending"] = work["approvals_pending"]
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
@@ -331,6 +376,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_users)
 
+    p = sub.add_parser("leads", help="the open leads (预警线索) in a region, with working days left")
+    p.add_argument("--scope", default="000000", help="region adcode (default: nationwide)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_leads)
     p = sub.add_parser("stats", help="headline counts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)

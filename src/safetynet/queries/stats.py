@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 
 from safetynet.db import version
-from safetynet.db.schema import household, household_month, person, relocation_site, risk_score
+from safetynet.db.schema import elimination_request, household, household_month, lead, person, relocation_site, risk_score
 
 
 def summary(engine: Engine) -> dict:
@@ -29,3 +29,13 @@ def summary(engine: Engine) -> dict:
             "scored_latest_month": sum(tiers.values()),
             "data_version": data_version,
         }
+
+
+def casework_counts(engine: Engine) -> dict:
+    """Leads by status and elimination requests awaiting approval, nationwide (overdue needs the calendar)."""
+    with engine.connect() as conn:
+        by_status = dict(conn.execute(select(lead.c.status, func.count()).group_by(lead.c.status)).all())
+        pending = conn.execute(select(func.count()).select_from(elimination_request)
+                               .where(elimination_request.c.status == "待审批")).scalar_one()
+    return {"open": int(sum(n for s, n in by_status.items() if s != "已办结")),
+            "closed": int(by_status.get("已办结", 0)), "approvals_pending": int(pending)}
