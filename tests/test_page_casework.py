@@ -58,7 +58,7 @@ def world(writable_demo_db, monkeypatch):  # noqa: ANN001, ANN201
             at.query_params[key] = value
         now = dt.datetime.now()
         at.session_state["auth"] = {"user": users[who], "at": now, "seen": now}
-        i18n.set_lang("zh")
+        i18n.set_lang(query.get("lang", "zh"))  # format_func labels are also computed in the test thread
         at.run()
         return at.switch_page(page).run()
 
@@ -227,10 +227,11 @@ def _request(engine, county: str) -> tuple[int, int]:  # noqa: ANN001
                             "('在档', '帮扶中') AND EXISTS (SELECT 1 FROM person p WHERE p.hh_id = h.hh_id AND "
                             "p.labour_capacity IN ('技能劳动力', '普通劳动力'))", c=county))
     checklist = json.dumps([{"key": "identified_6m", "ok": True, "text": "认定满6个月（已9个月）"},
-                            {"key": "assisted", "ok": True, "text": "已落实至少1项帮扶措施（2项）"}], ensure_ascii=False)
+                            {"key": "assisted", "ok": True, "text": "已落实至少1项帮扶措施（2项）"}],
+                           ensure_ascii=False)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO elimination_request (hh_id, method, checklist, proposed_by, proposed_at, status) "
-                          "VALUES (:h, '帮扶消除', :c, 'county_staff', :at, '待审批')"),
+        conn.execute(text("INSERT INTO elimination_request (hh_id, method, checklist, proposed_by, proposed_at, "
+                          "status) VALUES (:h, '帮扶消除', :c, 'county_staff', :at, '待审批')"),
                      {"h": hh_id, "c": checklist, "at": dt.datetime.now().replace(microsecond=0)})
     return hh_id, int(one(engine, "SELECT MAX(request_id) FROM elimination_request"))
 
@@ -255,9 +256,9 @@ def test_the_prefecture_approves_an_elimination_and_it_is_published(world):  # n
 
     notice = next(d.value for d in at.dataframe if "公示理由" in d.value.columns)
     assert list(notice.columns) == ["户主姓名", "村（社区）", "类别", "公示理由", "公示截止"]
-    head = sql(engine, "SELECT p.name, p.id_number, p.phone, g.name AS area FROM person p JOIN household h ON "
-                       "h.hh_id = p.hh_id JOIN region g ON g.adcode = h.adcode WHERE p.hh_id = :h AND p.relation = '01'",
-               h=hh_id).iloc[0]
+    head = sql(engine, "SELECT p.name, p.id_number, p.phone, g.name AS area FROM person p "
+                       "JOIN household h ON h.hh_id = p.hh_id JOIN region g ON g.adcode = h.adcode "
+                       "WHERE p.hh_id = :h AND p.relation = '01'", h=hh_id).iloc[0]
     row = notice.iloc[0]
     assert row["村（社区）"] == head["area"] and row["户主姓名"] != head["name"] and "*" in row["户主姓名"]
     flat = " ".join(str(v) for v in notice.to_numpy().ravel())
@@ -277,7 +278,8 @@ def test_sending_back_needs_a_note_and_the_proposer_cannot_approve(world):  # no
     assert any("审批意见" in e for e in errors(at)) and audits(engine) == n  # refused: nothing written
     at.text_area(key=f"cw_approve_note_{request_id}").input("收入证明不全，请补充")
     submit(at, f"cw_approve_{request_id}_back")
-    row = sql(engine, "SELECT status, decision_note FROM elimination_request WHERE request_id = :r", r=request_id).iloc[0]
+    row = sql(engine, "SELECT status, decision_note FROM elimination_request WHERE request_id = :r",
+              r=request_id).iloc[0]
     assert (row["status"], row["decision_note"]) == ("已退回", "收入证明不全，请补充")
     assert_audited(engine, "DecideElimination", "pref_staff", n)
 
@@ -371,3 +373,62 @@ def test_entered_text_is_not_rendered_as_markdown(world):  # noqa: ANN001
     assert message.startswith("已结对：") and "\\!\\[x\\]" in message  # shown as typed, escaped
     for element in [*at.markdown, *at.caption, *at.info, *at.success, *at.subheader]:
         assert not re.search(r"(?<!\\)\]\(|(?<!\\)!\[", element.value), element.value
+        assert not re.search(r"https?\\?://", element.value), element.value  # no bare link for GFM either
+
+
+def test_a_leads_own_words_are_shown_as_plain_text(world):  # noqa: ANN001
+    engine = world["engine"]
+    at = world["make"]("staff")
+    reason = "企业停产 [详情](http://evil.example) ![x](http://evil.example/a.png)"
+    at.text_input(key="cw_lead_name").input("杨某某")
+    at.text_area(key="cw_lead_reason").input(reason)
+    submit(at, "cw_new_lead_submit")
+    lead_id = int(one(engine, "SELECT MAX(lead_id) FROM lead"))
+    assert one(engine, "SELECT reason FROM lead WHERE lead_id = :l", l=lead_id) == reason  # stored as typed
+    at.selectbox(key="lead").set_value(str(lead_id)).run()
+    assert reason in [x.value for x in at.text]  # st.text: no markdown at all
+    assert not any("evil.example" in m.value for m in at.markdown)
+
+
+
+def test_the_screens_in_english(world):  # noqa: ANN001
+    engine = world["engine"]
+    hh_id = int(one(engine, "SELECT MIN(hh_id) FROM household WHERE adcode = :c AND status IN ('在档', '帮扶中')",
+                    c=world["county"]))
+    at = world["make"]("staff", lang="en")
+    assert not at.exception and at.title[0].value == "My work"
+    table = next(d.value for d in at.dataframe if "Home check" in d.value.columns)
+    assert table["Home check"].str.contains("working day").all()
+    at = world["make"]("staff", "pages/household.py", hh=str(hh_id), lang="en")
+    assert not at.exception and any(s.value == "Plan" for s in at.subheader)
+    assert {"cw_plan", "cw_aid", "cw_followup"} <= forms(at)
+
+# ---------------------------------------------------------------- the pure deadline arithmetic (views.casework)
+def test_deadlines_read_in_working_days_across_the_national_day_holiday():
+    from safetynet.domain.deadlines import HOME_CHECK, DeadlineRules
+    from safetynet.domain.workdays import WorkCalendar
+    from safetynet.views import casework as view
+
+    calendar, rules = WorkCalendar.shipped(), DeadlineRules()
+    due = rules.due("522626", HOME_CHECK, dt.date(2026, 9, 30), calendar)
+    assert due == dt.date(2026, 10, 13)  # 1–7 Oct off; Sat 10 Oct a make-up working day
+    assert view.deadline_status(due, dt.date(2026, 10, 9), calendar)[:2] == ("剩3个工作日", 3)
+    assert view.deadline_status(due, dt.date(2026, 10, 12), calendar)[0] == "剩1个工作日"
+    assert view.deadline_status(due, dt.date(2026, 10, 13), calendar) == ("今日到期", 0, False)
+    assert view.deadline_status(due, dt.date(2026, 10, 15), calendar) == ("逾期2个工作日", -2, True)
+    assert view.fmt_day(due) == "2026年10月13日"
+
+
+def test_leads_sort_mine_first_then_unassigned_overdue_first():
+    from safetynet.domain.deadlines import DeadlineRules
+    from safetynet.domain.workdays import WorkCalendar
+    from safetynet.views import casework as view
+
+    rows = pd.DataFrame({
+        "lead_id": [1, 2, 3, 4], "adcode": ["522626"] * 4, "status": ["待核实", "待核实", "待决定", "待核实"],
+        "assignee": [None, "colleague", None, "me"], "received_on": [dt.date(2026, 11, 2), dt.date(2026, 11, 2),
+                                                                       dt.date(2026, 12, 1), dt.date(2026, 12, 1)]})
+    frame = view.lead_deadlines(rows, WorkCalendar.shipped(), DeadlineRules(), dt.date(2026, 12, 2), "me")
+    assert list(frame["lead_id"]) == [4, 1, 3, 2]  # mine; unassigned overdue, then on time; a colleague's
+    assert list(frame["overdue"]) == [False, True, False, True]
+    assert view.only_overdue(frame)["lead_id"].tolist() == [1, 2]

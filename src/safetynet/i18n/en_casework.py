@@ -199,6 +199,12 @@ EN.update({
     "还没有分派给您的档案（线索认定纳入监测后，档案归经办人负责）。":
         "No files are assigned to you yet (a file opened from a lead belongs to the lead's assignee).",
     "下一步": "Next",
+    "**下一步**：{what}": "**Next**: {what}",
+    "{step}：{day}（{status}）": "{step}: {day} ({status})",
+    "期限 {day}（{status}）": "Deadline {day} ({status})",
+    "剩1个工作日": "1 working day left",
+    "逾期1个工作日": "1 working day overdue",
+    "风险消除申请": "Risk elimination",
     "首次帮扶": "First help",
     "回访": "Follow-up",
     "消除后回访": "Follow-up after elimination",
@@ -293,7 +299,7 @@ EN.update({
     "发现返贫返困迹象": "Signs of relapse",
     "电话": "Phone call",
     "入户": "Home visit",
-    "风险消除条件（DOMAIN §4）": "Elimination conditions (DOMAIN §4)",
+    "风险消除条件（须全部满足）": "Elimination conditions (all must hold)",
     "家中无人具备劳动能力：不能提出风险消除，继续跟踪帮扶。":
         "Nobody in the household can work: elimination cannot be proposed; help and follow-up continue.",
     "提出风险消除申请": "Propose risk elimination",
@@ -316,4 +322,27 @@ EN.update({
     "回退原因": "Reason",
     "回退并重新纳入监测": "Revert and re-open the file",
     "消除后12个月内回退计为返贫/返困。": "A reversion within 12 months of the elimination counts as relapse.",
+})
+
+# the casework service's fixed refusals (casework/service.py), so an English screen can show them
+EN.update({
+    "这条线索已办结，不能再分派": "This lead is closed: it cannot be assigned again",
+    "这条线索已办结，不能再登记核实": "This lead is closed: no further check can be recorded",
+    "核实日期：早于线索接收日期": "Checked on: before the lead was received",
+    "须先完成入户核实，才能作出认定结论": "Record the home check before the decision",
+    "这条线索已办结": "This lead is closed",
+    "认定日期：早于入户核实日期": "Identified on: before the home check",
+    "档案编号：纳入监测须填写新档案的编号": "File number: opening a file needs the new file's number",
+    "对象类型：请选择 困难职工 或 防返贫监测户": "Population: choose union worker file or rural monitored household",
+    "对应的帮扶计划不存在，或已落实、已取消": "That plan item does not exist, or was already delivered or cancelled",
+    "该结对关系不存在或已结束": "That pairing does not exist or has ended",
+    "结束日期：早于结对开始日期": "End date: before the pairing began",
+    "该户已有待审批或公示中的风险消除申请": "This household already has an elimination awaiting approval or in notice",
+    "审批人不能是申请人本人：须由上一级的其他工作人员审批":
+        "The proposer cannot approve: someone else at the level above must",
+    "须由申请人上一级的工作人员审批": "Approval must come from the level above the proposer",
+    "回退日期：早于风险消除日期": "Reverted on: before the elimination",
+    "所在区县不存在，或不在您的管辖范围内": "That county does not exist or is outside your area",
+    "家中无人具备劳动能力，不能作风险消除，继续跟踪帮扶（DOMAIN §4）":
+        "Nobody in the household can work: no elimination; help and follow-up continue (DOMAIN §4)",
 })

@@ -29,12 +29,13 @@ _LEAD_COLUMNS = """
     l.lead_id, l.hh_id, l.adcode, g.name AS area, l.channel, l.alert, l.department, l.applicant_name,
     l.applicant_phone, l.reason, l.received_on, l.assignee, l.status, l.checked_on, l.check_by, l.check_finding,
     l.decision, l.decision_reason, l.decided_on, l.decided_by, l.created_by, l.row_version,
-    h.file_no, h.status AS file_status, p.name AS head_name"""
+    h.file_no, h.status AS file_status, p.name AS head_name, ua.display_name AS assignee_name"""
 _LEAD_FROM = """
     FROM lead l
     JOIN region g ON g.adcode = l.adcode
     LEFT JOIN household h ON h.hh_id = l.hh_id
-    LEFT JOIN person p ON p.hh_id = l.hh_id AND p.relation = '01'"""
+    LEFT JOIN person p ON p.hh_id = l.hh_id AND p.relation = '01'
+    LEFT JOIN app_user ua ON ua.username = l.assignee"""
 
 
 def _prefix(adcode: str) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from safetynet import cache, i18n, privacy
+from safetynet import cache, i18n
 from safetynet.auth import User, scope_prefix
 from safetynet.casework import CaseworkRefused, Conflict, Invalid, execute
 from safetynet.casework import commands as C
@@ -41,18 +41,21 @@ RESULT = "cw_refused"
 STATUS_FILTER = {"": "未办结", "check": "待核实", "decide": "待决定", "done": "已办结", "all": "全部"}
 STATUS_QUERY = {"": q.OPEN, "check": "待核实", "decide": "待决定", "done": "已办结", "all": ""}
 DEADLINE_COLUMNS = ("入户核实", "认定", "期限")
-_INLINE = re.compile(r"([\\`*_\[\]<>!~$:|#@&])")  # links, images, emphasis, code, colours, maths, autolinks
+_INLINE = re.compile(r"([\\`*_\[\]<>!~$:|#&])")  # links, images, emphasis, code, colours, maths
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)  # a line that would become a list or heading
+_BARE_LINK = re.compile(r"(?i)(https?|ftp|mailto|www)(?=\\?[:.])|(?=@)")  # GFM links bare URLs and addresses
+ZWSP = "\u200b"
 
 
 def plain(text: object) -> str:
     """Text that markdown shows as it is: stored text must never become a link, an image or a colour.
 
-    Backslash-escapes the characters that start markdown (CommonMark lets any ASCII punctuation be escaped),
-    `www.` (GFM's bare-link rule) and list or heading markers at the start of a line; a file number such as
-    520102-N00000123 keeps its hyphen as it is."""
+    Backslash-escapes the characters that start markdown (CommonMark lets any ASCII punctuation be escaped)
+    and list or heading markers at the start of a line; GFM turns bare URLs and e-mail addresses into links
+    whatever the escapes, so a zero-width space splits "http:" / "www." / "@". A file number such as
+    520102-N00000123 keeps its hyphen. Long free text is better shown with st.text (no markdown at all)."""
     out = _INLINE.sub(r"\\\1", str(text))
-    out = re.sub(r"(?i)(www)\.", r"\1\\.", out)
+    out = _BARE_LINK.sub(lambda m: (m.group(1) or "") + ZWSP, out)
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if len(m.group(2)) == 1 else
                            m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], out)
 
@@ -160,7 +163,7 @@ def render_lead_list(ctx: PageContext, frame: pd.DataFrame) -> None:
     if frame.empty:
         st.info(t("没有符合条件的线索。"))
         return
-    shown = view.lead_table(frame, _today(), calendar)
+    shown = view.lead_table(frame, _today(), calendar, show_area=ctx.level < 3)
     event = st.dataframe(
         view.style_deadlines(shown, [t(c) for c in DEADLINE_COLUMNS]), hide_index=True, key="mw_leads",
         on_select="rerun", selection_mode="single-row", height=min(38 + 35 * len(shown), 38 + 35 * 12),
@@ -203,8 +206,12 @@ def render_lead_work(ctx: PageContext, lead: pd.Series) -> None:
     """The lead's facts and what can be done next: assign, then check, then decide."""
     left, right = st.columns([2, 3])
     with left:
-        st.dataframe(view.lead_details(lead), hide_index=True, key="mw_lead_facts",
+        facts = view.lead_details(lead)
+        st.dataframe(facts, hide_index=True, key="mw_lead_facts", height=38 + 35 * len(facts),
                      column_config={t("内容"): st.column_config.TextColumn(t("内容"), width="large")})
+        for label, body in view.lead_texts(lead):
+            st.markdown(f"**{label}**")
+            st.text(body)  # the reporter's own words: no markdown, so never a link or an image
         if lead["status"] != "已办结":
             _assign_form(ctx, lead)
     with right:
@@ -237,12 +244,18 @@ def _assign_form(ctx: PageContext, lead: pd.Series) -> None:
     _refused("cw_assign")
 
 
+def _due_line(due: object, calendar: object) -> str:
+    """期限 2026年12月1日（逾期1个工作日）, red when overdue (system text only: safe as markdown)."""
+    text, _, late = view.deadline_status(view.as_date(due), _today(), calendar)
+    line = t("期限 {day}（{status}）", day=view.fmt_day(due), status=text)
+    return f":red[**{line}**]" if late else line
+
+
 def _home_check_form(ctx: PageContext, lead: pd.Series) -> None:
     calendar, _ = cache.load_deadlines(ctx.url, ctx.version)
-    due = view.deadline_status(lead["check_due"], _today(), calendar)[0]
     lead_id, seen = int(lead["lead_id"]), int(lead["row_version"])
     with st.form("cw_check", border=True):
-        st.markdown(f"**{t('登记入户核实')}** · {t('期限')} {view.fmt_day(lead['check_due'])}（{due}）")
+        st.markdown(f"**{t('登记入户核实')}** · {_due_line(lead['check_due'], calendar)}")
         st.date_input(t("核实日期"), value=_today(), max_value=_today(), key="cw_check_on", format="YYYY-MM-DD")
         st.text_input(t("核实人员"), key="cw_check_by", max_chars=64, placeholder=t("如：张三、李四"))
         st.text_area(t("核实情况"), key="cw_check_finding", max_chars=C.TEXT_MAX,
@@ -254,7 +267,8 @@ def _home_check_form(ctx: PageContext, lead: pd.Series) -> None:
     _refused("cw_check")
 
 
-DECISION_HELP = {"纳入监测": "建立档案（申请人）或确认档案继续监测", "不纳入": "须写明理由", "并入已有档案": "填写已有档案的编号"}
+DECISION_HELP = {"纳入监测": "建立档案（申请人）或确认档案继续监测", "不纳入": "须写明理由",
+                 "并入已有档案": "填写已有档案的编号"}
 
 
 def _decision_command(lead_id: int, seen: int) -> C.DecideLead:
@@ -270,16 +284,16 @@ def _decision_command(lead_id: int, seen: int) -> C.DecideLead:
 
 def _decide_form(ctx: PageContext, lead: pd.Series) -> None:
     calendar, _ = cache.load_deadlines(ctx.url, ctx.version)
-    due = view.deadline_status(lead["decide_due"], _today(), calendar)[0]
     lead_id, seen = int(lead["lead_id"]), int(lead["row_version"])
-    st.markdown(f"**{t('认定结论')}** · {t('期限')} {view.fmt_day(lead['decide_due'])}（{due}）")
+    st.markdown(f"**{t('认定结论')}** · {_due_line(lead['decide_due'], calendar)}")
     decision = st.radio(t("结论"), list(C.DECISIONS), key="cw_decision", horizontal=True, format_func=t,
                         captions=[t(DECISION_HELP[d]) for d in C.DECISIONS])
     applicant = pd.isna(lead.get("hh_id"))
     with st.form("cw_decide", border=True):
         if decision == "纳入监测" and applicant:
             st.text_input(t("新档案编号"), key=f"cw_new_file_no_{lead_id}", max_chars=32,
-                          value=f"{lead['adcode']}-S{lead_id:08d}", help=t("建议编号：区县代码-S线索编号，可改为本地编号规则"))
+                          value=f"{lead['adcode']}-S{lead_id:08d}",
+                          help=t("建议编号：区县代码-S线索编号，可改为本地编号规则"))
             st.selectbox(t("档案类别"), list(codes.CATEGORIES), key="cw_new_category",
                          format_func=lambda c: i18n.label(codes.CATEGORIES[c]))
         elif decision == "纳入监测":
@@ -339,7 +353,7 @@ def render_my_files(ctx: PageContext) -> None:
     if files.empty:
         st.caption(t("还没有分派给您的档案（线索认定纳入监测后，档案归经办人负责）。"))
         return
-    shown = view.my_files_table(files, rules, calendar, _today())
+    shown = view.my_files_table(files, rules, calendar, _today(), show_area=ctx.level < 3)
     event = st.dataframe(view.style_deadlines(shown.drop(columns=["hh_id"]), [t("期限"), t("一户一策")]),
                          hide_index=True, key="mw_files", on_select="rerun", selection_mode="single-row")
     if event is not None and event.selection.rows:
@@ -370,7 +384,8 @@ def _approval_form(ctx: PageContext, row: pd.Series) -> None:
     if seen is None:
         st.error(t("没有这户档案，或不在您的管辖范围内"))
         return
-    st.dataframe(view.approval_facts(row), hide_index=True, key=f"cw_approval_facts_{request_id}")
+    facts = view.approval_facts(row)
+    st.dataframe(facts, hide_index=True, key=f"cw_approval_facts_{request_id}", height=38 + 35 * len(facts))
     render_checklist(view.checklist_items(row["checklist"]))
     key, note = f"cw_approve_{request_id}", f"cw_approve_note_{request_id}"
     with st.form(key, border=False):
@@ -386,9 +401,13 @@ def _approval_form(ctx: PageContext, row: pd.Series) -> None:
     _refused(key)
 
 
+CHECK_OK, CHECK_NO = ":green[:material/check_circle:]", ":red[:material/cancel:]"  # our own icon font: offline
+
+
 def render_checklist(items: list[tuple[bool, str]]) -> None:
+    """The §4 conditions, each met or not (an icon and the words: colour is never the only sign)."""
     for ok, text in items:
-        st.markdown(f"{'✅' if ok else '⬜'} {plain(text)}")
+        st.markdown(f"{CHECK_OK if ok else CHECK_NO} {plain(text)}")
 
 
 def render_public_notice(ctx: PageContext) -> None:
@@ -413,7 +432,7 @@ def render_file_work(ctx: PageContext, hh_id: int, info: pd.Series, pairs: pd.Da
     due = view.next_visit(info["status"], info["adcode"], info["identified_on"], info["eliminated_on"],
                           last_followup, aid_count, rules, calendar, today)
     if due is not None:
-        st.markdown(f"**{t('下一步')}**：{plain(view.next_visit_text(due, today, calendar))}")
+        st.markdown(t("**下一步**：{what}", what=plain(view.next_visit_text(due, today, calendar))))
     leads = cache.load(ctx.url, ctx.version, q.open_leads_of, hh_id, ctx.filters.scope)
     for _, lead in (leads.iterrows() if ctx.user and ctx.user.may_open("my_work") else ()):
         st.page_link("pages/my_work.py", icon=":material/assignment:", query_params={"lead": str(int(lead["lead_id"]))},
@@ -447,7 +466,7 @@ def render_file_work(ctx: PageContext, hh_id: int, info: pd.Series, pairs: pd.Da
         _helper_forms(ctx, hh_id, seen, pairs)
     with st.expander(t("登记回访"), icon=":material/phone_in_talk:"):
         _followup_form(ctx, hh_id, seen)
-    with st.expander(t("风险消除"), icon=":material/verified:"):
+    with st.expander(t("风险消除申请"), icon=":material/verified:"):
         _elimination(ctx, hh_id, info, seen, check)
 
 
@@ -559,7 +578,7 @@ def _elimination(ctx: PageContext, hh_id: int, info: pd.Series, seen: int, check
         return
     if latest is not None and latest["status"] == "待审批":
         return
-    st.markdown(f"**{t('风险消除条件（DOMAIN §4）')}**")
+    st.markdown(f"**{t('风险消除条件（须全部满足）')}**")
     render_checklist([(c.ok, c.text_zh if i18n.lang() == "zh" else c.text_en) for c in check.conditions])
     if check.never_automatic:
         st.warning(t("家中无人具备劳动能力：不能提出风险消除，继续跟踪帮扶。"))

@@ -9,7 +9,7 @@ from safetynet import cache, i18n, privacy
 from safetynet.domain import codes, lifecycle
 from safetynet.i18n import t
 from safetynet.queries import household_file
-from safetynet.ui.casework import plain
+from safetynet.ui.casework import plain, render_checklist
 from safetynet.ui.frame import PageContext
 from safetynet.views.casework import fmt_day
 from safetynet.views.household import category_of
@@ -85,9 +85,7 @@ def render_helpers(pairs: pd.DataFrame) -> None:
 def render_lifecycle(info: pd.Series, history: pd.DataFrame, followups: pd.DataFrame,
                      check: lifecycle.EliminationCheck) -> None:
     st.subheader(t("风险消除条件（截至最新月份）"))
-    for condition in check.conditions:
-        icon = "✅" if condition.ok else "⬜"
-        st.markdown(f"{icon} {condition.text_zh if i18n.lang() == 'zh' else condition.text_en}")
+    render_checklist([(c.ok, c.text_zh if i18n.lang() == "zh" else c.text_en) for c in check.conditions])
     if check.never_automatic:
         st.warning(t("整户无劳动力：不自动消除，持续跟踪。"))
     elif check.eligible:

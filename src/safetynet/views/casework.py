@@ -54,10 +54,11 @@ def deadline_status(due: dt.date | None, today: dt.date, calendar: WorkCalendar)
         return "", None, False
     left = calendar.days_left(due, today)
     if due < today:
-        return (t("逾期{n}个工作日", n=-left) if left < 0 else t("已逾期")), left, True
+        late = t("逾期1个工作日") if left == -1 else t("逾期{n}个工作日", n=-left)
+        return (late if left < 0 else t("已逾期")), left, True
     if left == 0:  # due today, or on a day off with no working day left before it
         return t("今日到期"), 0, False
-    return t("剩{n}个工作日", n=left), left, False
+    return (t("剩1个工作日") if left == 1 else t("剩{n}个工作日", n=left)), left, False
 
 
 def aid_label(aid_type: str) -> str:
@@ -131,7 +132,7 @@ def subject(row: object) -> str:
 
 
 def owner(row: object) -> str:
-    return {MINE: t("我的"), UNASSIGNED: t("待分派")}.get(row.group, _text(row.assignee))
+    return {MINE: t("我的"), UNASSIGNED: t("待分派")}.get(row.group, _text(row.assignee_name) or _text(row.assignee))
 
 
 def _short(text_value: object, limit: int = REASON_CHARS) -> str:
@@ -139,8 +140,9 @@ def _short(text_value: object, limit: int = REASON_CHARS) -> str:
     return text_value if len(text_value) <= limit else text_value[:limit - 1] + "…"
 
 
-def lead_table(frame: pd.DataFrame, today: dt.date, calendar: WorkCalendar) -> pd.DataFrame:
-    """One row per lead with Chinese labels (user-entered text stays text: shown by st.dataframe)."""
+def lead_table(frame: pd.DataFrame, today: dt.date, calendar: WorkCalendar, show_area: bool = True) -> pd.DataFrame:
+    """One row per lead with Chinese labels (user-entered text stays text: shown by st.dataframe); without the
+    county column when the list is of one county."""
     rows = []
     for row in frame.itertuples(index=False):
         check_text = deadline_status(row.check_due, today, calendar)[0] if row.status == "待核实" else (
@@ -152,8 +154,8 @@ def lead_table(frame: pd.DataFrame, today: dt.date, calendar: WorkCalendar) -> p
                      t("地区"): row.area, t("来源"): channel, t("接收日期"): fmt_day(row.received_on),
                      t("状态"): t(row.status), t("入户核实"): check_text, t("认定"): decide_text,
                      t("线索内容"): _short(row.reason)})
-    columns = [t(c) for c in ("编号", "归属", "对象", "地区", "来源", "接收日期", "状态", "入户核实", "认定", "线索内容")]
-    return pd.DataFrame(rows, columns=columns)
+    names = ("编号", "归属", "状态", "入户核实", "认定", "对象", "地区", "来源", "接收日期", "线索内容")
+    return pd.DataFrame(rows, columns=[t(c) for c in names if show_area or c != "地区"])
 
 
 def lead_option(row: pd.Series, today: dt.date, calendar: WorkCalendar) -> str:
@@ -164,8 +166,11 @@ def lead_option(row: pd.Series, today: dt.date, calendar: WorkCalendar) -> str:
     return " · ".join(p for p in parts if p)
 
 
+LONG_FACTS = ("线索内容", "核实情况")  # long free text: shown below the facts table, whole
+
+
 def lead_details(row: pd.Series) -> pd.DataFrame:
-    """The lead's recorded facts as (item, value) rows; the applicant's name and phone masked."""
+    """The lead's short recorded facts as (item, value) rows; the applicant's name and phone masked."""
     facts = [
         ("线索编号", t("第{n}号", n=int(row["lead_id"]))),
         ("对象", subject(row)),
@@ -173,17 +178,21 @@ def lead_details(row: pd.Series) -> pd.DataFrame:
         ("来源", t(row["channel"]) + (f"·{row['department']}" if not _is_blank(row.get("department")) else "")),
         ("接收日期", fmt_day(row["received_on"])),
         ("联系电话", privacy.mask_phone(row.get("applicant_phone"))),
-        ("线索内容", _text(row["reason"])),
-        ("经办人", _text(row["assignee"]) or t("待分派")),
+        ("经办人", _text(row.get("assignee_name")) or _text(row["assignee"]) or t("待分派")),
         ("状态", t(row["status"])),
         ("核实日期", fmt_day(row.get("checked_on"))),
         ("核实人员", _text(row.get("check_by"))),
-        ("核实情况", _text(row.get("check_finding"))),
         ("认定结论", t(_text(row.get("decision"))) if not _is_blank(row.get("decision")) else ""),
         ("理由/说明", _text(row.get("decision_reason"))),
         ("认定日期", fmt_day(row.get("decided_on"))),
     ]
     return pd.DataFrame([(t(k), v) for k, v in facts if v], columns=[t("项目"), t("内容")])
+
+
+def lead_texts(row: pd.Series) -> list[tuple[str, str]]:
+    """The lead's long free texts (what was reported, what the check found), label first."""
+    texts = (("线索内容", row.get("reason")), ("核实情况", row.get("check_finding")))
+    return [(t(label), _text(value)) for label, value in texts if not _is_blank(value)]
 
 
 def is_overdue_text(value: object) -> bool:
@@ -259,11 +268,11 @@ def next_visit_text(due: tuple[str, dt.date] | None, today: dt.date, calendar: W
     if due is None:
         return ""
     step, day = due
-    return f"{step}：{fmt_day(day)}（{deadline_status(day, today, calendar)[0]}）"
+    return t("{step}：{day}（{status}）", step=step, day=fmt_day(day), status=deadline_status(day, today, calendar)[0])
 
 
-def my_files_table(files: pd.DataFrame, rules: DeadlineRules, calendar: WorkCalendar,
-                   today: dt.date) -> pd.DataFrame:
+def my_files_table(files: pd.DataFrame, rules: DeadlineRules, calendar: WorkCalendar, today: dt.date,
+                   show_area: bool = True) -> pd.DataFrame:
     """Files assigned to me: what is due next and how the plan stands, overdue first (hh_id kept for opening)."""
     rows = []
     for row in files.itertuples(index=False):
@@ -279,7 +288,8 @@ def my_files_table(files: pd.DataFrame, rules: DeadlineRules, calendar: WorkCale
                      t("地区"): row.area, t("档案状态"): status_label(row.status),
                      t("下一步"): f"{due[0]} {fmt_day(due[1])}" if due else "", t("期限"): text_due,
                      t("一户一策"): plan, "_late": late or plan_late, "_left": left if left is not None else 10_000})
-    columns = ["hh_id"] + [t(c) for c in ("档案编号", "户主", "地区", "档案状态", "下一步", "期限", "一户一策")]
+    names = ("档案编号", "户主", "地区", "档案状态", "下一步", "期限", "一户一策")
+    columns = ["hh_id"] + [t(c) for c in names if show_area or c != "地区"]
     frame = pd.DataFrame(rows, columns=[*columns, "_late", "_left"])
     frame = frame.sort_values(["_late", "_left"], ascending=[False, True], kind="stable")
     return frame[columns].reset_index(drop=True)
