@@ -17,12 +17,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from safetynet.auth import User
 from safetynet.db import dispose_all, get_engine, migrate, reference
 from safetynet.demo.generate import DemoConfig, generate
+
+# Hypothesis profiles of the live-database import tests (tests/test_import_stateful.py), chosen with
+# `--hypothesis-profile=ci|soak` (ci when none is given). ci: seeded, 3 runs of 8 imports per backend, no
+# shrinking (a failing run prints its steps; a shrink would replay them for minutes); soak: 50 runs of
+# 20 imports — 1,000 import steps per database — shrunk to a minimal sequence when one fails.
+# SAFETYNET_FUZZ_RANDOM=1 explores new examples instead of the seeded ones.
+_SEEDED = os.environ.get("SAFETYNET_FUZZ_RANDOM") != "1"
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
+            HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much]
+settings.register_profile("ci", max_examples=3, stateful_step_count=8, deadline=None, derandomize=_SEEDED,
+                          database=None, print_blob=True, suppress_health_check=_SLOW_OK,
+                          phases=(Phase.explicit, Phase.reuse, Phase.generate))
+settings.register_profile("soak", max_examples=50, stateful_step_count=20, deadline=None, derandomize=_SEEDED,
+                          database=None, print_blob=True, suppress_health_check=_SLOW_OK)
 
 SMALL_DEMO = DemoConfig(households=600, months=24, seed=11)
 TEST_ADMIN = User(user_id=0, username="test_admin", display_name="测试管理员", role="admin", scope="000000")
