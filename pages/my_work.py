@@ -13,6 +13,7 @@ if not cw.may_act(ctx):  # leaders look at the work on the overview; this screen
     st.error(t("无权访问此页面。"))
     st.stop()
 cw.show_flash()
+cw.render_approvals_notice(ctx)
 cw.render_new_lead(ctx)
 
 st.subheader(t("预警线索"))

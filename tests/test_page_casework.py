@@ -244,6 +244,7 @@ def test_the_prefecture_approves_an_elimination_and_it_is_published(world):  # n
 
     at = world["make"]("approver")
     assert not at.exception and any(s.value == "待我审批" for s in at.subheader)
+    assert any("有 1 条风险消除申请待您审批" in i.value for i in at.info)
     assert any("认定满6个月（已9个月）" in m.value for m in at.markdown)  # the checklist is shown
     n = audits(engine)
     submit(at, f"cw_approve_{request_id}_submit")

@@ -211,6 +211,7 @@ EN.update({
     "期限": "Deadline",
     "{n}项待落实，最近期限{status}": "{n} open, nearest {status}",
     "待我审批": "Awaiting my approval",
+    "有 {n} 条风险消除申请待您审批，见下方“待我审批”。": "{n} eliminations await your approval: see “Awaiting my approval” below.",
     "暂无待您审批的风险消除申请。": "No eliminations await your approval.",
     "另有 {n} 条待审批，办完上面的再显示。": "{n} more await approval; they show once these are done.",
     "申请第{n}号": "Request {n}",

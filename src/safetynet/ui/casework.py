@@ -362,11 +362,25 @@ def render_my_files(ctx: PageContext) -> None:
     st.caption(t("点击一行打开一户一档。"))
 
 
+def _approvals(ctx: PageContext) -> pd.DataFrame | None:
+    """The requests this user may approve; None for a county user (no level below)."""
+    if len(scope_prefix(ctx.user.scope)) >= 6:
+        return None
+    return cache.load(ctx.url, ctx.version, q.approvals, ctx.filters.scope, ctx.user.username)
+
+
+def render_approvals_notice(ctx: PageContext) -> None:
+    """At the top of 待办: how many eliminations wait for this user (the list is further down)."""
+    rows = _approvals(ctx)
+    if rows is not None and not rows.empty:
+        st.info(t("有 {n} 条风险消除申请待您审批，见下方“待我审批”。", n=len(rows)), icon=":material/approval:")
+
+
 def render_approvals(ctx: PageContext) -> None:
     """待我审批: elimination requests from the level below, each with its §4 checklist; approve or send back."""
-    if len(scope_prefix(ctx.user.scope)) >= 6:
+    rows = _approvals(ctx)
+    if rows is None:
         return  # a county user has no level below to approve for
-    rows = cache.load(ctx.url, ctx.version, q.approvals, ctx.filters.scope, ctx.user.username)
     st.subheader(t("待我审批"))
     if rows.empty:
         st.caption(t("暂无待您审批的风险消除申请。"))

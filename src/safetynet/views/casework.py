@@ -230,7 +230,7 @@ def plan_table(items: pd.DataFrame, today: dt.date, calendar: WorkCalendar) -> p
         rows.append({t("序号"): int(row.item_id), t("帮扶类型"): aid_label(row.aid_type), t("责任人"): row.responsible,
                      t("完成期限"): fmt_day(row.due_on), t("期限"): due_text, t("状态"): t(row.status),
                      t("备注"): _text(row.note)})
-    columns = [t(c) for c in ("序号", "帮扶类型", "责任人", "完成期限", "期限", "状态", "备注")]
+    columns = [t(c) for c in ("序号", "帮扶类型", "期限", "完成期限", "状态", "责任人", "备注")]  # urgent first
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -288,7 +288,7 @@ def my_files_table(files: pd.DataFrame, rules: DeadlineRules, calendar: WorkCale
                      t("地区"): row.area, t("档案状态"): status_label(row.status),
                      t("下一步"): f"{due[0]} {fmt_day(due[1])}" if due else "", t("期限"): text_due,
                      t("一户一策"): plan, "_late": late or plan_late, "_left": left if left is not None else 10_000})
-    names = ("档案编号", "户主", "地区", "档案状态", "下一步", "期限", "一户一策")
+    names = ("档案编号", "下一步", "期限", "一户一策", "户主", "地区", "档案状态")  # what is due first
     columns = ["hh_id"] + [t(c) for c in names if show_area or c != "地区"]
     frame = pd.DataFrame(rows, columns=[*columns, "_late", "_left"])
     frame = frame.sort_values(["_late", "_left"], ascending=[False, True], kind="stable")
