@@ -22,7 +22,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from safetynet.auth import User
-from safetynet.db import dispose_all, get_engine, migrate, reference
+from safetynet.db import dispose, dispose_all, get_engine, migrate, reference
 from safetynet.demo.generate import DemoConfig, generate
 
 # Hypothesis profiles of the live-database import tests (tests/test_import_stateful.py), chosen with
@@ -109,14 +109,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def empty_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -> Engine:
+def empty_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -> Iterator[Engine]:
     """A fresh, migrated database with reference data and nothing else."""
     url = _new_url(backend, pg_server, tmp_path, "empty")
     engine = get_engine(url)
     migrate.upgrade(engine)
     with engine.begin() as conn:
         reference.load_reference(conn)
-    return engine
+    yield engine
+    dispose(url)  # each private database's pool would otherwise hold its connections to the end of the run
 
 
 _demo_cache: dict[str, str] = {}
@@ -142,13 +143,15 @@ def demo_db(backend: str, pg_server: PgServer | None, tmp_path_factory: pytest.T
 
 
 @pytest.fixture
-def writable_demo_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -> Engine:
+def writable_demo_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -> Iterator[Engine]:
     """A private demo database a test may change."""
     url = _new_url(backend, pg_server, tmp_path, "wdemo")
     engine = get_engine(url)
     migrate.upgrade(engine)
     generate(engine, DemoConfig(households=300, months=18, seed=5))
-    return engine
+    yield engine
+    # PostgreSQL allows 100 connections: a pool left open per private database runs out of them in one run
+    dispose(url)
 
 
 def db_url(engine: Engine) -> str:

@@ -125,6 +125,14 @@ def get_engine(url: str | None = None) -> Engine:
         return engine
 
 
+def dispose(url: str) -> None:
+    """Close the pooled connections of one database and forget its engine (a test database being dropped)."""
+    with _lock:
+        engine = _engines.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
 def dispose_all() -> None:
     """Close every pooled connection (tests, and after replacing a database file)."""
     with _lock:

@@ -52,6 +52,7 @@ from safetynet.pipeline.panel import (
     CHANGE_ELIMINATED,
     CHANGE_RELAPSE,
     STATUS_CODES,
+    WINDOW,
     Panel,
     resolve_lines,
     score_month,
@@ -815,9 +816,15 @@ class _Simulation:
         cost = round(float(cost), 2)
         self.event_rows.append((self.hh_ids[i], risk_type, day, cost, source, note))
         if risk_type in codes.SUDDEN_RISK_TYPES:
-            col = np.searchsorted(self.months, day.year * 100 + day.month)
-            if col < self.M and self.months[col] == day.year * 100 + day.month:
+            month = day.year * 100 + day.month
+            col = np.searchsorted(self.months, month)
+            if col < self.M and self.months[col] == month:
                 self.panel.event_cost[i, col] += cost
+            elif month < self.months[0]:  # before the first month: counts in the 12-month windows it reaches
+                first = int(self.months[0])
+                behind = (first // 100 - day.year) * 12 + first % 100 - day.month  # months before column 0
+                reach = max(0, min(self.M, WINDOW - behind))
+                self.panel.event_carry[i, :reach] += cost
 
     NOTES = {"01": "重病住院", "05": "意外受伤", "0201": "洪涝受灾", "12": "企业停产未返岗", "09": "子女上学负担重",
              "03": "家庭成员残疾", "04": "家庭缺乏劳动力", "07": "务工不稳定", "06": "养殖项目亏损"}

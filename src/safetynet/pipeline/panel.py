@@ -54,6 +54,9 @@ class Panel:
     status: np.ndarray  # int8 index into STATUS_CODES
     change: np.ndarray  # int8 CHANGE_*
     tier_high: np.ndarray = field(default=None)  # bool, filled as months are scored
+    # costs of sudden events dated before the first month that still fall in column t's 12-month window: a
+    # household's score must not depend on where the panel (the data's first month) happens to start
+    event_carry: np.ndarray = field(default=None)
 
     @classmethod
     def empty(cls, households: pd.DataFrame, months: np.ndarray) -> Panel:
@@ -64,7 +67,7 @@ class Panel:
             present=f(bool), income=f(float), rigid=f(float), medical=f(float), school=f(float),
             employed=f(np.int16), months_out=f(np.int16), arrears=f(bool), not_returned=f(bool),
             event_cost=f(float), aid=f(np.int16), helper=f(bool), status=f(np.int8), change=f(np.int8),
-            tier_high=f(bool),
+            tier_high=f(bool), event_carry=f(float),
         )
 
 
@@ -144,7 +147,7 @@ def inputs_at(panel: Panel, t: int, lines: LineInputs) -> pd.DataFrame:
         "dropout": hh["dropout"].to_numpy(dtype=bool),
         "housing_unsafe": hh["housing_unsafe"].to_numpy(dtype=bool),
         "water_unsafe": hh["water_unsafe"].to_numpy(dtype=bool),
-        "event_cost_12m": _window_sum(panel.event_cost, t, WINDOW),
+        "event_cost_12m": _window_sum(panel.event_cost, t, WINDOW) + panel.event_carry[:, t],
         "assisted": aid_so_far > 0,
     })
 

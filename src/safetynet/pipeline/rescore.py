@@ -37,6 +37,7 @@ from safetynet.pipeline.panel import (
     CHANGE_ELIMINATED,
     CHANGE_RELAPSE,
     STATUS_CODES,
+    WINDOW,
     Panel,
     score_panel,
 )
@@ -113,11 +114,31 @@ def build_panel(hh: pd.DataFrame, persons: pd.DataFrame, events: pd.DataFrame, a
         panel.not_returned[r, c] = obs["returned_after_festival"].map({False: True, True: False, 0: True, 1: False}).fillna(False).astype(bool)
 
     sudden = events.loc[events["risk_type"].isin(codes.SUDDEN_RISK_TYPES)]
-    _add_by_month(panel.event_cost, sudden["hh_id"], _month_col(sudden["occurred_on"]), sudden["cost"], row_of, col_of)
+    sudden_month = _month_col(sudden["occurred_on"])
+    _add_by_month(panel.event_cost, sudden["hh_id"], sudden_month, sudden["cost"], row_of, col_of)
+    _carry_earlier_events(panel, sudden["hh_id"].to_numpy(), sudden_month, sudden["cost"].to_numpy(dtype=float),
+                          row_of)
     _add_by_month(panel.aid, aid["hh_id"], aid_month, np.ones(len(aid), dtype=np.int16), row_of, col_of)
     _fill_helpers(panel, pairs, row_of)
     _fill_status(panel, hh, changes, row_of, col_of)
     return panel
+
+
+def _carry_earlier_events(panel: Panel, hh_ids: np.ndarray, months: np.ndarray, costs: np.ndarray,
+                          row_of: pd.Series) -> None:
+    """Sudden events before the panel's first month count in the 12-month windows they still reach."""
+    first = int(panel.months[0])
+    before = months < first
+    if not before.any():
+        return
+    index = lambda m: (np.asarray(m) // 100) * 12 + np.asarray(m) % 100  # noqa: E731 - months as a count
+    col_index = index(panel.months.astype(np.int64))
+    ev_index = index(months[before].astype(np.int64))
+    rows = row_of.reindex(hh_ids[before]).to_numpy()
+    reach = (col_index[None, :] - ev_index[:, None]) < WINDOW  # the window of column t covers t-11 … t
+    for r, hit, cost in zip(rows, reach, costs[before], strict=True):
+        if not np.isnan(r):
+            panel.event_carry[int(r), hit] += cost
 
 
 def _month_col(dates: pd.Series) -> np.ndarray:
