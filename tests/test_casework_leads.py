@@ -45,7 +45,7 @@ def test_the_demo_raises_a_lead_for_every_household_the_scores_put_on_the_list(d
     assert got.index.tolist() == expected.index.tolist()
     assert (got == expected).all()
     assert leads["status"].eq("待核实").all() and leads["reason"].str.startswith("系统预警（").all()
-    assert set(expected) >= {"hard_trigger", "newly_high"}
+    assert "hard_trigger" in set(expected)  # the commonest alert; which others occur depends on the demo month
 
 
 def test_scoring_again_raises_nothing_new(writable_demo_db):  # noqa: ANN001
