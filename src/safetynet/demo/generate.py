@@ -7,8 +7,10 @@ flood in one prefecture and a manufacturing downturn in two cities. Each month
 is scored with the production rules (`pipeline.panel.score_month`), and the
 lifecycle follows DOMAIN §4 from those scores: a file is eliminated only when
 every condition held the month before, and a re-opening within 12 months is a
-relapse. Everything is vectorised over a chunk of households and written with
-bulk inserts; the same seed gives the same data.
+relapse. The casework that led there — leads, home checks, decisions, 一户一策,
+approvals and visits (DOMAIN §8) — is written with it by `demo.loop`. Everything
+is vectorised over a chunk of households and written with bulk inserts; the same
+seed gives the same data.
 """
 
 from __future__ import annotations
@@ -24,8 +26,12 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from safetynet import audit
 from safetynet.db import bulk, reference
+from safetynet.db import casework as casework_store
 from safetynet.db.schema import (
+    app_user,
     assistance,
+    attachment,
+    elimination_request,
     employer,
     followup,
     helper,
@@ -35,16 +41,19 @@ from safetynet.db.schema import (
     household_status,
     import_batch,
     import_reject,
+    lead,
     pairing,
     person,
+    plan_item,
     region,
     relocation_site,
     risk_event,
     risk_score,
     union_org,
 )
-from safetynet.demo import people, places
+from safetynet.demo import loop, people, places
 from safetynet.domain import codes, lifecycle
+from safetynet.domain.deadlines import DeadlineRules
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, month_range
 from safetynet.pipeline import refresh, rollup
 from safetynet.pipeline.features import household_static
@@ -96,6 +105,7 @@ class DemoConfig:
 
 # ---------------------------------------------------------------- top level
 DEMO_TABLES = (
+    attachment, plan_item, elimination_request, lead,  # casework rows first: they point at households and help
     household_current, risk_score, followup, household_status, pairing, assistance, risk_event,
     household_month, person, household, helper, employer, union_org, relocation_site, import_reject,
 )
@@ -113,6 +123,9 @@ def wipe_demo(conn: Connection, force: bool = False) -> None:
     for table in DEMO_TABLES:
         conn.execute(delete(table))
     conn.execute(delete(import_batch))
+    # the demo's staff accounts (no password, no identity-provider subject: nobody signs in with them)
+    conn.execute(delete(app_user).where(app_user.c.username.like(loop.ACCOUNT_PREFIX + "%"),
+                                        app_user.c.password_hash.is_(None), app_user.c.oidc_subject.is_(None)))
 
 
 def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, force: bool = False) -> dict[str, int]:
@@ -139,6 +152,10 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
             counts[name] = bulk.insert_frame(conn, table, frame)
         lines, multipliers = load_lines(conn), load_multipliers(conn)
         region_index = rollup.RegionIndex.load(conn)
+        work = loop.Context(loop.accounts(regions, cfg.seed), loop.WorkDays(casework_store.calendar_rows(conn)),
+                            DeadlineRules(casework_store.deadline_rows(conn)), months, batch_id, cfg.seed)
+        ids = loop.Ids()
+        people_helpers = world.helpers.loc[world.helpers["helper_kind"] == "个人"].set_index("helper_id")["name"]
         acc, parts = rollup.combine([]), []
         total = cfg.households
         # A writer thread inserts chunk k while this thread simulates chunk k+1: the
@@ -154,6 +171,14 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
                 tables = dict(out.tables)
                 tables[household_current] = current_rows(out.scores, out.static, region_index, out.tables[household],
                                                          out.first_aid, _month_end(months[-1]))
+                # the casework that led to what the simulation did (DOMAIN §8), from its own random stream
+                named = {table.name: frame for table, frame in tables.items()}
+                done = loop.build(work, ids, loop.Chunk(named, sim.h[["hh_id", "worker", "cause"]], sim.pair,
+                                                        sim.pair_helper, people_helpers, out.scores),
+                                  np.random.default_rng([cfg.seed, chunk_no, 8]))
+                tables[followup] = named["followup"]
+                tables.update({lead: done["lead"], plan_item: done["plan_item"],
+                               elimination_request: done["elimination_request"]})
                 parts.append(rollup.contributions(out.scores, region_index))
                 if len(parts) == 10:  # fold in batches: re-grouping the growing total per chunk is quadratic
                     acc, parts = rollup.combine([acc, *parts]), []
@@ -164,13 +189,17 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
                     progress(start + n, total)
             if pending is not None:
                 _merge_counts(counts, pending.result())
+        staff = work.account_rows()
+        taken = {r[0] for r in conn.execute(select(app_user.c.username).where(
+            app_user.c.username.like(loop.ACCOUNT_PREFIX + "%")))}
+        counts["app_user"] = bulk.insert_frame(conn, app_user, staff.loc[~staff["username"].isin(taken)])
         written = rollup.write_full(conn, rollup.combine([acc, *parts]), region_index)
         counts.update(written)
         conn.execute(import_batch.update().where(import_batch.c.batch_id == batch_id).values(
             finished_at=dt.datetime.now().replace(microsecond=0), status="done",
             rows_read=total, rows_accepted=total))
         audit.record(conn, "system", "demo", f"seed={cfg.seed}", households=total)
-        bulk.reset_sequences(conn, list(DEMO_TABLES))
+        bulk.reset_sequences(conn, [*DEMO_TABLES, app_user])
         refresh.published(conn, f"demo seed={cfg.seed}", months[-1])
     refresh.after_commit(engine, total, full=True)
     return counts
