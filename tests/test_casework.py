@@ -263,7 +263,10 @@ def _eligible_household(engine, county: str) -> int | None:  # noqa: ANN001
     ok = six.groupby("hh_id").agg(n=("month", "count"), r=("r", "min"), trig=("triggers", "max"),
                                   last=("month", "max"))
     ok = ok[(ok["n"] >= 6) & (ok["r"] >= 1.0) & (ok["trig"] == 0) & (ok["last"] == latest)]
+    busy = set(sql(engine, "SELECT hh_id FROM elimination_request WHERE status IN ('待审批', '公示中')")["hh_id"])
     for hh_id in ok.index:
+        if int(hh_id) in busy:  # already proposed: a second proposal is refused
+            continue
         hh = sql(engine, "SELECT identified_on FROM household WHERE hh_id = :h", h=int(hh_id)).iloc[0]
         aid = int(one(engine, "SELECT COUNT(*) FROM assistance WHERE hh_id = :h AND delivered_on >= :d",
                       h=int(hh_id), d=hh["identified_on"]))
@@ -284,6 +287,8 @@ def _make_eligible(engine, county: str) -> int:  # noqa: ANN001
     observed = sql(engine, "SELECT m.hh_id, COUNT(*) AS n FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
                            "WHERE h.adcode = :c AND h.status IN ('在档', '帮扶中') AND m.month <= :m "
                            "GROUP BY m.hh_id ORDER BY n DESC, m.hh_id", c=county, m=latest)
+    busy = set(sql(engine, "SELECT hh_id FROM elimination_request WHERE status IN ('待审批', '公示中')")["hh_id"])
+    observed = observed.loc[~observed["hh_id"].isin(busy)]
     hh_id = int(observed["hh_id"].iloc[0])  # the file observed longest: §4 needs six months of income
     with engine.begin() as conn:
         conn.execute(text("UPDATE household SET identified_on = :d, housing_unsafe = :no, water_unsafe = :no "
@@ -306,7 +311,8 @@ def test_elimination_four_eyes_notice_effect_and_reversion_as_relapse(world):  #
     county = world["county"]
     hh_id = _eligible_household(engine, county) or _make_eligible(engine, county)
     execute(engine, staff, C.ProposeElimination(hh_id, "帮扶消除", version_of(engine, hh_id)), TODAY)
-    request = int(one(engine, "SELECT request_id FROM elimination_request WHERE hh_id = :h", h=hh_id))
+    request = int(one(engine, "SELECT request_id FROM elimination_request WHERE hh_id = :h AND status = '待审批'",
+                      h=hh_id))
     with pytest.raises(Invalid, match="不能是申请人本人"):
         execute(engine, staff, C.DecideElimination(request, True, version_of(engine, hh_id)), TODAY)
     with pytest.raises(Invalid, match="上一级"):  # the same county's colleague is not the level above

@@ -289,9 +289,10 @@ def mutate_rows(kind: str, header: list[str], rows: list, rnd: random.Random, no
         elif want == "no_income":
             if kind != "observations":
                 continue
-            # a month no other file writes: the row is certainly new
-            y, m = divmod(case, 12)
-            r["月份"] = f"{2001 + y:04d}-{m + 1:02d}"
+            # a month no other file writes and the demo does not hold (2021–2023, inside the lines' years):
+            # the row is certainly new
+            y, m = divmod(case % 36, 12)
+            r["月份"] = f"{2021 + y:04d}-{m + 1:02d}"
             for h in ("工资性收入", "经营净收入", "财产净收入", "转移净收入"):
                 if h in r:
                     r[h] = rnd.choice(["", "NaN", "null"])
