@@ -336,12 +336,18 @@ def _level_above(approver_scope: str, proposer_scope: str) -> bool:
     return len(a) < len(p) and p.startswith(a)
 
 
-def _decide_elimination(ctx: _Ctx, cmd: C.DecideElimination):  # noqa: ANN202
-    request = store.request_of(ctx.conn, cmd.request_id)
+def _request(ctx: _Ctx, request_id: int, status: str, refusal: str) -> dict:
+    """The elimination request of a file inside the user's scope, in `status` (else `refusal`)."""
+    request = store.request_of(ctx.conn, request_id)
     if request is None or store.household_in_scope(ctx.conn, request["hh_id"], ctx.prefix) is None:
         raise OutOfScope(NOT_FOUND)
-    if request["status"] != "待审批":
-        raise Invalid(f"该申请的状态为“{request['status']}”，不能再审批")
+    if request["status"] != status:
+        raise Invalid(f"该申请的状态为“{request['status']}”，{refusal}")
+    return request
+
+
+def _decide_elimination(ctx: _Ctx, cmd: C.DecideElimination):  # noqa: ANN202
+    request = _request(ctx, cmd.request_id, "待审批", "不能再审批")
     if request["proposed_by"] == ctx.user.username:
         raise Invalid("审批人不能是申请人本人：须由上一级的其他工作人员审批")
     proposer = store.active_user(ctx.conn, request["proposed_by"])
@@ -364,11 +370,7 @@ def _decide_elimination(ctx: _Ctx, cmd: C.DecideElimination):  # noqa: ANN202
 
 
 def _confirm_elimination(ctx: _Ctx, cmd: C.ConfirmElimination):  # noqa: ANN202
-    request = store.request_of(ctx.conn, cmd.request_id)
-    if request is None or store.household_in_scope(ctx.conn, request["hh_id"], ctx.prefix) is None:
-        raise OutOfScope(NOT_FOUND)
-    if request["status"] != "公示中":
-        raise Invalid(f"该申请的状态为“{request['status']}”，不在公示期")
+    request = _request(ctx, cmd.request_id, "公示中", "不在公示期")
     until = request["notice_until"]
     if ctx.today <= until:
         raise Invalid(f"公示期至{until.year}年{until.month}月{until.day}日，期满后方可生效")
