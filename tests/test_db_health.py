@@ -214,10 +214,13 @@ def test_a_writable_database_has_no_banner(app):  # noqa: ANN001
 
 
 # ---------------------------------------------------------------- the SQLite file deleted or replaced
+# A database file is SQLite's: these run on SQLite only (a skipped PostgreSQL case would fail CI).
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
 @pytest.fixture
 def sqlite_copy(writable_demo_db, backend, tmp_path, monkeypatch) -> str:  # noqa: ANN001
-    if backend != "sqlite":
-        pytest.skip("a database file is SQLite's")
+    assert backend == "sqlite", "mark the test @sqlite_only"
     monkeypatch.chdir(tmp_path)
     auth.create_user(writable_demo_db, "file_staff", PASSWORD, "staff", "520000", actor="test")
     return db_url(writable_demo_db)
@@ -228,6 +231,7 @@ def _remove(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+@sqlite_only
 def test_deleted_database_file_refuses_the_next_write(sqlite_copy):  # noqa: ANN001
     engine = get_engine(sqlite_copy)
     path = Path(engine.url.database)
@@ -245,6 +249,7 @@ def test_deleted_database_file_refuses_the_next_write(sqlite_copy):  # noqa: ANN
     assert before >= 1
 
 
+@sqlite_only
 def test_replaced_database_file_refuses_the_next_write(sqlite_copy, tmp_path):  # noqa: ANN001
     engine = get_engine(sqlite_copy)
     path = Path(engine.url.database)
@@ -257,6 +262,7 @@ def test_replaced_database_file_refuses_the_next_write(sqlite_copy, tmp_path):  
         health.check_writable(engine)
 
 
+@sqlite_only
 def test_sign_in_after_the_file_was_deleted(sqlite_copy, app_at):  # noqa: ANN001
     at = app_at(sqlite_copy, user=None).run()
     assert not at.exception and not at.error
