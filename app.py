@@ -47,7 +47,7 @@ url = config.db_url()
 try:
     _migrated(url)
     _first_run(url)
-except Exception as exc:  # a broken database URL must say so, not show a traceback
+except Exception as exc:  # noqa: BLE001 — a broken database URL must say so, not show a traceback
     st.error(f"{t('数据库无法连接或初始化')}：{exc}")
     st.stop()
 

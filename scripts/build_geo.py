@@ -39,9 +39,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterable
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape

@@ -159,7 +159,7 @@ def db_url(engine: Engine) -> str:
 
 
 @pytest.fixture
-def app(demo_db, monkeypatch):  # noqa: ANN001, ANN201
+def app(demo_db, monkeypatch):
     """A factory of AppTests of app.py on the session demo database (once per backend).
 
     `app(prov="520000", lang="en")` puts those query parameters in the URL;
@@ -208,7 +208,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                 counts[report.outcome] = counts.get(report.outcome, 0) + 1
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     for marker, counts in _outcomes.items():
         terminalreporter.write_line(f"{marker} tests: {counts or 'none collected'}")
 

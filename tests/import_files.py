@@ -107,7 +107,7 @@ def load_facts(engine: Engine) -> Facts:
     return Facts(hh, obs, persons, latest, first, ids, tuple(sorted(hh["adcode"].unique())), salt)
 
 
-def seeded(draw, facts: Facts | None = None) -> random.Random:  # noqa: ANN001
+def seeded(draw, facts: Facts | None = None) -> random.Random:
     """A Random seeded by one draw: bulk values cost Hypothesis one integer, not thousands of choices.
 
     The seed is mixed with the state of the database (`Facts.salt`): Hypothesis draws small integers
@@ -163,7 +163,7 @@ class ImportFile:
         """The file row of data row i (header in row 1), as the importer's rejects name it."""
         return i + 2
 
-    def _repr_pretty_(self, printer, cycle: bool) -> None:  # noqa: ANN001 - Hypothesis' pretty printer
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
         printer.text(repr(self))
 
     def __repr__(self) -> str:  # what Hypothesis prints for a failing sequence: short, but enough to rebuild it
@@ -286,7 +286,7 @@ def _active(facts: Facts) -> pd.DataFrame:
 
 
 @st.composite
-def new_month(draw, facts: Facts, households: list[int] | None = None, share: float | None = None,  # noqa: ANN001
+def new_month(draw, facts: Facts, households: list[int] | None = None, share: float | None = None,
               label: str = "new_month") -> ImportFile:
     """Next month's observations for most (or a few) households: others skip it, some of them come back
     after a gap; now and then a whole month is skipped."""
@@ -308,7 +308,7 @@ def new_month(draw, facts: Facts, households: list[int] | None = None, share: fl
 
 
 @st.composite
-def older_month(draw, facts: Facts, households: list[int] | None = None, label: str = "older_month") -> ImportFile:  # noqa: ANN001
+def older_month(draw, facts: Facts, households: list[int] | None = None, label: str = "older_month") -> ImportFile:
     """Months older than the newest for a few households: a month they skipped, one before their first, or one
     before anyone's first (the database's span grows backwards)."""
     rnd = seeded(draw, facts)
@@ -338,7 +338,7 @@ def older_month(draw, facts: Facts, households: list[int] | None = None, label: 
 
 
 @st.composite
-def corrections(draw, facts: Facts, households: list[int] | None = None, label: str = "correction") -> ImportFile:  # noqa: ANN001
+def corrections(draw, facts: Facts, households: list[int] | None = None, label: str = "correction") -> ImportFile:
     """Corrected values for stored observations: some columns only, some cells blank, sometimes short rows.
 
     A blank cell or a missing trailing cell names nothing: the stored value must stay.
@@ -369,7 +369,7 @@ WORKER_INDUSTRIES = ("C", "E", "F", "G", "H", "O", "GP", "Z")
 
 
 @st.composite
-def new_households(draw, facts: Facts, seq: int, label: str = "new_households") -> ImportFile:  # noqa: ANN001
+def new_households(draw, facts: Facts, seq: int, label: str = "new_households") -> ImportFile:
     """1–4 new files (no members or observations yet), in counties that already have households."""
     rnd = seeded(draw, facts)
     n = draw(st.integers(1, 4))
@@ -476,7 +476,7 @@ def _person_row(p: dict[str, object], rnd: random.Random) -> dict[str, str]:
 
 
 @st.composite
-def members(draw, facts: Facts, file_nos: list[str], label: str = "members") -> ImportFile:  # noqa: ANN001
+def members(draw, facts: Facts, file_nos: list[str], label: str = "members") -> ImportFile:
     """Members for households: a head, spouse and children for a file without members; one newcomer (a
     baby, a parent moving in) for a household that has them."""
     rnd = seeded(draw, facts)
@@ -500,7 +500,7 @@ def members(draw, facts: Facts, file_nos: list[str], label: str = "members") -> 
 
 
 @st.composite
-def member_changes(draw, facts: Facts, households: list[int] | None = None,  # noqa: ANN001
+def member_changes(draw, facts: Facts, households: list[int] | None = None,
                    label: str = "member_changes") -> ImportFile:
     """Changes to registered members: falls ill, loses the job, starts work away from home."""
     rnd = seeded(draw, facts)
@@ -541,7 +541,7 @@ def _allowed_targets(population: str, status: str) -> list[str]:
 
 
 @st.composite
-def status_changes(draw, facts: Facts, households: list[int] | None = None, label: str = "status") -> ImportFile:  # noqa: ANN001
+def status_changes(draw, facts: Facts, households: list[int] | None = None, label: str = "status") -> ImportFile:
     """Status changes through the households kind: allowed moves of the lifecycle with the dates and
     reasons they need; now and then a move the lifecycle forbids, which the importer must reject."""
     rnd = seeded(draw, facts)

@@ -21,7 +21,7 @@ STAFF_COUNTY = User(2, "staff_nm", "南明区工作人员", "staff", "520102")
 STAFF_PREF = User(3, "staff_gy", "贵阳市工作人员", "staff", "520100")
 
 
-def _audit(engine, action: str) -> pd.DataFrame:  # noqa: ANN001
+def _audit(engine, action: str) -> pd.DataFrame:
     return pd.read_sql(text("SELECT * FROM audit_log WHERE action = :a ORDER BY audit_id"), engine, params={"a": action})
 
 

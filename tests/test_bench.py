@@ -17,7 +17,7 @@ from safetynet.queries import watchlist as wl
 
 @pytest.mark.parametrize("values", [[1.0], [3.0, 1.0, 2.0], list(range(20)), [0.5, 9.0, 0.1, 7.25, 3.3, 3.3, 8.0]])
 @pytest.mark.parametrize("q", [0, 5, 50, 95, 99, 100])
-def test_percentile_matches_numpy(values, q):  # noqa: ANN001
+def test_percentile_matches_numpy(values, q):
     assert stats.percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
 
 
@@ -31,7 +31,7 @@ def test_percentile_by_hand_and_summary():
         stats.percentile([], 50)
 
 
-def test_reference_and_rollups_give_the_same_figures(demo_db):  # noqa: ANN001
+def test_reference_and_rollups_give_the_same_figures(demo_db):
     pytest.importorskip("duckdb")
     from safetynet.bench.reference import measure_reference
 
@@ -51,7 +51,7 @@ def test_reference_and_rollups_give_the_same_figures(demo_db):  # noqa: ANN001
         assert figure["ratio"] == pytest.approx(figure["ours_ms"] / figure["duckdb_ms"], rel=0.01)
 
 
-def test_one_month_rescore_reproduces_the_stored_month(writable_demo_db):  # noqa: ANN001
+def test_one_month_rescore_reproduces_the_stored_month(writable_demo_db):
     engine = writable_demo_db
     query = "SELECT * FROM rollup_region_month WHERE month = :m ORDER BY adcode, population, category"
     with engine.connect() as conn:
@@ -74,7 +74,7 @@ def test_one_month_rescore_reproduces_the_stored_month(writable_demo_db):  # noq
     assert current_after.loc[~high, "high_since"].isna().all()  # schema.md: NULL unless 高
 
 
-def test_watchlist_combinations_count_what_the_page_lists(demo_db):  # noqa: ANN001
+def test_watchlist_combinations_count_what_the_page_lists(demo_db):
     from dataclasses import replace
 
     combos = combinations(demo_db)
@@ -86,7 +86,7 @@ def test_watchlist_combinations_count_what_the_page_lists(demo_db):  # noqa: ANN
         assert result["combinations"][name]["count"]["n"] == 2
 
 
-def test_write_floor_writes_the_months_rows_back_and_leaves_them_as_they_were(writable_demo_db):  # noqa: ANN001
+def test_write_floor_writes_the_months_rows_back_and_leaves_them_as_they_were(writable_demo_db):
     engine = writable_demo_db
     snapshot = "SELECT * FROM {t} WHERE month = :m ORDER BY hh_id"
     with engine.connect() as conn:
@@ -115,7 +115,7 @@ EXPECTED_KEYS = {
 }
 
 
-def test_bench_json_has_every_key(tmp_path, monkeypatch):  # noqa: ANN001
+def test_bench_json_has_every_key(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "BENCH_DIR", tmp_path)
     url = f"sqlite:///{tmp_path / 'tiny.db'}"
     result = run.run_benchmark(240, 14, url=url, runs=1, watchlist_runs=2, reference_runs=1,
@@ -155,7 +155,7 @@ def test_targets_cover_browsers_and_memory():
     assert targets["10 browser sessions + import: errors"]["ok"] is False
 
 
-def test_new_households_bench_imports_them_and_leaves_the_database_as_it_was(writable_demo_db):  # noqa: ANN001
+def test_new_households_bench_imports_them_and_leaves_the_database_as_it_was(writable_demo_db):
     """Both files import with exit 0 and are scored; afterwards every table is exactly as before."""
     from safetynet.bench.newhouseholds import measure_new_households
     from tests.conftest import db_url
@@ -184,7 +184,7 @@ def test_new_households_bench_imports_them_and_leaves_the_database_as_it_was(wri
     assert only["ok"] == (result["households_only"]["wall_s"] <= run.TARGETS["new_households_s"])
 
 
-def test_casework_step_bench_saves_and_takes_back(writable_demo_db):  # noqa: ANN001
+def test_casework_step_bench_saves_and_takes_back(writable_demo_db):
     """Five saved steps are timed; afterwards the scores, watchlist and roll-ups are exactly as before."""
     from safetynet.bench.casework_step import measure_casework_step
     from tests.frames import DERIVED_KEYS, assert_frames_equal

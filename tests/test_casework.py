@@ -25,20 +25,20 @@ RAW = ("household", "person", "assistance", "pairing", "followup", "household_st
        "elimination_request", "helper")
 
 
-def sql(engine, query: str, **params) -> pd.DataFrame:  # noqa: ANN001, ANN003
+def sql(engine, query: str, **params) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.read_sql(text(query), conn, params=params)
 
 
-def one(engine, query: str, **params):  # noqa: ANN001, ANN003, ANN201
+def one(engine, query: str, **params):
     return sql(engine, query, **params).iloc[0, 0]
 
 
-def snapshot(engine) -> dict[str, pd.DataFrame]:  # noqa: ANN001
+def snapshot(engine) -> dict[str, pd.DataFrame]:
     return {t: sql(engine, f"SELECT * FROM {t}") for t in (*RAW, *DERIVED_KEYS, "audit_log")}
 
 
-def assert_unchanged(engine, before: dict[str, pd.DataFrame]) -> None:  # noqa: ANN001
+def assert_unchanged(engine, before: dict[str, pd.DataFrame]) -> None:
     after = snapshot(engine)
     for table, frame in before.items():
         assert len(frame) == len(after[table]), table
@@ -46,7 +46,7 @@ def assert_unchanged(engine, before: dict[str, pd.DataFrame]) -> None:  # noqa: 
         assert_frames_equal(frame, after[table], key)
 
 
-def assert_equals_full_rescore(engine) -> None:  # noqa: ANN001
+def assert_equals_full_rescore(engine) -> None:
     from safetynet.pipeline import rescore
 
     incremental = {t: sql(engine, f"SELECT * FROM {t}") for t in DERIVED_KEYS}
@@ -56,7 +56,7 @@ def assert_equals_full_rescore(engine) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def world(writable_demo_db):  # noqa: ANN001, ANN201
+def world(writable_demo_db):
     """Two counties of one prefecture with files, a county staff user, a prefecture approver, a leader."""
     engine = writable_demo_db
     counts = sql(engine, "SELECT adcode, COUNT(*) AS n FROM household WHERE status IN ('在档', '帮扶中') "
@@ -71,15 +71,15 @@ def world(writable_demo_db):  # noqa: ANN001, ANN201
             "approver": approver, "leader": leader}
 
 
-def version_of(engine, hh_id: int) -> int:  # noqa: ANN001
+def version_of(engine, hh_id: int) -> int:
     return int(one(engine, "SELECT row_version FROM household WHERE hh_id = :h", h=hh_id))
 
 
-def lead_version(engine, lead_id: int) -> int:  # noqa: ANN001
+def lead_version(engine, lead_id: int) -> int:
     return int(one(engine, "SELECT row_version FROM lead WHERE lead_id = :l", l=lead_id))
 
 
-def test_the_loop_for_an_applicant_from_lead_to_help_and_follow_up(world):  # noqa: ANN001
+def test_the_loop_for_an_applicant_from_lead_to_help_and_follow_up(world):
     engine, staff, county = world["engine"], world["staff"], world["county"]
     audits = int(one(engine, "SELECT COUNT(*) FROM audit_log"))
     v0 = version.current(engine)[0]
@@ -128,12 +128,12 @@ def test_the_loop_for_an_applicant_from_lead_to_help_and_follow_up(world):  # no
     assert_equals_full_rescore(engine)
 
 
-def _open_file(engine, county: str) -> int:  # noqa: ANN001
+def _open_file(engine, county: str) -> int:
     return int(one(engine, "SELECT MIN(hh_id) FROM household WHERE adcode = :c AND status IN ('在档', '帮扶中')",
                    c=county))
 
 
-def test_help_delivered_reaches_the_scores_and_equals_a_full_rescore(world):  # noqa: ANN001
+def test_help_delivered_reaches_the_scores_and_equals_a_full_rescore(world):
     engine, staff = world["engine"], world["staff"]
     hh_id = _open_file(engine, world["county"])
     before = int(one(engine, "SELECT COUNT(*) FROM assistance WHERE hh_id = :h", h=hh_id))
@@ -147,7 +147,7 @@ def test_help_delivered_reaches_the_scores_and_equals_a_full_rescore(world):  # 
     assert_equals_full_rescore(engine)
 
 
-def test_a_stale_form_is_refused_and_the_first_save_kept(world):  # noqa: ANN001
+def test_a_stale_form_is_refused_and_the_first_save_kept(world):
     engine, staff, colleague = world["engine"], world["staff"], world["colleague"]
     hh_id = _open_file(engine, world["county"])
     seen = version_of(engine, hh_id)
@@ -160,14 +160,14 @@ def test_a_stale_form_is_refused_and_the_first_save_kept(world):  # noqa: ANN001
     assert sql(engine, "SELECT finding FROM followup WHERE hh_id = :h AND visitor = '甲'", h=hh_id).shape[0] == 1
 
 
-def test_two_saves_at_once_give_one_conflict_and_lose_nothing(world):  # noqa: ANN001
+def test_two_saves_at_once_give_one_conflict_and_lose_nothing(world):
     engine, staff, colleague = world["engine"], world["staff"], world["colleague"]
     hh_id = _open_file(engine, world["county"])
     seen = version_of(engine, hh_id)
     start = threading.Barrier(2)
     results: list[object] = []
 
-    def save(user, visitor: str) -> None:  # noqa: ANN001
+    def save(user, visitor: str) -> None:
         start.wait()
         try:
             results.append(execute(engine, user, C.LogFollowup(hh_id, dt.date(2026, 11, 20), "电话", visitor,
@@ -185,7 +185,7 @@ def test_two_saves_at_once_give_one_conflict_and_lose_nothing(world):  # noqa: A
     assert len(saved) == 1 and version_of(engine, hh_id) == seen + 1
 
 
-def test_a_county_user_cannot_act_outside_the_county(world):  # noqa: ANN001
+def test_a_county_user_cannot_act_outside_the_county(world):
     engine, staff = world["engine"], world["staff"]
     elsewhere = _open_file(engine, world["other"])
     before = snapshot(engine)
@@ -201,7 +201,7 @@ def test_a_county_user_cannot_act_outside_the_county(world):  # noqa: ANN001
     assert_unchanged(engine, before)
 
 
-def test_a_leader_cannot_write_and_bad_input_is_refused(world):  # noqa: ANN001
+def test_a_leader_cannot_write_and_bad_input_is_refused(world):
     engine, staff, leader = world["engine"], world["staff"], world["leader"]
     hh_id = _open_file(engine, world["county"])
     before = snapshot(engine)
@@ -223,7 +223,7 @@ def test_a_leader_cannot_write_and_bad_input_is_refused(world):  # noqa: ANN001
     assert_unchanged(engine, before)
 
 
-def test_a_second_lead_for_a_household_joins_the_open_one(world):  # noqa: ANN001
+def test_a_second_lead_for_a_household_joins_the_open_one(world):
     engine, staff = world["engine"], world["staff"]
     hh_id = _open_file(engine, world["county"])
     first = execute(engine, staff, C.CreateLead(channel="工会排查", reason="欠薪三个月", hh_id=hh_id,
@@ -235,7 +235,7 @@ def test_a_second_lead_for_a_household_joins_the_open_one(world):  # noqa: ANN00
     assert len(leads) == 1 and "欠薪三个月" in leads["reason"].iloc[0] and "企业停产" in leads["reason"].iloc[0]
 
 
-def test_a_decision_needs_a_home_check_and_a_refusal_needs_a_reason(world):  # noqa: ANN001
+def test_a_decision_needs_a_home_check_and_a_refusal_needs_a_reason(world):
     engine, staff = world["engine"], world["staff"]
     out = execute(engine, staff, C.CreateLead(channel="农户自主申报", reason="因灾", adcode=world["county"],
                                               received_on=dt.date(2026, 11, 2), applicant_name="赵某"), TODAY)
@@ -254,7 +254,7 @@ def test_a_decision_needs_a_home_check_and_a_refusal_needs_a_reason(world):  # n
     assert pd.isna(row["hh_id"])
 
 
-def _eligible_household(engine, county: str) -> int | None:  # noqa: ANN001
+def _eligible_household(engine, county: str) -> int | None:
     """An open file of `county` that meets DOMAIN §4, found from the raw rows."""
     latest = int(one(engine, "SELECT MAX(month) FROM risk_score"))
     six = sql(engine, "SELECT s.hh_id, s.month, s.r, s.triggers FROM risk_score s JOIN household h ON h.hh_id = s.hh_id "
@@ -277,7 +277,7 @@ def _eligible_household(engine, county: str) -> int | None:  # noqa: ANN001
     return None
 
 
-def _make_eligible(engine, county: str) -> int:  # noqa: ANN001
+def _make_eligible(engine, county: str) -> int:
     """A small demo county may hold no file that meets §4: give one open file what §4 asks for, as data
     would — identified long ago, help delivered, every member insured and able, income well above the line
     for the last months — and re-score it."""
@@ -306,7 +306,7 @@ def _make_eligible(engine, county: str) -> int:  # noqa: ANN001
     return hh_id
 
 
-def test_elimination_four_eyes_notice_effect_and_reversion_as_relapse(world):  # noqa: ANN001
+def test_elimination_four_eyes_notice_effect_and_reversion_as_relapse(world):
     engine, staff, colleague, approver = world["engine"], world["staff"], world["colleague"], world["approver"]
     county = world["county"]
     hh_id = _eligible_household(engine, county) or _make_eligible(engine, county)
@@ -334,7 +334,7 @@ def test_elimination_four_eyes_notice_effect_and_reversion_as_relapse(world):  #
     assert_equals_full_rescore(engine)
 
 
-def test_a_household_where_nobody_can_work_is_never_eliminated(world):  # noqa: ANN001
+def test_a_household_where_nobody_can_work_is_never_eliminated(world):
     engine, staff = world["engine"], world["staff"]
     hh_id = _open_file(engine, world["county"])
     with engine.begin() as conn:

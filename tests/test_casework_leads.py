@@ -16,12 +16,12 @@ from safetynet.pipeline import rescore
 ELIMINATED = ("风险消除", "已解困", "已脱困")
 
 
-def sql(engine, query: str, **params) -> pd.DataFrame:  # noqa: ANN001, ANN003
+def sql(engine, query: str, **params) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.read_sql(text(query), conn, params=params)
 
 
-def expected_alerts(engine) -> pd.Series:  # noqa: ANN001
+def expected_alerts(engine) -> pd.Series:
     """Which households the latest month's scores put on the visit list, and why, from the raw rows."""
     cur = sql(engine, "SELECT hh_id, month, tier, flags, triggers FROM household_current")
     hh = sql(engine, "SELECT hh_id, status, eliminated_on FROM household").set_index("hh_id")
@@ -37,7 +37,7 @@ def expected_alerts(engine) -> pd.Series:  # noqa: ANN001
     return alert[hit].sort_index()
 
 
-def test_the_demo_raises_a_lead_for_every_household_the_scores_put_on_the_list(demo_db):  # noqa: ANN001
+def test_the_demo_raises_a_lead_for_every_household_the_scores_put_on_the_list(demo_db):
     """Every household the latest month puts on the visit list has a lead raised for that month, or its open
     lead took the alert, or its system lead of the last three months stands; the month's new system leads
     are exactly such households, with the alert the raw rows give."""
@@ -58,7 +58,7 @@ def test_the_demo_raises_a_lead_for_every_household_the_scores_put_on_the_list(d
     assert set(expected.index) <= covered
 
 
-def test_scoring_again_raises_nothing_new(writable_demo_db):  # noqa: ANN001
+def test_scoring_again_raises_nothing_new(writable_demo_db):
     before = sql(writable_demo_db, "SELECT * FROM lead ORDER BY lead_id")
     rescore.rescore_all(writable_demo_db)
     after = sql(writable_demo_db, "SELECT * FROM lead ORDER BY lead_id")
@@ -66,7 +66,7 @@ def test_scoring_again_raises_nothing_new(writable_demo_db):  # noqa: ANN001
     assert (after["reason"] == before["reason"]).all()
 
 
-def test_an_open_lead_takes_the_alert_instead_of_a_second_lead(writable_demo_db):  # noqa: ANN001
+def test_an_open_lead_takes_the_alert_instead_of_a_second_lead(writable_demo_db):
     engine = writable_demo_db
     alerted = expected_alerts(engine)
     hh_id = int(alerted.index[0])
@@ -86,7 +86,7 @@ def test_an_open_lead_takes_the_alert_instead_of_a_second_lead(writable_demo_db)
     assert again["reason"].iloc[0] == open_leads["reason"].iloc[0]
 
 
-def test_an_import_that_makes_a_household_high_raises_its_lead(writable_demo_db):  # noqa: ANN001
+def test_an_import_that_makes_a_household_high_raises_its_lead(writable_demo_db):
     from safetynet.ingest import import_file
 
     engine = writable_demo_db

@@ -45,7 +45,7 @@ def test_init_demo_stats_round_trip(tmp_path):
         assert done.returncode == 1 and done.stderr.startswith("错误 error:"), done.stderr
 
 
-def test_stats_on_postgres(writable_demo_db, backend):  # noqa: ANN001
+def test_stats_on_postgres(writable_demo_db, backend):
     url = writable_demo_db.url.render_as_string(hide_password=False)
     done = _run("stats", "--json", env_url=url)
     assert done.returncode == 0, done.stderr

@@ -12,12 +12,12 @@ from safetynet import cli
 from tests.conftest import db_url
 
 
-def _sql(engine, query: str) -> pd.DataFrame:  # noqa: ANN001
+def _sql(engine, query: str) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.read_sql(text(query), conn)
 
 
-def _add_lead(engine, adcode: str, received: dt.date, status: str = "待核实") -> None:  # noqa: ANN001
+def _add_lead(engine, adcode: str, received: dt.date, status: str = "待核实") -> None:
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO lead (adcode, channel, reason, received_on, status, created_at, row_version, "
                           "applicant_name, applicant_phone) VALUES (:a, '职工申请', '测试', :r, :s, :now, 1, "
@@ -25,7 +25,7 @@ def _add_lead(engine, adcode: str, received: dt.date, status: str = "待核实")
                      {"a": adcode, "r": received, "s": status, "now": dt.datetime.now()})
 
 
-def test_leads_lists_the_open_leads_of_a_region_with_their_deadlines(writable_demo_db, capsys):  # noqa: ANN001
+def test_leads_lists_the_open_leads_of_a_region_with_their_deadlines(writable_demo_db, capsys):
     engine = writable_demo_db
     county = _sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
     _add_lead(engine, county, dt.date(2026, 9, 1))  # months ago: the 5-working-day home check is long overdue
@@ -43,7 +43,7 @@ def test_leads_lists_the_open_leads_of_a_region_with_their_deadlines(writable_de
     assert out["overdue"] == sum(r["overdue"] for r in out["leads"])
 
 
-def test_stats_counts_leads_and_pending_approvals(writable_demo_db, capsys):  # noqa: ANN001
+def test_stats_counts_leads_and_pending_approvals(writable_demo_db, capsys):
     engine = writable_demo_db
     county = _sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
     _add_lead(engine, county, dt.date(2026, 9, 1))

@@ -47,7 +47,7 @@ def _next_month_rows(engine: Engine, offset: int, n: int) -> list[dict]:
             for i, r in enumerate(base.itertuples())]
 
 
-def _clone(engine: Engine, backend: str, pg_server, tmp_path) -> Engine:  # noqa: ANN001
+def _clone(engine: Engine, backend: str, pg_server, tmp_path) -> Engine:
     """A copy of the database, for the one-after-the-other reference run."""
     if backend == "sqlite":
         target = tmp_path / f"clone_{uuid.uuid4().hex[:6]}.db"
@@ -79,7 +79,7 @@ KEYS = {**DERIVED_KEYS, "household_month": ["hh_id", "month"],
         "batches": ["file_name", "status", "rows_read", "rows_accepted", "rows_updated", "rows_rejected"]}
 
 
-def _meet_inside_the_transaction(monkeypatch) -> list[str]:  # noqa: ANN001
+def _meet_inside_the_transaction(monkeypatch) -> list[str]:
     """Make both imports plan inside their transactions at the same moment, if the database lets them.
 
     Each import, once inside its write transaction, waits up to RENDEZVOUS_SECONDS for the other one to get
@@ -90,7 +90,7 @@ def _meet_inside_the_transaction(monkeypatch) -> list[str]:  # noqa: ANN001
     both = threading.Barrier(2)
     real = L._plan_all
 
-    def planning(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def planning(*args, **kwargs):
         arrived.append(threading.current_thread().name)
         try:
             both.wait(RENDEZVOUS_SECONDS)
@@ -134,7 +134,7 @@ def _assert_same_state(a: Engine, b: Engine) -> None:
     assert version.current(a) == version.current(b)
 
 
-def test_the_same_file_twice_at_once(writable_demo_db, backend, pg_server, tmp_path, monkeypatch):  # noqa: ANN001
+def test_the_same_file_twice_at_once(writable_demo_db, backend, pg_server, tmp_path, monkeypatch):
     engine = writable_demo_db
     data = csv_bytes(_next_month_rows(engine, 0, 12))
     files = [("same.csv", data), ("same.csv", data)]
@@ -156,7 +156,7 @@ def test_the_same_file_twice_at_once(writable_demo_db, backend, pg_server, tmp_p
     _assert_same_state(engine, reference)
 
 
-def test_two_files_at_once_equal_one_after_the_other(writable_demo_db, backend, pg_server, tmp_path,  # noqa: ANN001
+def test_two_files_at_once_equal_one_after_the_other(writable_demo_db, backend, pg_server, tmp_path,
                                                      monkeypatch):
     engine = writable_demo_db
     files = [("a.csv", csv_bytes(_next_month_rows(engine, 0, 10))), ("b.csv", csv_bytes(_next_month_rows(engine, 10, 10)))]
@@ -172,7 +172,7 @@ def test_two_files_at_once_equal_one_after_the_other(writable_demo_db, backend, 
     _assert_same_state(engine, reference)
 
 
-def test_an_import_waits_at_most_the_configured_time(writable_demo_db, monkeypatch):  # noqa: ANN001
+def test_an_import_waits_at_most_the_configured_time(writable_demo_db, monkeypatch):
     engine = writable_demo_db
     monkeypatch.setenv("SAFETYNET_IMPORT_WAIT_SECONDS", "1")
     data = csv_bytes(_next_month_rows(engine, 0, 3))
@@ -190,7 +190,7 @@ def test_an_import_waits_at_most_the_configured_time(writable_demo_db, monkeypat
     assert import_file(engine, data, "waits.csv", user="tester", today=TODAY).sheets[0].inserted == 3
 
 
-def test_ordinary_reads_and_writes_are_not_held_up_by_the_import_lock(writable_demo_db):  # noqa: ANN001
+def test_ordinary_reads_and_writes_are_not_held_up_by_the_import_lock(writable_demo_db):
     """Only imports queue on the lock: a dashboard read during an import does not wait."""
     engine = writable_demo_db
     with locks.import_transaction(engine, wait_seconds=1):

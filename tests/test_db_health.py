@@ -43,7 +43,7 @@ def _a_household(engine: Engine) -> int:
 
 
 @pytest.fixture
-def read_only_url(writable_demo_db, backend, pg_server, tmp_path, monkeypatch) -> str:  # noqa: ANN001
+def read_only_url(writable_demo_db, backend, pg_server, tmp_path, monkeypatch) -> str:
     """The URL of a database the app can read but not write (with a user `ro_staff` in it)."""
     monkeypatch.chdir(tmp_path)  # nothing may land in the repository, whatever the URL looks like
     auth.create_user(writable_demo_db, "ro_staff", PASSWORD, "staff", "520000", actor="test")
@@ -65,14 +65,14 @@ def read_only_url(writable_demo_db, backend, pg_server, tmp_path, monkeypatch) -
 
 
 @pytest.fixture
-def app_at(monkeypatch):  # noqa: ANN001, ANN201
+def app_at(monkeypatch):
     """AppTests of app.py on a given URL; signed in as `user` unless user=None."""
     from streamlit.testing.v1 import AppTest
 
     from safetynet import i18n
     from safetynet.config import REPO_ROOT
 
-    def make(url: str, user=TEST_ADMIN, **query: str) -> AppTest:  # noqa: ANN001
+    def make(url: str, user=TEST_ADMIN, **query: str) -> AppTest:
         monkeypatch.setenv("SAFETYNET_DB_URL", url)
         monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")
         monkeypatch.setenv("SAFETYNET_DEMO_MODE", "0")
@@ -89,11 +89,11 @@ def app_at(monkeypatch):  # noqa: ANN001, ANN201
     i18n.set_lang("zh")
 
 
-def _errors(at) -> list[str]:  # noqa: ANN001
+def _errors(at) -> list[str]:
     return [e.value for e in at.error]
 
 
-def _sign_in(at, username: str, password: str):  # noqa: ANN001, ANN202
+def _sign_in(at, username: str, password: str):
     at.text_input(key="sign_in_user").input(username)
     at.text_input(key="sign_in_password").input(password)
     next(b for b in at.button if b.label == "登录").click()
@@ -101,7 +101,7 @@ def _sign_in(at, username: str, password: str):  # noqa: ANN001, ANN202
 
 
 # ---------------------------------------------------------------- read-only
-def test_check_writable_refuses_a_read_only_database(read_only_url):  # noqa: ANN001
+def test_check_writable_refuses_a_read_only_database(read_only_url):
     engine = get_engine(read_only_url)
     with pytest.raises(DatabaseUnavailable, match=READ_ONLY):
         health.check_writable(engine)
@@ -109,7 +109,7 @@ def test_check_writable_refuses_a_read_only_database(read_only_url):  # noqa: AN
         audit.record(engine, "someone", "export", "watchlist")
 
 
-def test_sign_in_on_a_read_only_database(read_only_url, app_at):  # noqa: ANN001
+def test_sign_in_on_a_read_only_database(read_only_url, app_at):
     at = app_at(read_only_url, user=None).run()
     assert not at.exception
     assert any(READ_ONLY in e for e in _errors(at))  # the banner, before anyone signs in
@@ -119,7 +119,7 @@ def test_sign_in_on_a_read_only_database(read_only_url, app_at):  # noqa: ANN001
     assert "auth" not in at.session_state  # not signed in: the sign-in could not be recorded
 
 
-def test_sign_out_on_a_read_only_database_still_ends_the_session(read_only_url, app_at):  # noqa: ANN001
+def test_sign_out_on_a_read_only_database_still_ends_the_session(read_only_url, app_at):
     at = app_at(read_only_url).run()
     at.button(key="sign_out").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -128,7 +128,7 @@ def test_sign_out_on_a_read_only_database_still_ends_the_session(read_only_url, 
     assert any("退出登录未能记入审计日志" in w.value for w in at.warning)
 
 
-def test_unmask_on_a_read_only_database_stays_masked(read_only_url, app_at):  # noqa: ANN001
+def test_unmask_on_a_read_only_database_stays_masked(read_only_url, app_at):
     engine = get_engine(read_only_url)
     hh = _a_household(engine)
     at = app_at(read_only_url, hh=str(hh)).run()
@@ -141,7 +141,7 @@ def test_unmask_on_a_read_only_database_stays_masked(read_only_url, app_at):  # 
     _assert_masked(at, engine, hh)
 
 
-def test_a_given_reason_is_not_shown_as_recorded_when_the_row_cannot_be_written(read_only_url, app_at):  # noqa: ANN001
+def test_a_given_reason_is_not_shown_as_recorded_when_the_row_cannot_be_written(read_only_url, app_at):
     """The reason was given while the database could still be written; now it cannot: masked, not 查看已记录,
     and a rerun does not unmask without the row either."""
     engine = get_engine(read_only_url)
@@ -158,7 +158,7 @@ def test_a_given_reason_is_not_shown_as_recorded_when_the_row_cannot_be_written(
     _assert_masked(at, engine, hh)
 
 
-def test_unmask_on_a_writable_database_is_recorded_then_shown(writable_demo_db, app_at):  # noqa: ANN001
+def test_unmask_on_a_writable_database_is_recorded_then_shown(writable_demo_db, app_at):
     engine = writable_demo_db
     hh = _a_household(engine)
     before = _audit_rows(engine)
@@ -174,14 +174,14 @@ def test_unmask_on_a_writable_database_is_recorded_then_shown(writable_demo_db, 
     assert set(members["身份证号"]) == ids
 
 
-def _assert_masked(at, engine: Engine, hh: int) -> None:  # noqa: ANN001
+def _assert_masked(at, engine: Engine, hh: int) -> None:
     assert not any("查看已记录" in c.value for c in at.caption)
     ids = set(pd.read_sql(text("SELECT id_number FROM person WHERE hh_id = :h"), engine, params={"h": hh})["id_number"])
     members = next(d.value for d in at.dataframe if "身份证号" in d.value.columns)
     assert not set(members["身份证号"]) & ids
 
 
-def test_export_on_a_read_only_database_is_refused(read_only_url, app_at):  # noqa: ANN001
+def test_export_on_a_read_only_database_is_refused(read_only_url, app_at):
     engine = get_engine(read_only_url)
     at = app_at(read_only_url).run()
     at.switch_page("pages/watchlist.py").run()
@@ -194,7 +194,7 @@ def test_export_on_a_read_only_database_is_refused(read_only_url, app_at):  # no
                                  region="520000", scope="520000")
 
 
-def test_import_and_user_changes_on_a_read_only_database_are_refused(read_only_url):  # noqa: ANN001
+def test_import_and_user_changes_on_a_read_only_database_are_refused(read_only_url):
     engine = get_engine(read_only_url)
     row = {"档案编号": "RO-1", "对象类型": "困难职工", "职工类别": "1", "区县代码": "520102", "发现渠道": "工会排查",
            "认定日期": "2026-03-05"}
@@ -207,7 +207,7 @@ def test_import_and_user_changes_on_a_read_only_database_are_refused(read_only_u
         auth.authenticate(engine, "ro_staff", "wrong password")  # failures cannot be counted: refused too
 
 
-def test_a_writable_database_has_no_banner(app):  # noqa: ANN001
+def test_a_writable_database_has_no_banner(app):
     at = app().run()
     assert not at.exception
     assert not at.error
@@ -219,7 +219,7 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-def sqlite_copy(writable_demo_db, backend, tmp_path, monkeypatch) -> str:  # noqa: ANN001
+def sqlite_copy(writable_demo_db, backend, tmp_path, monkeypatch) -> str:
     assert backend == "sqlite", "mark the test @sqlite_only"
     monkeypatch.chdir(tmp_path)
     auth.create_user(writable_demo_db, "file_staff", PASSWORD, "staff", "520000", actor="test")
@@ -232,7 +232,7 @@ def _remove(path: Path) -> None:
 
 
 @sqlite_only
-def test_deleted_database_file_refuses_the_next_write(sqlite_copy):  # noqa: ANN001
+def test_deleted_database_file_refuses_the_next_write(sqlite_copy):
     engine = get_engine(sqlite_copy)
     path = Path(engine.url.database)
     audit.record(engine, "tester", "export", "before")  # the engine is running, the file open
@@ -250,7 +250,7 @@ def test_deleted_database_file_refuses_the_next_write(sqlite_copy):  # noqa: ANN
 
 
 @sqlite_only
-def test_replaced_database_file_refuses_the_next_write(sqlite_copy, tmp_path):  # noqa: ANN001
+def test_replaced_database_file_refuses_the_next_write(sqlite_copy, tmp_path):
     engine = get_engine(sqlite_copy)
     path = Path(engine.url.database)
     audit.record(engine, "tester", "export", "before")
@@ -263,7 +263,7 @@ def test_replaced_database_file_refuses_the_next_write(sqlite_copy, tmp_path):  
 
 
 @sqlite_only
-def test_sign_in_after_the_file_was_deleted(sqlite_copy, app_at):  # noqa: ANN001
+def test_sign_in_after_the_file_was_deleted(sqlite_copy, app_at):
     at = app_at(sqlite_copy, user=None).run()
     assert not at.exception and not at.error
     _remove(Path(get_engine(sqlite_copy).url.database))

@@ -289,7 +289,10 @@ def test_followups_name_who_visited_and_come_quarterly_while_assisted(demo_db):
 def test_nothing_is_assigned_or_recorded_outside_its_county(demo_db):
     users = sql(demo_db, "SELECT username, scope_adcode FROM app_user").set_index("username")["scope_adcode"]
     hh = sql(demo_db, "SELECT hh_id, adcode, status, assignee FROM household").set_index("hh_id")
-    inside = lambda adcode, user: str(adcode).startswith(prefix(users[user]))
+
+    def inside(adcode: str, user: str) -> bool:
+        return str(adcode).startswith(prefix(users[user]))
+
     leads = sql(demo_db, "SELECT hh_id, adcode, assignee, decided_by, created_by FROM lead")
     files = leads.loc[leads["hh_id"].notna()]
     assert (hh.loc[files["hh_id"].astype(int), "adcode"].to_numpy() == files["adcode"].to_numpy()).all()

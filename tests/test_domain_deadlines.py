@@ -32,7 +32,7 @@ def test_a_county_inherits_from_its_prefecture_and_province():
     assert rules.rule("520102", HOME_CHECK).label() == "2个工作日"
 
 
-def test_a_new_database_holds_the_calendar_and_the_defaults(demo_db):  # noqa: ANN001
+def test_a_new_database_holds_the_calendar_and_the_defaults(demo_db):
     with demo_db.connect() as conn:
         rules = pd.read_sql(text("SELECT * FROM deadline_rule"), conn)
         days = pd.read_sql(text("SELECT day, kind FROM work_calendar"), conn)

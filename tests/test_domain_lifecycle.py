@@ -14,8 +14,8 @@ from safetynet.domain.lifecycle import (
     TRANSITIONS,
     can_transition,
     data_quality_flags,
-    elimination_check,
     eliminated_status,
+    elimination_check,
     is_relapse,
 )
 

@@ -152,4 +152,4 @@ def test_national_monitoring_floor_matches_spec():
     assert NATIONAL_MONITOR_FLOOR[2023] == 6900.0  # ≈ [L]
     assert 7100.0 <= NATIONAL_MONITOR_FLOOR[2024] <= 7500.0  # [U] range
     years = sorted(NATIONAL_MONITOR_FLOOR)
-    assert all(NATIONAL_MONITOR_FLOOR[a] < NATIONAL_MONITOR_FLOOR[b] for a, b in zip(years, years[1:]))
+    assert all(NATIONAL_MONITOR_FLOOR[a] < NATIONAL_MONITOR_FLOOR[b] for a, b in zip(years, years[1:], strict=False))

@@ -32,7 +32,7 @@ NOTICES = {
 
 
 @pytest.mark.parametrize("year", sorted(NOTICES))
-def test_every_day_of_each_notice(year):  # noqa: ANN001
+def test_every_day_of_each_notice(year):
     blocks, workdays = NOTICES[year]
     for first, last, n in blocks:
         days = [D(first) + dt.timedelta(days=i) for i in range((D(last) - D(first)).days + 1)]
@@ -67,7 +67,7 @@ def test_only_exceptions_are_stored():
     # Fri: Sun 26 Jan (make-up) 1, Mon 27 2, 春节 28 Jan–4 Feb, 5–7 Feb 3–5, Sat 8 (make-up) 6, 10–14 7–11, 17–20 12–15
     ("2025-01-24", 15, "2025-02-20"),
 ])
-def test_deadlines_in_working_days(received, n, deadline):  # noqa: ANN001
+def test_deadlines_in_working_days(received, n, deadline):
     assert CAL.add(D(received), n) == D(deadline)
     assert CAL.between(D(received), D(deadline)) == n
 

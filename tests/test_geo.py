@@ -1,9 +1,8 @@
 """Offline geography files (data/geo) and the runtime loader safetynet.geo."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import json
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -82,7 +81,7 @@ def test_layer_features_have_adcodes_and_china_coords(level: str) -> None:
     feats = geo.load_layer(level)["features"]
     assert feats
     assert all(len(f["properties"]["adcode"]) == 6 and f["properties"]["adcode"].isdigit() for f in feats)
-    lons, lats = zip(*(p for f in feats for p in points(f["geometry"]["coordinates"])))
+    lons, lats = zip(*(p for f in feats for p in points(f["geometry"]["coordinates"])), strict=True)
     assert LON[0] <= min(lons) and max(lons) <= LON[1]
     assert LAT[0] <= min(lats) and max(lats) <= LAT[1]
 

@@ -26,16 +26,16 @@ OBS_HEADERS = {"file_no": "档案编号", "month": "月份", "income_wage": "工
                "members_employed": "稳定就业人数", "months_out_of_work": "失业或未返岗月数"}
 
 
-def _sql(engine, sql: str, **params) -> pd.DataFrame:  # noqa: ANN001, ANN003
+def _sql(engine, sql: str, **params) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.read_sql(text(sql), conn, params=params)
 
 
-def _derived(engine) -> dict[str, pd.DataFrame]:  # noqa: ANN001
+def _derived(engine) -> dict[str, pd.DataFrame]:
     return {t: _sql(engine, f"SELECT * FROM {t}") for t in DERIVED_KEYS}
 
 
-def assert_equals_full_rescore(engine) -> None:  # noqa: ANN001
+def assert_equals_full_rescore(engine) -> None:
     """What the incremental paths left behind is what scoring everything from scratch gives."""
     incremental = _derived(engine)
     rescore.rescore_all(engine)

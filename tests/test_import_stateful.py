@@ -99,7 +99,7 @@ class DemoCopies:
                 with self.pg.admin.connect() as conn:
                     conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{base}"'))
                 break
-            except Exception:  # noqa: BLE001
+            except Exception:
                 if attempt == 19:
                     raise
                 time.sleep(0.25)
@@ -121,7 +121,7 @@ _copies: dict[str, DemoCopies] = {}
 
 
 @pytest.fixture
-def demo_copies(backend: str, pg_server, tmp_path_factory: pytest.TempPathFactory) -> DemoCopies:  # noqa: ANN001
+def demo_copies(backend: str, pg_server, tmp_path_factory: pytest.TempPathFactory) -> DemoCopies:
     if backend not in _copies:
         tmp = tmp_path_factory.mktemp(f"stateful_{backend}")
         if backend == "postgres":
@@ -141,7 +141,7 @@ def demo_copies(backend: str, pg_server, tmp_path_factory: pytest.TempPathFactor
 
 
 # ---------------------------------------------------------------- reading and comparing tables
-def read_tables(engine: Engine, tables) -> dict[str, pd.DataFrame]:  # noqa: ANN001
+def read_tables(engine: Engine, tables) -> dict[str, pd.DataFrame]:
     with engine.connect() as conn:
         return {t: pd.read_sql(text(f"SELECT * FROM {t}"), conn) for t in tables}
 
@@ -269,7 +269,7 @@ def named_by(f: F.ImportFile, accepted: list[int], before: dict[str, pd.DataFram
     return Named(cells, set(cells) - old, households, missing)
 
 
-def check_only_named_changed(f: F.ImportFile, result, before: dict[str, pd.DataFrame],  # noqa: ANN001, C901
+def check_only_named_changed(f: F.ImportFile, result, before: dict[str, pd.DataFrame],
                              after: dict[str, pd.DataFrame], version_moved: bool) -> list[str]:
     """Invariant 2 and the model of one import; returns the problems found."""
     problems: list[str] = []
@@ -409,7 +409,7 @@ class ImportMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.copies.drop(self.engine)
 
-    def _import(self, f: F.ImportFile):  # noqa: ANN202
+    def _import(self, f: F.ImportFile):
         self.history.append(repr(f))
         STEPS[self.copies.backend] = STEPS.get(self.copies.backend, 0) + 1
         result = do_import(self.engine, f, f"step {len(self.history)}")
@@ -419,27 +419,27 @@ class ImportMachine(RuleBasedStateMachine):
             self.facts = F.load_facts(self.engine)
         return result
 
-    def _written(self, result, f: F.ImportFile) -> list[str]:  # noqa: ANN001
+    def _written(self, result, f: F.ImportFile) -> list[str]:
         if result.status != "done":
             return []
         rejected = set(result.rejects()["row_number"].astype(int)) if result.problem_rows else set()
         return [f.keys[i][0] for i in range(len(f.rows)) if f.row_number(i) not in rejected]
 
     # ---- new households, then their members and first observations
-    def new_households(self, data) -> None:  # noqa: ANN001
+    def new_households(self, data) -> None:
         f = data.draw(F.new_households(self.facts, self.seq))
         self.seq += len(f.rows)
         written = self._written(self._import(f), f)
         self.without_members += written
         self.without_obs += written
 
-    def members_of_new_households(self, data) -> None:  # noqa: ANN001
+    def members_of_new_households(self, data) -> None:
         chosen = data.draw(st.lists(st.sampled_from(self.without_members), min_size=1, unique=True))
         f = data.draw(F.members(self.facts, chosen))
         self._import(f)
         self.without_members = [x for x in self.without_members if x not in chosen]
 
-    def first_observations(self, data) -> None:  # noqa: ANN001
+    def first_observations(self, data) -> None:
         """From the month of identification to the newest, with gaps; some skip the newest month."""
         chosen = data.draw(st.lists(st.sampled_from(self.without_obs), min_size=1, unique=True))
         rnd = F.seeded(data.draw, self.facts)
@@ -455,33 +455,33 @@ class ImportMachine(RuleBasedStateMachine):
 
     # ---- months
     @initialize(data=st.data())
-    def next_month_for_most(self, data) -> None:  # noqa: ANN001
+    def next_month_for_most(self, data) -> None:
         """Every run starts with the most common import: next month for most households (the others skip it
         and have a gap when they come back)."""
         self._import(data.draw(F.new_month(self.facts, share=data.draw(st.sampled_from([0.6, 0.8, 0.95])))))
 
-    def new_month(self, data) -> None:  # noqa: ANN001
+    def new_month(self, data) -> None:
         self._import(data.draw(F.new_month(self.facts)))
 
-    def older_month(self, data) -> None:  # noqa: ANN001
+    def older_month(self, data) -> None:
         self._import(data.draw(F.older_month(self.facts)))
 
-    def corrections(self, data) -> None:  # noqa: ANN001
+    def corrections(self, data) -> None:
         self._import(data.draw(F.corrections(self.facts)))
 
     # ---- files and members
-    def status_change(self, data) -> None:  # noqa: ANN001
+    def status_change(self, data) -> None:
         self._import(data.draw(F.status_changes(self.facts)))
 
-    def member_changes(self, data) -> None:  # noqa: ANN001
+    def member_changes(self, data) -> None:
         self._import(data.draw(F.member_changes(self.facts)))
 
-    def new_member(self, data) -> None:  # noqa: ANN001
+    def new_member(self, data) -> None:
         with_members = self.facts.households.loc[self.facts.households["members"] > 0, "file_no"].tolist()
         chosen = data.draw(st.lists(st.sampled_from(with_members), min_size=1, max_size=3, unique=True))
         self._import(data.draw(F.members(self.facts, chosen, label="new_member")))
 
-    def reimport(self, data) -> None:  # noqa: ANN001
+    def reimport(self, data) -> None:
         """The same bytes again: whatever they name is already stored unless a later file changed it."""
         f = data.draw(st.sampled_from(self.files))
         again = dataclasses.replace(f, label=f"{f.label}-again")
@@ -495,7 +495,7 @@ class ImportMachine(RuleBasedStateMachine):
                ("new_member", None))
 
     @rule(data=st.data(), pick=st.integers(0, len(IMPORTS) - 1))
-    def import_a_file(self, data, pick: int) -> None:  # noqa: ANN001
+    def import_a_file(self, data, pick: int) -> None:
         """One file of one kind. The kind is `pick` places after the previous step's in IMPORTS (among those
         possible now): Hypothesis' simplest examples — all zeros — still import every kind in turn, which
         short seeded runs need, and a shrunk failure still names its kinds (the 'import' draw)."""
@@ -513,7 +513,7 @@ class ImportMachine(RuleBasedStateMachine):
 
 
 def test_imports_into_a_live_database_keep_every_invariant(demo_copies: DemoCopies, request: pytest.FixtureRequest,
-                                                           record_property) -> None:  # noqa: ANN001
+                                                           record_property) -> None:
     machine = type("LiveImports", (ImportMachine,), {"copies": demo_copies})
     started, steps = time.perf_counter(), STEPS.get(demo_copies.backend, 0)
     run_state_machine_as_test(machine, settings=profile(request))
@@ -526,7 +526,7 @@ def test_imports_into_a_live_database_keep_every_invariant(demo_copies: DemoCopi
 ORDER_KINDS = ("new_month", "corrections", "older_month", "status_changes", "member_changes", "new_households")
 
 
-def _file_of(kind: str, facts: F.Facts, households: list[int], seq: int):  # noqa: ANN202
+def _file_of(kind: str, facts: F.Facts, households: list[int], seq: int):
     if kind == "new_month":
         return F.new_month(facts, households=households)
     if kind == "new_households":
@@ -564,7 +564,7 @@ def test_import_order_does_not_change_the_end_state(demo_copies: DemoCopies, req
 
     @settings(profile(request))
     @given(data=st.data())
-    def orders(data) -> None:  # noqa: ANN001
+    def orders(data) -> None:
         facts = demo_copies.facts
         ids = sorted(int(h) for h in facts.households.index)
         F.seeded(data.draw).shuffle(ids)

@@ -14,17 +14,17 @@ from safetynet.ingest.samples import csv_bytes, example_rows
 
 
 @pytest.fixture
-def db(tmp_path) -> str:  # noqa: ANN001
+def db(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'cli.db'}"
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:  # noqa: ANN001
+def run(capsys, *args: str) -> tuple[int, str, str]:
     code = cli.main(list(args))
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
-def test_template_writes_one_or_all(tmp_path, capsys):  # noqa: ANN001
+def test_template_writes_one_or_all(tmp_path, capsys):
     code, out, _err = run(capsys, "template", "observations", "--format", "csv", "--out", str(tmp_path))
     assert code == 0 and (tmp_path / "observations_月度观测.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     code, out, _err = run(capsys, "template", "all", "--format", "both", "--out", str(tmp_path / "all"))
@@ -33,7 +33,7 @@ def test_template_writes_one_or_all(tmp_path, capsys):  # noqa: ANN001
     assert code == 1 and "未知的数据类型" in err
 
 
-def test_import_json_and_exit_codes(tmp_path, db, capsys):  # noqa: ANN001
+def test_import_json_and_exit_codes(tmp_path, db, capsys):
     households = tmp_path / "hh.csv"
     households.write_bytes(csv_bytes(example_rows("households", ["C-1", "C-2"], n=2)))
     code, out, _err = run(capsys, "--db", db, "import", str(households), "--json")
@@ -67,7 +67,7 @@ def test_import_json_and_exit_codes(tmp_path, db, capsys):  # noqa: ANN001
     (b"", "e.csv", "empty"), (b"%PDF-1.7", "x.pdf", "not_spreadsheet"),
     ("档案编号,工资性收入\n1,2\n".encode(), "m.csv", "missing_columns"),
 ])
-def test_file_errors_exit_2_with_one_line(tmp_path, db, capsys, content, name, error):  # noqa: ANN001
+def test_file_errors_exit_2_with_one_line(tmp_path, db, capsys, content, name, error):
     path = tmp_path / name
     path.write_bytes(content)
     code, out, _err = run(capsys, "--db", db, "import", str(path), "--json")
@@ -81,11 +81,11 @@ def test_file_errors_exit_2_with_one_line(tmp_path, db, capsys, content, name, e
     assert code == 2 and "未知的数据类型" in err
 
 
-def test_database_failure_exits_3(tmp_path, db, capsys, monkeypatch):  # noqa: ANN001
+def test_database_failure_exits_3(tmp_path, db, capsys, monkeypatch):
     path = tmp_path / "hh.csv"
     path.write_bytes(csv_bytes(example_rows("households", ["D-1"], n=1)))
 
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def broken(*args, **kwargs):
         raise RuntimeError("connection lost")
 
     monkeypatch.setattr(load, "_write_all", broken)
@@ -93,7 +93,7 @@ def test_database_failure_exits_3(tmp_path, db, capsys, monkeypatch):  # noqa: A
     assert code == 3 and "connection lost" in json.loads(out)["message"]
 
 
-def test_module_entry_point(tmp_path):  # noqa: ANN001
+def test_module_entry_point(tmp_path):
     done = subprocess.run([sys.executable, "-m", "safetynet", "template", "sites", "--format", "csv", "--out",
                            str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and (tmp_path / "sites_安置点.csv").exists()

@@ -24,7 +24,7 @@ COUNTED = ("household", "household_month", "import_batch", "import_reject", "aud
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def db(tmp_path_factory: pytest.TempPathFactory):
     url = f"sqlite:///{tmp_path_factory.mktemp('files') / 'files.db'}"
     engine = get_engine(url)
     migrate.upgrade(engine)
@@ -36,23 +36,23 @@ def db(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     return engine
 
 
-def counts(engine) -> dict[str, int]:  # noqa: ANN001
+def counts(engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in COUNTED}
 
 
-def dry(engine, data: bytes, name: str = "f.csv", **kw):  # noqa: ANN001, ANN201
+def dry(engine, data: bytes, name: str = "f.csv", **kw):
     return import_file(engine, data, name, mode="partial", dry_run=True, today=TODAY, **kw)
 
 
-def rejects(result) -> list[tuple[int, str | None]]:  # noqa: ANN001
+def rejects(result) -> list[tuple[int, str | None]]:
     return [(int(r.row_number), r.column_name) for r in result.rejects().itertuples()]
 
 
 # ---------------------------------------------------------------- encodings and formats
 @pytest.mark.parametrize("encoding, bom", [("utf-8", False), ("utf-8", True), ("gbk", False), ("gb18030", False),
                                             ("utf-16", False)])
-def test_every_encoding_reads_the_same(db, encoding, bom):  # noqa: ANN001
+def test_every_encoding_reads_the_same(db, encoding, bom):
     data = csv_bytes(ROWS, encoding=encoding, bom=bom)
     result = dry(db, data)
     sheet = result.sheets[0]
@@ -61,7 +61,7 @@ def test_every_encoding_reads_the_same(db, encoding, bom):  # noqa: ANN001
     assert any("备注无关列" in w for w in sheet.warnings)
 
 
-def test_gb18030_beyond_gbk_is_read(db):  # noqa: ANN001
+def test_gb18030_beyond_gbk_is_read(db):
     rows = [{**ROWS[0], "档案编号": "户-甲", "备注无关列": "䶮𠀀"}]  # characters GBK cannot encode
     data = csv_bytes(rows, encoding="gb18030")
     with pytest.raises(UnicodeEncodeError):
@@ -70,13 +70,13 @@ def test_gb18030_beyond_gbk_is_read(db):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("typed", [True, False])
-def test_xlsx_reads_like_csv_with_the_same_row_numbers(db, typed):  # noqa: ANN001
+def test_xlsx_reads_like_csv_with_the_same_row_numbers(db, typed):
     result = dry(db, xlsx_bytes({"月度观测": ROWS}, typed=typed), "f.xlsx")
     assert rejects(result) == [(4, "工资性收入")]
     assert result.sheets[0].sheet == "月度观测"
 
 
-def test_title_rows_notes_row_and_blank_rows_keep_file_row_numbers(db):  # noqa: ANN001
+def test_title_rows_notes_row_and_blank_rows_keep_file_row_numbers(db):
     body = csv_bytes(ROWS, notes=True, kind="observations").decode("utf-8")
     lines = body.split("\r\n")
     text_ = "\r\n".join(["某县困难职工月度数据", ""] + lines[:3] + ["", ",,,"] + lines[3:])
@@ -89,9 +89,9 @@ def test_title_rows_notes_row_and_blank_rows_keep_file_row_numbers(db):  # noqa:
     assert rejects(dry(db, wb, "f.xlsx")) == [(6, "工资性收入")]
 
 
-def test_quoted_cells_and_line_breaks_count_as_one_row(db):  # noqa: ANN001
+def test_quoted_cells_and_line_breaks_count_as_one_row(db):
     data = ('档案编号,月份,工资性收入,备注无关列\r\n户-甲,2026-08,"2,500","第一行\r\n第二行"\r\n'
-            '户-乙,2026-09,-5,"带""引号"""\r\n').encode("utf-8")
+            '户-乙,2026-09,-5,"带""引号"""\r\n').encode()
     assert rejects(dry(db, data)) == [(3, "工资性收入")]
     semicolon = csv_bytes(ROWS, delimiter=";")
     assert rejects(dry(db, semicolon)) == [(4, "工资性收入")]
@@ -99,7 +99,7 @@ def test_quoted_cells_and_line_breaks_count_as_one_row(db):  # noqa: ANN001
     assert rejects(dry(db, tabs, "f.txt")) == [(4, "工资性收入")]
 
 
-def test_rows_with_extra_or_missing_cells_are_rejected_not_shifted(db):  # noqa: ANN001
+def test_rows_with_extra_or_missing_cells_are_rejected_not_shifted(db):
     data = "档案编号,月份,工资性收入\n户-甲,2026-08,2500\n户-甲,2026-09,2,600\n户-乙,2026-09\n".encode()
     result = dry(db, data)
     assert rejects(result) == [(3, None), (4, None)]  # a short row is not a row of blank cells: it may be cut off
@@ -108,7 +108,7 @@ def test_rows_with_extra_or_missing_cells_are_rejected_not_shifted(db):  # noqa:
     assert result.sheets[0].inserted == 1
 
 
-def test_english_headers_and_units_are_recognised(db):  # noqa: ANN001
+def test_english_headers_and_units_are_recognised(db):
     data = "file_no,month,income_wage,工资性收入(元)\n户-甲,202608,1,\n".encode()
     with pytest.raises(FileError, match="都是“工资性收入”"):
         dry(db, data)
@@ -160,7 +160,7 @@ FILE_ERRORS = [
 
 
 @pytest.mark.parametrize("case", FILE_ERRORS, ids=[c[0] for c in FILE_ERRORS])
-def test_file_level_problems_give_one_message_and_write_nothing(db, case):  # noqa: ANN001
+def test_file_level_problems_give_one_message_and_write_nothing(db, case):
     _id, data, code, fragment = case
     before = counts(db)
     for dry_run in (True, False):
@@ -172,7 +172,7 @@ def test_file_level_problems_give_one_message_and_write_nothing(db, case):  # no
     assert counts(db) == before
 
 
-def test_wrong_kind_names_the_missing_columns_and_the_sheets(db):  # noqa: ANN001
+def test_wrong_kind_names_the_missing_columns_and_the_sheets(db):
     with pytest.raises(FileError, match=r"缺少必填列：风险类型、发生日期"):
         import_file(db, csv_bytes(ROWS), "f.csv", kind="events", today=TODAY)
     with pytest.raises(FileError, match="工作表 “统计”、“Sheet”") as info:
@@ -183,7 +183,7 @@ def test_wrong_kind_names_the_missing_columns_and_the_sheets(db):  # noqa: ANN00
         import_file(db, csv_bytes(ROWS), "f.csv", kind="nonsense", today=TODAY)
 
 
-def test_a_sheet_named_like_the_kind_wins_and_others_are_explained(db):  # noqa: ANN001
+def test_a_sheet_named_like_the_kind_wins_and_others_are_explained(db):
     data = xlsx_bytes({"Sheet1": [{"档案编号": "户-甲", "月份": "2026-07"}], "月度观测": ROWS})
     result = dry(db, data, "f.xlsx", kind="observations")
     assert result.sheets[0].sheet == "月度观测"
@@ -193,7 +193,7 @@ def test_a_sheet_named_like_the_kind_wins_and_others_are_explained(db):  # noqa:
     assert any("已使用工作表“数据”" in w for w in result.sheets[0].warnings)
 
 
-def test_size_and_row_limits(db):  # noqa: ANN001
+def test_size_and_row_limits(db):
     data = csv_bytes(ROWS * 20)
     before = counts(db)
     with pytest.raises(FileError, match="超过上限") as info:
@@ -206,7 +206,7 @@ def test_size_and_row_limits(db):  # noqa: ANN001
     assert counts(db) == before
 
 
-def test_excel_numbers_dates_and_booleans_become_the_text_users_typed(db):  # noqa: ANN001
+def test_excel_numbers_dates_and_booleans_become_the_text_users_typed(db):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["档案编号", "月份", "工资性收入", "稳定就业人数", "是否欠薪"])
@@ -218,7 +218,7 @@ def test_excel_numbers_dates_and_booleans_become_the_text_users_typed(db):  # no
     assert result.rejected == 0 and result.sheets[0].inserted == 2
 
 
-def test_excel_mangled_id_numbers_get_a_specific_reason(db):  # noqa: ANN001
+def test_excel_mangled_id_numbers_get_a_specific_reason(db):
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["档案编号", "姓名", "身份证号", "与户主关系", "健康状况", "劳动能力"])

@@ -39,9 +39,8 @@ from sqlalchemy import Engine, text
 
 from safetynet import cli
 from safetynet.domain import codes, idcard
-from safetynet.ingest import FileError, ImportFailed, import_file
+from safetynet.ingest import FileError, ImportFailed, import_file, templates
 from safetynet.ingest import kinds as K
-from safetynet.ingest import templates
 from safetynet.ingest.samples import example_rows, xlsx_bytes
 from safetynet.ingest.validate import BLANKS, message
 from tests.test_ingest_integrity_text import LOG_TABLES, table_hashes
@@ -416,14 +415,14 @@ def xlsx_with(sheet: str, rows: list[dict], escapes: dict[str, str]) -> bytes:
 
 
 @pytest.fixture
-def corpus(writable_demo_db) -> list[Case]:  # noqa: ANN001
+def corpus(writable_demo_db) -> list[Case]:
     facts = Facts.load(writable_demo_db)
     rnd = random.Random(SEED)
     return [make_case(i, facts, rnd) for i in range(FILES)]
 
 
 # ---------------------------------------------------------------- the test
-def exit_code_of(case: Case, engine: Engine):  # noqa: ANN201
+def exit_code_of(case: Case, engine: Engine):
     """(exit code as the CLI maps it, result or None)."""
     try:
         result = import_file(engine, case.data, case.file_name, mode=case.mode, dry_run=case.dry_run, user="fuzz",
@@ -436,7 +435,7 @@ def exit_code_of(case: Case, engine: Engine):  # noqa: ANN201
     return (1 if result.rejected else 0), result
 
 
-def check_rejects(case: Case, result) -> None:  # noqa: ANN001
+def check_rejects(case: Case, result) -> None:
     rejects = result.rejects()
     got: dict[int, dict[str | None, str]] = {}
     for r in rejects.itertuples():
@@ -458,7 +457,7 @@ def run_order(corpus: list[Case]) -> list[Case]:
     return [c for block in blocks for c in sorted(block, key=lambda c: c.changes_nothing)]
 
 
-def test_fuzz_corpus_of_every_kind_on_a_live_database(writable_demo_db, corpus, tmp_path, capsys):  # noqa: ANN001
+def test_fuzz_corpus_of_every_kind_on_a_live_database(writable_demo_db, corpus, tmp_path, capsys):
     engine = writable_demo_db
     by_code: dict[int, Case] = {}
     counts = {0: 0, 1: 0, 2: 0}

@@ -23,30 +23,30 @@ ALL_TABLES = ("household", "person", "household_month", "risk_event", "assistanc
               "household_current", "rollup_region_month")
 
 
-def sql(engine, query: str, **params) -> pd.DataFrame:  # noqa: ANN001
+def sql(engine, query: str, **params) -> pd.DataFrame:
     return pd.read_sql(text(query), engine, params=params)
 
 
-def one(engine, query: str, **params):  # noqa: ANN001, ANN201
+def one(engine, query: str, **params):
     with engine.connect() as conn:
         return conn.execute(text(query), params).scalar()
 
 
-def counts(engine) -> dict[str, int]:  # noqa: ANN001
+def counts(engine) -> dict[str, int]:
     return {t: one(engine, f"SELECT COUNT(*) FROM {t}") for t in ALL_TABLES}
 
 
-def observations_fingerprint(engine) -> tuple:  # noqa: ANN001
+def observations_fingerprint(engine) -> tuple:
     return tuple(one(engine, q) for q in (
         "SELECT COUNT(*) FROM household_month", "SELECT SUM(income_wage) FROM household_month",
         "SELECT SUM(spend_medical) FROM household_month", "SELECT SUM(members_employed) FROM household_month"))
 
 
-def file_nos(engine, n: int) -> list[str]:  # noqa: ANN001
+def file_nos(engine, n: int) -> list[str]:
     return sql(engine, f"SELECT file_no FROM household ORDER BY hh_id LIMIT {n}")["file_no"].tolist()
 
 
-def test_strict_partial_dry_run_and_idempotent_reimport(writable_demo_db):  # noqa: ANN001
+def test_strict_partial_dry_run_and_idempotent_reimport(writable_demo_db):
     engine = writable_demo_db
     fn = file_nos(engine, 4)
     rows = [
@@ -103,7 +103,7 @@ def test_strict_partial_dry_run_and_idempotent_reimport(writable_demo_db):  # no
     assert [b["batch_id"] for b in again.previous_batches] == [*strict.batch_ids, *partial.batch_ids]
 
 
-def test_a_new_month_is_scored_from_its_window_and_equals_a_full_rebuild(writable_demo_db, monkeypatch):  # noqa: ANN001
+def test_a_new_month_is_scored_from_its_window_and_equals_a_full_rebuild(writable_demo_db, monkeypatch):
     """The monthly routine: next month's observations for some households (one of them also correcting an
     older month). The new-month-only households are scored for that month alone; the result must be what
     a full rebuild gives, and the new month becomes the dashboards' latest."""
@@ -112,7 +112,7 @@ def test_a_new_month_is_scored_from_its_window_and_equals_a_full_rebuild(writabl
     nxt = latest + 1 if latest % 100 < 12 else latest + 89
     base = sql(engine, "SELECT h.file_no, m.* FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
                        "WHERE m.month = :m ORDER BY m.hh_id LIMIT 30", m=latest)
-    yes_no = {True: "是", False: "否", 1: "是", 0: "否"}
+    yes_no = {True: "是", False: "否"}  # 1 and 0 hash as True and False
     rows = []
     for i, r in enumerate(base.itertuples()):
         rows.append({"档案编号": r.file_no, "月份": f"{nxt // 100}-{nxt % 100:02d}",
@@ -141,7 +141,7 @@ def test_a_new_month_is_scored_from_its_window_and_equals_a_full_rebuild(writabl
         assert_frames_equal(frame, sql(engine, f"SELECT * FROM {table}"), DERIVED[table])
 
 
-def test_workbook_references_rescoring_and_lifecycle(writable_demo_db):  # noqa: ANN001
+def test_workbook_references_rescoring_and_lifecycle(writable_demo_db):
     engine = writable_demo_db
     existing = file_nos(engine, 2)
     head = idcard.make("520102", dt.date(1985, 5, 6), 911)
@@ -225,7 +225,7 @@ def test_workbook_references_rescoring_and_lifecycle(writable_demo_db):  # noqa:
     assert one(engine, "SELECT disability_grade FROM person WHERE id_number = :i", i=spouse) == 2
 
 
-def test_database_failure_rolls_back_and_leaves_a_failed_batch(empty_db, monkeypatch):  # noqa: ANN001
+def test_database_failure_rolls_back_and_leaves_a_failed_batch(empty_db, monkeypatch):
     engine = empty_db
     household = {"档案编号": "F-1", "对象类型": "困难职工", "职工类别": "2", "区县代码": "520102", "发现渠道": "工会排查",
                  "认定日期": "2026-01-05"}
@@ -234,7 +234,7 @@ def test_database_failure_rolls_back_and_leaves_a_failed_batch(empty_db, monkeyp
     before, fingerprint, ver = counts(engine), observations_fingerprint(engine), version.current(engine)
     original = L._write_all
 
-    def broken(*args):  # noqa: ANN002, ANN202
+    def broken(*args):
         original(*args)  # the writes happen …
         raise RuntimeError("disk full")  # … and then the database gives up
 
@@ -275,7 +275,7 @@ def test_import_is_limited_to_the_administrators_region(writable_demo_db):
 
 
 @pytest.mark.parametrize("threshold", [3, 4], ids=["enough households", "too few"])
-def test_a_large_import_vacuums_the_watchlist_table(writable_demo_db, monkeypatch, threshold):  # noqa: ANN001
+def test_a_large_import_vacuums_the_watchlist_table(writable_demo_db, monkeypatch, threshold):
     """An import that re-scored at least VACUUM_AFTER_HOUSEHOLDS households ends with vacuum_watchlist."""
     from safetynet.pipeline import refresh
     from safetynet.pipeline import rescore as rescore_module

@@ -24,8 +24,7 @@ from sqlalchemy import Engine, inspect, text
 
 from safetynet import cli
 from safetynet.domain import idcard
-from safetynet.ingest import FileError, ImportFailed, import_file
-from safetynet.ingest import templates, validate
+from safetynet.ingest import FileError, ImportFailed, import_file, templates, validate
 from safetynet.ingest.samples import csv_bytes, xlsx_bytes
 
 TODAY = dt.date(2026, 11, 28)
@@ -64,7 +63,7 @@ def data_hashes(engine: Engine) -> dict[str, str]:
     return table_hashes(engine, skip=LOG_TABLES)
 
 
-def exit_code(run) -> int:  # noqa: ANN001
+def exit_code(run) -> int:
     """The CLI's mapping (safetynet.cli.cmd_import): 0 all rows fine, 1 rows rejected, 2 file error, 3 failed."""
     try:
         result = run()
@@ -75,11 +74,11 @@ def exit_code(run) -> int:  # noqa: ANN001
     return 1 if result.rejected else 0
 
 
-def sql(engine: Engine, query: str, **params) -> pd.DataFrame:  # noqa: ANN003
+def sql(engine: Engine, query: str, **params) -> pd.DataFrame:
     return pd.read_sql(text(query), engine, params=params)
 
 
-def one(engine: Engine, query: str, **params):  # noqa: ANN003, ANN201
+def one(engine: Engine, query: str, **params):
     with engine.connect() as conn:
         return conn.execute(text(query), params).scalar()
 
@@ -101,18 +100,18 @@ def full_observation_line(file_no: str, month: str, transfer: str = "300") -> st
     return f"{file_no},{month},2100,0,0,{transfer},150.5,0,0,0,1,0,否,"
 
 
-def run_cli(capsys, *args: str) -> tuple[int, dict]:  # noqa: ANN001
+def run_cli(capsys, *args: str) -> tuple[int, dict]:
     code = cli.main(list(args))
     out = capsys.readouterr().out
     return code, json.loads(out)
 
 
-def reasons(result) -> list[tuple[int, str | None, str]]:  # noqa: ANN001
+def reasons(result) -> list[tuple[int, str | None, str]]:
     return [(int(r.row_number), r.column_name, r.reason) for r in result.rejects().itertuples()]
 
 
 # ---------------------------------------------------------------- A. short rows and blank cells
-def test_a_short_row_for_a_new_month_is_rejected_not_read_as_zero_income(writable_demo_db, tmp_path, capsys):  # noqa: ANN001
+def test_a_short_row_for_a_new_month_is_rejected_not_read_as_zero_income(writable_demo_db, tmp_path, capsys):
     engine = writable_demo_db
     obs = latest_observation(engine)
     tier = one(engine, "SELECT tier FROM household_current WHERE hh_id = :h", h=int(obs.hh_id))
@@ -128,7 +127,7 @@ def test_a_short_row_for_a_new_month_is_rejected_not_read_as_zero_income(writabl
     assert one(engine, "SELECT tier FROM household_current WHERE hh_id = :h", h=int(obs.hh_id)) == tier
 
 
-def test_a_short_row_for_an_existing_month_keeps_the_stored_income(writable_demo_db):  # noqa: ANN001
+def test_a_short_row_for_an_existing_month_keeps_the_stored_income(writable_demo_db):
     engine = writable_demo_db
     obs = latest_observation(engine)
     month = f"{obs.month // 100}-{obs.month % 100:02d}"
@@ -141,7 +140,7 @@ def test_a_short_row_for_an_existing_month_keeps_the_stored_income(writable_demo
     assert stored == pytest.approx(obs.income_wage)
 
 
-def test_a_file_cut_in_the_middle_of_a_line_rejects_the_cut_row(writable_demo_db):  # noqa: ANN001
+def test_a_file_cut_in_the_middle_of_a_line_rejects_the_cut_row(writable_demo_db):
     engine = writable_demo_db
     files = sql(engine, "SELECT file_no FROM household ORDER BY hh_id LIMIT 3")["file_no"].tolist()
     body = ",".join(template_header("observations")) + "\r\n" + "".join(
@@ -155,7 +154,7 @@ def test_a_file_cut_in_the_middle_of_a_line_rejects_the_cut_row(writable_demo_db
     assert stored["file_no"].tolist() == files[:2] and stored["income_transfer"].tolist() == [300.0, 300.0]
 
 
-def test_a_fast_and_slow_csv_paths_agree_on_short_rows(writable_demo_db):  # noqa: ANN001
+def test_a_fast_and_slow_csv_paths_agree_on_short_rows(writable_demo_db):
     """One-line records go through pyarrow's reader first, a quoted line break straight to Python's: same verdict."""
     engine = writable_demo_db
     files = sql(engine, "SELECT file_no FROM household ORDER BY hh_id LIMIT 2")["file_no"].tolist()
@@ -169,7 +168,7 @@ def test_a_fast_and_slow_csv_paths_agree_on_short_rows(writable_demo_db):  # noq
         assert result.sheets[0].inserted == 1
 
 
-def test_a_blank_cell_keeps_the_stored_observation_value(writable_demo_db):  # noqa: ANN001
+def test_a_blank_cell_keeps_the_stored_observation_value(writable_demo_db):
     engine = writable_demo_db
     obs = latest_observation(engine)
     month = f"{obs.month // 100}-{obs.month % 100:02d}"
@@ -184,7 +183,7 @@ def test_a_blank_cell_keeps_the_stored_observation_value(writable_demo_db):  # n
         assert stored[col] == pytest.approx(obs[col]), col
 
 
-def test_a_new_observation_needs_some_income_and_other_blanks_are_zero(writable_demo_db):  # noqa: ANN001
+def test_a_new_observation_needs_some_income_and_other_blanks_are_zero(writable_demo_db):
     engine = writable_demo_db
     files = sql(engine, "SELECT file_no, hh_id FROM household ORDER BY hh_id LIMIT 2")
     header = template_header("observations")
@@ -217,7 +216,7 @@ def _blank_keeps(engine: Engine, sheet: str, row: dict, check: str, expected: di
             assert str(stored[col]) == str(value), col
 
 
-def test_a_blank_cells_keep_stored_values_of_every_kind(writable_demo_db):  # noqa: ANN001
+def test_a_blank_cells_keep_stored_values_of_every_kind(writable_demo_db):
     engine = writable_demo_db
     ev = sql(engine, "SELECT h.file_no, e.* FROM risk_event e JOIN household h ON h.hh_id = e.hh_id "
                      "WHERE e.cost > 0 AND e.note IS NOT NULL ORDER BY e.event_id").iloc[0]
@@ -274,7 +273,7 @@ def _new_member(engine: Engine, name: str, seq: int) -> tuple[str, str]:
     return file_no, f"{file_no},{name},{pid},20,Healthy,Ordinary labour"
 
 
-def test_b_a_gbk_file_with_one_utf8_line_is_refused(writable_demo_db):  # noqa: ANN001
+def test_b_a_gbk_file_with_one_utf8_line_is_refused(writable_demo_db):
     engine = writable_demo_db
     before = table_hashes(engine)
     header = "档案编号,姓名,身份证号,与户主关系,健康状况,劳动能力"
@@ -288,7 +287,7 @@ def test_b_a_gbk_file_with_one_utf8_line_is_refused(writable_demo_db):  # noqa: 
     assert one(engine, "SELECT COUNT(*) FROM person WHERE name = '寮犱紵'") == 0
 
 
-def test_b_a_utf8_file_with_one_gbk_line_is_refused(writable_demo_db):  # noqa: ANN001
+def test_b_a_utf8_file_with_one_gbk_line_is_refused(writable_demo_db):
     engine = writable_demo_db
     header = "档案编号,姓名,身份证号,与户主关系,健康状况,劳动能力"
     lines = [(header, "utf-8"), (_new_member(engine, "李四", 0)[1], "utf-8"), (_new_member(engine, "王五", 1)[1], "gbk")]
@@ -298,7 +297,7 @@ def test_b_a_utf8_file_with_one_gbk_line_is_refused(writable_demo_db):  # noqa: 
     assert "第 3 行" in err.value.message and "编码" in err.value.message
 
 
-def test_b_a_utf8_file_cut_inside_a_character_is_refused(writable_demo_db):  # noqa: ANN001
+def test_b_a_utf8_file_cut_inside_a_character_is_refused(writable_demo_db):
     engine = writable_demo_db
     header = "档案编号,姓名,身份证号,与户主关系,健康状况,劳动能力"
     data = (header + "\r\n" + _new_member(engine, "李四", 0)[1].replace("Ordinary labour", "普通劳动力")).encode("utf-8")
@@ -311,7 +310,7 @@ HIDDEN = [("\x07", "U+0007"), ("\x1b", "U+001B"), ("\x85", "U+0085"), ("\u202e",
           ("\u200f", "U+200F"), ("\u200b", "U+200B"), ("\ufeff", "U+FEFF"), ("\t", "U+0009")]
 
 
-def test_b_control_and_bidi_characters_are_rejected_with_row_and_column(writable_demo_db):  # noqa: ANN001
+def test_b_control_and_bidi_characters_are_rejected_with_row_and_column(writable_demo_db):
     engine = writable_demo_db
     header = "档案编号,姓名,身份证号,与户主关系,健康状况,劳动能力"
     lines = [header] + [_new_member(engine, f"张{ch}伟", i)[1] for i, (ch, _code) in enumerate(HIDDEN)]
@@ -324,7 +323,7 @@ def test_b_control_and_bidi_characters_are_rejected_with_row_and_column(writable
     assert one(engine, "SELECT COUNT(*) FROM person WHERE name LIKE '张%伟'") == 0
 
 
-def test_b_tabs_and_line_breaks_stay_allowed_in_free_text_but_bidi_does_not(writable_demo_db):  # noqa: ANN001
+def test_b_tabs_and_line_breaks_stay_allowed_in_free_text_but_bidi_does_not(writable_demo_db):
     engine = writable_demo_db
     files = sql(engine, "SELECT file_no FROM household ORDER BY hh_id LIMIT 3")["file_no"].tolist()
     rows = [{"档案编号": f, "风险类型": "因病", "发生日期": f"2026-11-0{i + 1}", "损失金额": 100, "备注": note}
@@ -335,7 +334,7 @@ def test_b_tabs_and_line_breaks_stay_allowed_in_free_text_but_bidi_does_not(writ
     assert result.sheets[0].inserted == 2
 
 
-def test_b_blank_words_are_one_case_insensitive_list(writable_demo_db):  # noqa: ANN001
+def test_b_blank_words_are_one_case_insensitive_list(writable_demo_db):
     engine = writable_demo_db
     assert all(word == word.lower() for word in validate.BLANKS)
     assert {"", "null", "none", "nan", "#n/a", "n/a"} <= set(validate.BLANKS)
@@ -351,7 +350,7 @@ def test_b_blank_words_are_one_case_insensitive_list(writable_demo_db):  # noqa:
     assert stored == pytest.approx(obs.income_wage)
 
 
-def test_b_a_nul_byte_anywhere_in_a_csv_makes_the_file_unusable(writable_demo_db):  # noqa: ANN001
+def test_b_a_nul_byte_anywhere_in_a_csv_makes_the_file_unusable(writable_demo_db):
     engine = writable_demo_db
     files = sql(engine, "SELECT file_no FROM household ORDER BY hh_id")["file_no"].tolist()
     lines = ["档案编号,风险类型,发生日期,损失金额,备注"]
@@ -378,7 +377,7 @@ def _xlsx_with(sheet: str, rows: list[dict], marker: str, replacement: str) -> b
     return out.getvalue()
 
 
-def test_b_a_nul_in_an_excel_cell_is_a_rejected_cell(writable_demo_db):  # noqa: ANN001
+def test_b_a_nul_in_an_excel_cell_is_a_rejected_cell(writable_demo_db):
     engine = writable_demo_db
     file_no, line = _new_member(engine, "张NULMARK伟", 0)
     fields = line.split(",")

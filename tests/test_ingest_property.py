@@ -43,7 +43,7 @@ KIND_WEIGHTS = ["observations"] * 4 + ["persons", "households", "events", "assis
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def engine(tmp_path_factory: pytest.TempPathFactory):
     url = f"sqlite:///{tmp_path_factory.mktemp('prop') / 'prop.db'}"
     engine = get_engine(url)
     migrate.upgrade(engine)
@@ -56,7 +56,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     return engine
 
 
-def snapshot(engine, tables) -> dict:  # noqa: ANN001
+def snapshot(engine, tables) -> dict:
     with engine.connect() as conn:
         out = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one() for t in tables}
         out["sums"] = tuple(conn.execute(text(
@@ -78,7 +78,7 @@ GARBAGE = st.one_of(
 
 
 @st.composite
-def files(draw):  # noqa: ANN001, ANN201
+def files(draw):
     kind = draw(st.sampled_from(KIND_WEIGHTS))
     n = draw(st.integers(min_value=1, max_value=6))
     rows = example_rows(kind, FILE_NOS + ["P-9"] * draw(st.integers(0, 1)), n=n, today=TODAY)
@@ -148,7 +148,7 @@ def files(draw):  # noqa: ANN001, ANN201
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
 @given(case=files(), mode=st.sampled_from(["strict", "partial"]), dry_run=st.sampled_from([False, False, True]),
        give_kind=st.booleans())
-def test_importer_survives_malformed_files(engine, case, mode, dry_run, give_kind):  # noqa: ANN001
+def test_importer_survives_malformed_files(engine, case, mode, dry_run, give_kind):
     kind, data, name = case
     before = snapshot(engine, DATA_TABLES + LOG_TABLES)
     try:

@@ -22,7 +22,7 @@ OTHER_ID = idcard.make("520102", dt.date(1990, 1, 2), 913)
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def base(tmp_path_factory: pytest.TempPathFactory):
     """Households W-1 (worker, 在档), R-1 (rural, 在档), C-1 (closed); W-1 has a head with HEAD_ID; R-1 has OTHER_ID."""
     url = f"sqlite:///{tmp_path_factory.mktemp('rules') / 'rules.db'}"
     engine = get_engine(url)
@@ -48,11 +48,11 @@ def base(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     return engine
 
 
-def dry(engine, kind: str, rows: list[dict]):  # noqa: ANN001, ANN201
+def dry(engine, kind: str, rows: list[dict]):
     return import_file(engine, csv_bytes(rows), f"{kind}.csv", kind=kind, mode="partial", dry_run=True, today=TODAY)
 
 
-def problems(result) -> list[tuple[int, str | None, str]]:  # noqa: ANN001
+def problems(result) -> list[tuple[int, str | None, str]]:
     return [(int(r.row_number), r.column_name, r.reason) for r in result.rejects().itertuples()]
 
 
@@ -155,7 +155,7 @@ RULES = [
 
 
 @pytest.mark.parametrize("case", RULES, ids=[r[0] for r in RULES])
-def test_rule_fails_then_passes(base, case):  # noqa: ANN001
+def test_rule_fails_then_passes(base, case):
     _id, kind, row, bad, column, fragment, good = case
     if _id == "not_a_number":  # "nan" is a blank marker, not a number: the cell counts as blank, not as an error
         assert problems(dry(base, kind, [{**row, **bad, "转移净收入": "300"}])) == []
@@ -176,7 +176,7 @@ def test_rule_fails_then_passes(base, case):  # noqa: ANN001
     assert passing == [], f"{_id}: {passing}"
 
 
-def test_month_formats_all_mean_the_same_month(base):  # noqa: ANN001
+def test_month_formats_all_mean_the_same_month(base):
     rows = [{**OBS, "月份": m, "档案编号": f} for m, f in
             (("202608", "W-1"), ("2026-8", "R-1"), ("2026年8月", "C-1"))]
     result = dry(base, "observations", rows)
@@ -185,7 +185,7 @@ def test_month_formats_all_mean_the_same_month(base):  # noqa: ANN001
     assert [(r, why[:4]) for r, _c, why in problems(again)] == [(3, "与第2行")]
 
 
-def test_identical_duplicates_reject_the_later_copies_only(base):  # noqa: ANN001
+def test_identical_duplicates_reject_the_later_copies_only(base):
     result = dry(base, "observations", [OBS, {**OBS, "月份": "2026-08"}, OBS, OBS])
     assert problems(result) == [
         (4, None, "与第2行完全重复（档案编号+月份相同，内容相同），只导入第一行"),
@@ -194,7 +194,7 @@ def test_identical_duplicates_reject_the_later_copies_only(base):  # noqa: ANN00
     assert result.sheets[0].inserted == 2
 
 
-def test_conflicting_rows_reject_both_and_name_each_other(base):  # noqa: ANN001
+def test_conflicting_rows_reject_both_and_name_each_other(base):
     result = dry(base, "observations", [OBS, {**OBS, "月份": "2026-08"}, {**OBS, "工资性收入": "9999"}])
     assert problems(result) == [
         (2, None, "与第4行的档案编号+月份相同但内容不同（冲突），请核对后只保留一行"),
@@ -202,17 +202,17 @@ def test_conflicting_rows_reject_both_and_name_each_other(base):  # noqa: ANN001
     ]
 
 
-def test_equivalent_spellings_are_duplicates_not_conflicts(base):  # noqa: ANN001
+def test_equivalent_spellings_are_duplicates_not_conflicts(base):
     result = dry(base, "observations", [OBS, {**OBS, "月份": "202609", "工资性收入": "2,500.00", "是否欠薪": "N"}])
     assert [why for _r, _c, why in problems(result)] == ["与第2行完全重复（档案编号+月份相同，内容相同），只导入第一行"]
 
 
-def test_person_with_same_id_twice_conflicts(base):  # noqa: ANN001
+def test_person_with_same_id_twice_conflicts(base):
     result = dry(base, "persons", [PERSON, {**PERSON, "姓名": "王小二"}])
     assert [(r, why[:4]) for r, _c, why in problems(result)] == [(2, "与第3行"), (3, "与第2行")]
 
 
-def test_household_size_is_plausible(base):  # noqa: ANN001
+def test_household_size_is_plausible(base):
     rows = [{**PERSON, "身份证号": "", "姓名": f"成员{i}", "性别": "女", "出生年份": "2000"} for i in range(20)]
     result = dry(base, "persons", rows)
     # W-1 already has its head: the 20th new member would be the 21st
@@ -220,13 +220,13 @@ def test_household_size_is_plausible(base):  # noqa: ANN001
     assert problems(dry(base, "persons", rows[:19])) == []
 
 
-def test_several_problems_in_one_row_are_all_reported(base):  # noqa: ANN001
+def test_several_problems_in_one_row_are_all_reported(base):
     result = dry(base, "observations", [{**OBS, "工资性收入": "-1", "医疗自付支出": "x", "是否欠薪": "?"}])
     assert {c for _r, c, _w in problems(result)} == {"工资性收入", "医疗自付支出", "是否欠薪"}
     assert result.sheets[0].rejected == 1 and result.sheets[0].problem_rows == 1
 
 
-def test_reasons_read_as_sentences(base):  # noqa: ANN001
+def test_reasons_read_as_sentences(base):
     from safetynet.ingest.validate import message
 
     result = dry(base, "observations", [OBS, OBS, {**OBS, "月份": "2026-07", "工资性收入": "-300"}])

@@ -96,7 +96,7 @@ def test_the_high_risk_share_is_over_households_scored():
 BINS = list(measures.R_BINS)
 
 
-def _rows(**columns) -> pd.DataFrame:  # noqa: ANN003
+def _rows(**columns) -> pd.DataFrame:
     n = len(next(iter(columns.values())))
     base = {c: [0] * n for c in ("households", "tier_high", "assisted", "open_files", "labour", "employed",
                                  "income_sum", *BINS)}
@@ -274,7 +274,7 @@ def test_every_measure_has_an_independent_expectation():
 
 
 @pytest.mark.parametrize("prov", [None, "520000"])
-def test_every_measure_equals_pandas_over_the_raw_rows(demo_db, prov):  # noqa: ANN001
+def test_every_measure_equals_pandas_over_the_raw_rows(demo_db, prov):
     raw = _raw(demo_db, prov)
     filters = Filters(region=prov or "000000")
     assert len(raw.scored) > 50 and len(raw.migrants) > 10  # the comparison means something
@@ -288,7 +288,7 @@ def test_every_measure_equals_pandas_over_the_raw_rows(demo_db, prov):  # noqa: 
 
 
 # ---------------------------------------------------------------- screens show the one definition
-def _page(app, path: str, **query: str) -> AppTest:  # noqa: ANN001
+def _page(app, path: str, **query: str) -> AppTest:
     at = app(**query).run()
     if path != "overview":
         at.switch_page(f"pages/{path}.py").run()
@@ -319,7 +319,7 @@ def _column_helps(at: AppTest) -> dict[str, str]:
     ("overview", {}), ("map", {"metric": "high_share"}), ("sites", {}), ("industries", {}), ("migrants", {}),
     ("trends", {"series": "high_share"}),
 ])
-def test_every_card_and_column_of_a_measure_carries_its_help(app, path, query, lang):  # noqa: ANN001
+def test_every_card_and_column_of_a_measure_carries_its_help(app, path, query, lang):
     at = _page(app, path, lang=lang, **query)
     cards = 0
     for metric in at.metric:
@@ -334,7 +334,7 @@ def test_every_card_and_column_of_a_measure_carries_its_help(app, path, query, l
     assert cards or path in ("industries", "trends", "map")
 
 
-def test_the_high_risk_share_reads_the_same_on_overview_map_and_sites(app):  # noqa: ANN001
+def test_the_high_risk_share_reads_the_same_on_overview_map_and_sites(app):
     share = measures.get("high_share")
     overview_card = next(m for m in _page(app, "overview").metric if m.label == share.label)
     map_page = _page(app, "map", metric="high_share")
@@ -344,7 +344,7 @@ def test_the_high_risk_share_reads_the_same_on_overview_map_and_sites(app):  # n
     assert _column_helps(map_page)[share.label] == share.help  # the table under the map: the same definition
 
 
-def test_the_meeting_screen_shows_the_overview_numbers(app, demo_db):  # noqa: ANN001
+def test_the_meeting_screen_shows_the_overview_numbers(app, demo_db):
     at = _page(app, "meeting", screens="kpi")
     cards = "".join(m.value for m in at.markdown if "sn-kpi" in m.value)
     month = int(_read(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])

@@ -25,17 +25,17 @@ from tests.conftest import db_url
 TODAY = dt.date.today()
 
 
-def sql(engine, query: str, **params) -> pd.DataFrame:  # noqa: ANN001, ANN003
+def sql(engine, query: str, **params) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.read_sql(text(query), conn, params=params)
 
 
-def one(engine, query: str, **params):  # noqa: ANN001, ANN003, ANN201
+def one(engine, query: str, **params):
     return sql(engine, query, **params).iloc[0, 0]
 
 
 @pytest.fixture
-def world(writable_demo_db, monkeypatch):  # noqa: ANN001, ANN201
+def world(writable_demo_db, monkeypatch):
     """A county with open files, a neighbour county, its staff, a prefecture approver, a leader, and AppTests."""
     engine = writable_demo_db
     counts = sql(engine, "SELECT adcode, COUNT(*) AS n FROM household WHERE status IN ('在档', '帮扶中') "
@@ -80,11 +80,11 @@ def submit(at: AppTest, key: str) -> AppTest:
     return at
 
 
-def last_audit(engine) -> pd.Series:  # noqa: ANN001
+def last_audit(engine) -> pd.Series:
     return sql(engine, "SELECT user_name, action, target, detail FROM audit_log ORDER BY audit_id DESC").iloc[0]
 
 
-def assert_audited(engine, command: str, user: str, count_before: int) -> dict:  # noqa: ANN001
+def assert_audited(engine, command: str, user: str, count_before: int) -> dict:
     """Exactly one new audit row: the casework row of `command` by `user`; returns its detail."""
     assert int(one(engine, "SELECT COUNT(*) FROM audit_log")) == count_before + 1
     row = last_audit(engine)
@@ -93,11 +93,11 @@ def assert_audited(engine, command: str, user: str, count_before: int) -> dict: 
     return detail
 
 
-def audits(engine) -> int:  # noqa: ANN001
+def audits(engine) -> int:
     return int(one(engine, "SELECT COUNT(*) FROM audit_log"))
 
 
-def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):  # noqa: ANN001
+def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):
     engine, county = world["engine"], world["county"]
     at = world["make"]("staff")
     assert not at.exception and at.title[0].value == "待办"
@@ -221,7 +221,7 @@ def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):  # noqa: ANN0
     assert any("回访：" in m.value for m in at.markdown)  # the next follow-up is now due a quarter later
 
 
-def _request(engine, county: str) -> tuple[int, int]:  # noqa: ANN001
+def _request(engine, county: str) -> tuple[int, int]:
     """An elimination request 待审批 from the county's staff, for an open file with someone able to work."""
     hh_id = int(one(engine, "SELECT MIN(h.hh_id) FROM household h WHERE h.adcode = :c AND h.status IN "
                             "('在档', '帮扶中') AND EXISTS (SELECT 1 FROM person p WHERE p.hh_id = h.hh_id AND "
@@ -236,7 +236,7 @@ def _request(engine, county: str) -> tuple[int, int]:  # noqa: ANN001
     return hh_id, int(one(engine, "SELECT MAX(request_id) FROM elimination_request"))
 
 
-def test_the_prefecture_approves_an_elimination_and_it_is_published(world):  # noqa: ANN001
+def test_the_prefecture_approves_an_elimination_and_it_is_published(world):
     engine = world["engine"]
     hh_id, request_id = _request(engine, world["county"])
     county_view = world["make"]("staff")
@@ -270,7 +270,7 @@ def test_the_prefecture_approves_an_elimination_and_it_is_published(world):  # n
     assert any("公示至" in i.value for i in file_view.info)
 
 
-def test_sending_back_needs_a_note_and_the_proposer_cannot_approve(world):  # noqa: ANN001
+def test_sending_back_needs_a_note_and_the_proposer_cannot_approve(world):
     engine = world["engine"]
     _, request_id = _request(engine, world["county"])
     at = world["make"]("approver")
@@ -285,7 +285,7 @@ def test_sending_back_needs_a_note_and_the_proposer_cannot_approve(world):  # no
     assert_audited(engine, "DecideElimination", "pref_staff", n)
 
 
-def test_a_leader_cannot_open_my_work(world, monkeypatch):  # noqa: ANN001
+def test_a_leader_cannot_open_my_work(world, monkeypatch):
     at = world["make"]("leader", "pages/overview.py")
     assert not at.exception
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in the leader's navigation
@@ -301,7 +301,7 @@ def test_a_leader_cannot_open_my_work(world, monkeypatch):  # noqa: ANN001
     assert any("无权访问此页面" in e for e in errors(page)) and not forms(page) and not page.dataframe
 
 
-def test_a_leader_sees_the_plan_but_no_forms(world):  # noqa: ANN001
+def test_a_leader_sees_the_plan_but_no_forms(world):
     engine = world["engine"]
     hh_id = int(one(engine, "SELECT MIN(hh_id) FROM household WHERE adcode = :c AND status IN ('在档', '帮扶中')",
                     c=world["county"]))
@@ -310,7 +310,7 @@ def test_a_leader_sees_the_plan_but_no_forms(world):  # noqa: ANN001
     assert forms(at) <= {"hh_find"}
 
 
-def test_another_countys_file_or_lead_shows_nothing_to_act_on(world):  # noqa: ANN001
+def test_another_countys_file_or_lead_shows_nothing_to_act_on(world):
     engine = world["engine"]
     elsewhere = int(one(engine, "SELECT MIN(hh_id) FROM household WHERE adcode = :c", c=world["other"]))
     at = world["make"]("staff", "pages/household.py", hh=str(elsewhere))
@@ -324,7 +324,7 @@ def test_another_countys_file_or_lead_shows_nothing_to_act_on(world):  # noqa: A
         assert not any(k in forms(at) for k in ("cw_check", "cw_decide", "cw_assign"))
 
 
-def test_a_stale_form_shows_the_conflict_and_writes_nothing(world):  # noqa: ANN001
+def test_a_stale_form_shows_the_conflict_and_writes_nothing(world):
     engine = world["engine"]
     hh_id = int(one(engine, "SELECT MIN(hh_id) FROM household WHERE adcode = :c AND status IN ('在档', '帮扶中')",
                     c=world["county"]))
@@ -344,7 +344,7 @@ def test_a_stale_form_shows_the_conflict_and_writes_nothing(world):  # noqa: ANN
     assert int(one(engine, "SELECT COUNT(*) FROM followup")) == before["followup"] + 1
 
 
-def test_a_stale_lead_form_is_refused(world):  # noqa: ANN001
+def test_a_stale_lead_form_is_refused(world):
     engine = world["engine"]
     at = world["make"]("staff")
     at.text_input(key="cw_lead_name").input("赵某")
@@ -362,7 +362,7 @@ def test_a_stale_lead_form_is_refused(world):  # noqa: ANN001
     assert one(engine, "SELECT status FROM lead WHERE lead_id = :l", l=lead_id) == "待核实"
 
 
-def test_entered_text_is_not_rendered_as_markdown(world):  # noqa: ANN001
+def test_entered_text_is_not_rendered_as_markdown(world):
     engine = world["engine"]
     hh_id = int(one(engine, "SELECT MIN(hh_id) FROM household WHERE adcode = :c AND status IN ('在档', '帮扶中')",
                     c=world["county"]))
@@ -377,7 +377,7 @@ def test_entered_text_is_not_rendered_as_markdown(world):  # noqa: ANN001
         assert not re.search(r"https?\\?://", element.value), element.value  # no bare link for GFM either
 
 
-def test_a_leads_own_words_are_shown_as_plain_text(world):  # noqa: ANN001
+def test_a_leads_own_words_are_shown_as_plain_text(world):
     engine = world["engine"]
     at = world["make"]("staff")
     reason = "企业停产 [详情](http://evil.example) ![x](http://evil.example/a.png)"
@@ -392,7 +392,7 @@ def test_a_leads_own_words_are_shown_as_plain_text(world):  # noqa: ANN001
 
 
 
-def test_the_screens_in_english(world):  # noqa: ANN001
+def test_the_screens_in_english(world):
     engine = world["engine"]
     hh_id = int(one(engine, "SELECT MIN(hh_id) FROM household WHERE adcode = :c AND status IN ('在档', '帮扶中')",
                     c=world["county"]))

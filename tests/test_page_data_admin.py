@@ -14,18 +14,18 @@ from safetynet import i18n
 from safetynet.db import get_engine, migrate, reference
 from safetynet.domain.risk import Flag
 from safetynet.i18n.en import EN
-from safetynet.ingest import FileError, KINDS, templates
+from safetynet.ingest import KINDS, FileError, templates
 from safetynet.ingest.samples import csv_bytes, example_rows, xlsx_bytes
 from safetynet.ui import data_admin
 from safetynet.views import data_health as view
 
 
-def _one(engine, sql: str, **params):  # noqa: ANN001, ANN202
+def _one(engine, sql: str, **params):
     with engine.connect() as conn:
         return conn.execute(text(sql), params).scalar()
 
 
-def test_page_renders_with_health_equal_to_sql(app, demo_db):  # noqa: ANN001
+def test_page_renders_with_health_equal_to_sql(app, demo_db):
     at = app().run()
     at.switch_page("pages/data_admin.py").run()
     assert not at.exception, at.exception
@@ -48,7 +48,7 @@ def test_page_renders_with_health_equal_to_sql(app, demo_db):  # noqa: ANN001
     assert any("第1行为表头" in c.value for c in at.caption)
 
 
-def test_page_in_english(app):  # noqa: ANN001
+def test_page_in_english(app):
     at = app(lang="en").run()
     i18n.set_lang("en")  # AppTest re-formats widget values in this process
     at.switch_page("pages/data_admin.py").run()
@@ -63,7 +63,7 @@ def test_every_label_the_screen_builds_has_english():
 
 
 @pytest.fixture
-def small_db(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
+def small_db(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'ui.db'}"
     engine = get_engine(url)
     migrate.upgrade(engine)
@@ -73,7 +73,7 @@ def small_db(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
     return url, engine
 
 
-def test_preview_check_and_import_on_bytes(small_db):  # noqa: ANN001
+def test_preview_check_and_import_on_bytes(small_db):
     url, engine = small_db
     households = example_rows("households", ["U-1", "U-2"], n=2)
     months = example_rows("observations", ["U-1", "U-2"], n=4) + [{"档案编号": "U-1", "月份": "2026-13"}]
@@ -114,7 +114,7 @@ def test_rejects_downloads_and_masking():
 
 # ---------------------------------------------------------------- templates
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_committed_templates_match_the_specs_and_import(kind, small_db):  # noqa: ANN001
+def test_committed_templates_match_the_specs_and_import(kind, small_db):
     url, engine = small_db
     committed_csv = (templates.TEMPLATE_DIR / templates.file_name(kind, "csv")).read_bytes()
     assert committed_csv == templates.build_csv(kind), "run: python -m safetynet template all --format both --out data/templates"

@@ -14,13 +14,13 @@ from safetynet.queries import household_file as q
 from safetynet.views import household as view
 
 
-def _pick(engine, where: str) -> int:  # noqa: ANN001
+def _pick(engine, where: str) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text(f"SELECT c.hh_id FROM household_current c WHERE {where} ORDER BY c.hh_id LIMIT 1"))
                    .scalar())
 
 
-def test_household_page_matches_database(app, demo_db):  # noqa: ANN001
+def test_household_page_matches_database(app, demo_db):
     hh = _pick(demo_db, "c.tier = '高'")
     at = app(hh=str(hh)).run()
     at.switch_page("pages/household.py").run()
@@ -42,20 +42,20 @@ def test_household_page_matches_database(app, demo_db):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("raw", ["999999999", "abc", "1 OR 1=1", ""])
-def test_unknown_or_hostile_household_parameter(app, raw):  # noqa: ANN001
+def test_unknown_or_hostile_household_parameter(app, raw):
     at = app(hh=raw).run()
     at.switch_page("pages/household.py").run()
     assert not at.exception
     assert not at.dataframe  # nothing shown for a household that isn't there
 
 
-def test_find_by_file_number(demo_db):  # noqa: ANN001
+def test_find_by_file_number(demo_db):
     row = pd.read_sql(text("SELECT hh_id, file_no FROM household ORDER BY hh_id LIMIT 1"), demo_db).iloc[0]
     assert q.find(demo_db, f"  {row['file_no']} ") == int(row["hh_id"])
     assert q.find(demo_db, "nope' OR '1'='1") is None
 
 
-def test_income_against_line_is_net_per_person(demo_db):  # noqa: ANN001
+def test_income_against_line_is_net_per_person(demo_db):
     hh = _pick(demo_db, "c.population = 'worker'")
     info = q.household(demo_db, hh).iloc[0]
     months = q.months(demo_db, hh)
@@ -71,7 +71,7 @@ def test_income_against_line_is_net_per_person(demo_db):  # noqa: ANN001
                                                   * float(info["line_multiplier"]))
 
 
-def test_reason_history_rerenders_stored_components(demo_db):  # noqa: ANN001
+def test_reason_history_rerenders_stored_components(demo_db):
     hh = _pick(demo_db, "c.tier = '高'")
     scores = q.scores(demo_db, hh)
     current = q.current(demo_db, hh).iloc[0]
@@ -81,7 +81,7 @@ def test_reason_history_rerenders_stored_components(demo_db):  # noqa: ANN001
     assert list(history["score"]) == list(scores["score"].iloc[::-1])
 
 
-def test_elimination_checklist_uses_latest_six_months(demo_db):  # noqa: ANN001
+def test_elimination_checklist_uses_latest_six_months(demo_db):
     hh = _pick(demo_db, "c.status IN ('在档', '帮扶中')")
     info = q.household(demo_db, hh).iloc[0]
     scores = q.scores(demo_db, hh)

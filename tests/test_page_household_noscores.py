@@ -22,7 +22,7 @@ NEW_FILE = {"档案编号": "NOSCORE-1", "对象类型": "困难职工", "职工
             "发现渠道": "工会排查", "发现日期": "2026-03-01", "认定日期": "2026-03-05", "档案状态": "在档"}
 
 
-def _new_household(engine) -> int:  # noqa: ANN001
+def _new_household(engine) -> int:
     """A household file with no members, observations or scores, written by the importer."""
     result = import_file(engine, csv_bytes([NEW_FILE]), "h.csv", kind="households", user="tester", today=TODAY)
     assert result.status == "done" and result.sheets[0].inserted == 1
@@ -34,14 +34,14 @@ def _new_household(engine) -> int:  # noqa: ANN001
 
 
 @pytest.fixture
-def app_on(monkeypatch):  # noqa: ANN001, ANN201
+def app_on(monkeypatch):
     """An AppTest factory of app.py on a given engine, signed in as the test administrator."""
     from streamlit.testing.v1 import AppTest
 
     from safetynet import i18n
     from safetynet.config import REPO_ROOT
 
-    def make(engine, **query: str) -> AppTest:  # noqa: ANN001
+    def make(engine, **query: str) -> AppTest:
         monkeypatch.setenv("SAFETYNET_DB_URL", db_url(engine))
         monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
@@ -56,7 +56,7 @@ def app_on(monkeypatch):  # noqa: ANN001, ANN201
     i18n.set_lang("zh")
 
 
-def test_household_without_scores_opens(writable_demo_db, app_on):  # noqa: ANN001
+def test_household_without_scores_opens(writable_demo_db, app_on):
     hh = _new_household(writable_demo_db)
     at = app_on(writable_demo_db, hh=str(hh)).run()
     at.switch_page("pages/household.py").run()
@@ -65,7 +65,7 @@ def test_household_without_scores_opens(writable_demo_db, app_on):  # noqa: ANN0
     assert any("尚无评分" in i.value for i in at.info)
 
 
-def test_household_file_reads_have_the_same_types_on_both_backends(writable_demo_db):  # noqa: ANN001
+def test_household_file_reads_have_the_same_types_on_both_backends(writable_demo_db):
     """Dates come back as dates and flags as booleans whatever the backend, even from an empty result."""
     hh = _new_household(writable_demo_db)
     info = q.household(writable_demo_db, hh).iloc[0]

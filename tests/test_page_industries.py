@@ -18,7 +18,7 @@ from tests.test_page_sites import values
 PAGE = "pages/industries.py"
 
 
-def _open(app, **query: str) -> AppTest:  # noqa: ANN001
+def _open(app, **query: str) -> AppTest:
     at = app(**query).run()
     i18n.set_lang(query.get("lang", "zh"))  # AppTest re-formats widget values in this process
     at.switch_page(PAGE).run()
@@ -26,11 +26,11 @@ def _open(app, **query: str) -> AppTest:  # noqa: ANN001
     return at
 
 
-def _sql(engine, sql: str, **params) -> pd.DataFrame:  # noqa: ANN001
+def _sql(engine, sql: str, **params) -> pd.DataFrame:
     return pd.read_sql(text(sql), engine, params=params)
 
 
-def _latest(engine) -> int:  # noqa: ANN001
+def _latest(engine) -> int:
     return int(_sql(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
 
 
@@ -38,7 +38,7 @@ def _scope(region: str) -> str:
     return "1 = 1" if region == "000000" else "(g.adcode = :r OR g.pref_adcode = :r OR g.prov_adcode = :r)"
 
 
-def _rows(engine, region: str, month: int, population: str | None = None) -> pd.DataFrame:  # noqa: ANN001
+def _rows(engine, region: str, month: int, population: str | None = None) -> pd.DataFrame:
     """risk_score rows of `month` whose county is inside `region`, with the industry as the roll-up files it."""
     pop = {None: "", "worker": "AND x.category LIKE 'W%'", "rural": "AND x.category LIKE 'R%'"}[population]
     return _sql(engine, f"""
@@ -62,13 +62,13 @@ def _expected(rows: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.mark.parametrize("query", [{}, {"prov": "440000"}, {"prov": "440000", "pref": "441900", "industry": "C"},
                                    {"lang": "en", "industry": "GP"}, {"pop": "rural"}])
-def test_industries_page_runs(app, query):  # noqa: ANN001
+def test_industries_page_runs(app, query):
     at = _open(app, **query)
     assert at.title[0].value == ("Industries" if query.get("lang") == "en" else "行业")
 
 
 @pytest.mark.parametrize("region", ["000000", "440000", "441900"])
-def test_industry_table_equals_sql(app, demo_db, region):  # noqa: ANN001
+def test_industry_table_equals_sql(app, demo_db, region):
     query = {} if region == "000000" else {"prov": region[:2] + "0000"}
     if region == "441900":
         query["pref"] = region
@@ -89,7 +89,7 @@ def test_industry_table_equals_sql(app, demo_db, region):  # noqa: ANN001
         assert shown["line_multiplier"] == pytest.approx(multipliers[code])
 
 
-def test_downturn_shows_in_the_manufacturing_trend(app, demo_db):  # noqa: ANN001
+def test_downturn_shows_in_the_manufacturing_trend(app, demo_db):
     at = _open(app, prov="440000", pref="441900", industry="C")
     latest = _latest(demo_db)
     first = add_months(latest, -23)
@@ -109,7 +109,7 @@ def test_downturn_shows_in_the_manufacturing_trend(app, demo_db):  # noqa: ANN00
     assert [tr.name for tr in trend.data].count("全部行业") == 1  # the reference line for the focus
 
 
-def test_children_chart_equals_sql(app, demo_db):  # noqa: ANN001
+def test_children_chart_equals_sql(app, demo_db):
     at = _open(app, prov="440000", industry="C")
     latest = _latest(demo_db)
     expected = _sql(demo_db, f"""
@@ -129,7 +129,7 @@ def test_children_chart_equals_sql(app, demo_db):  # noqa: ANN001
         assert high_rate[name] == pytest.approx(row.high / row.households)
 
 
-def test_category_filter_is_answered_per_population(app, demo_db):  # noqa: ANN001
+def test_category_filter_is_answered_per_population(app, demo_db):
     at = _open(app, cat="W1")
     assert any("困难职工" in c.value and "深度困难职工" in c.value for c in at.caption)
     expected = _expected(_rows(demo_db, "000000", _latest(demo_db), population="worker"))
@@ -138,19 +138,19 @@ def test_category_filter_is_answered_per_population(app, demo_db):  # noqa: ANN0
 
 
 @pytest.mark.parametrize("value", ["XX", "c", "'; DROP TABLE industry;--"])
-def test_invalid_industry_in_url_falls_back(app, value):  # noqa: ANN001
+def test_invalid_industry_in_url_falls_back(app, value):
     at = _open(app, industry=value)
     assert at.selectbox(key="industry").value == ""
     assert "industry" not in at.query_params
 
 
-def test_english_names_from_the_industry_table(app, demo_db):  # noqa: ANN001
+def test_english_names_from_the_industry_table(app, demo_db):
     at = _open(app, lang="en")
     names = set(_sql(demo_db, "SELECT name_en FROM industry")["name_en"])
     assert set(at.dataframe[0].value["industry"]) <= names
 
 
-def test_region_without_children_says_so(app):  # noqa: ANN001
+def test_region_without_children_says_so(app):
     at = _open(app, prov="440000", pref="441900")  # 东莞: a prefecture without counties
     assert any(i.value == "东莞市没有下级地区的行业数据。" for i in at.info)
     assert len(at.get("plotly_chart")) == 1  # the trends still show

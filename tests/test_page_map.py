@@ -16,18 +16,18 @@ from safetynet.domain.risk import Flag
 PAGE = "pages/map.py"
 
 
-def _open(app, **query: str) -> AppTest:  # noqa: ANN001
+def _open(app, **query: str) -> AppTest:
     at = app(**query)
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
 
 
-def _sql(engine, sql: str, **params) -> pd.DataFrame:  # noqa: ANN001
+def _sql(engine, sql: str, **params) -> pd.DataFrame:
     return pd.read_sql(text(sql), engine, params=params)
 
 
-def _latest(engine) -> int:  # noqa: ANN001
+def _latest(engine) -> int:
     return int(_sql(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
 
 
@@ -39,7 +39,7 @@ def _table(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
 
 
-def _counts_by_child(engine, month: int, child: str, where: str, **params) -> dict[str, int]:  # noqa: ANN001
+def _counts_by_child(engine, month: int, child: str, where: str, **params) -> dict[str, int]:
     """COUNT(*) of risk_score rows per child area, straight from the fact table."""
     frame = _sql(engine, f"SELECT g.{child} AS area, COUNT(*) AS n FROM risk_score s "
                          f"JOIN region g ON g.adcode = s.adcode WHERE s.month = :m AND {where} GROUP BY g.{child}",
@@ -47,7 +47,7 @@ def _counts_by_child(engine, month: int, child: str, where: str, **params) -> di
     return dict(zip(frame["area"], frame["n"].astype(int), strict=True))
 
 
-def test_nation_map_table_and_tile_equal_sql(app, demo_db):  # noqa: ANN001
+def test_nation_map_table_and_tile_equal_sql(app, demo_db):
     at = _open(app)
     month = _latest(demo_db)
     table = _table(at)
@@ -61,7 +61,7 @@ def test_nation_map_table_and_tile_equal_sql(app, demo_db):  # noqa: ANN001
     assert at.selectbox(key="month").value == str(month)
 
 
-def test_province_children_and_shares_equal_sql(app, demo_db):  # noqa: ANN001
+def test_province_children_and_shares_equal_sql(app, demo_db):
     at = _open(app, prov="520000", metric="high_share")
     month = _latest(demo_db)
     high = _counts_by_child(demo_db, month, "pref_adcode", "g.prov_adcode = '520000' AND s.tier = '高'")
@@ -76,7 +76,7 @@ def test_province_children_and_shares_equal_sql(app, demo_db):  # noqa: ANN001
     assert any("贵州省" in c.value for c in at.caption)
 
 
-def test_category_filter_restricts_the_map(app, demo_db):  # noqa: ANN001
+def test_category_filter_restricts_the_map(app, demo_db):
     at = _open(app, pop="rural", metric="open_files")
     month = _latest(demo_db)
     open_files = _counts_by_child(demo_db, month, "prov_adcode",
@@ -84,7 +84,7 @@ def test_category_filter_restricts_the_map(app, demo_db):  # noqa: ANN001
     assert {k: int(v) for k, v in _table(at)["value"].items() if v} == open_files
 
 
-def test_median_ratio_equals_the_histogram_of_the_fact_table(app, demo_db):  # noqa: ANN001
+def test_median_ratio_equals_the_histogram_of_the_fact_table(app, demo_db):
     from safetynet.domain import risk
 
     at = _open(app, prov="520000", metric="median_r")
@@ -99,7 +99,7 @@ def test_median_ratio_equals_the_histogram_of_the_fact_table(app, demo_db):  # n
         assert table.at[area, "value"] == pytest.approx(risk.median_from_bins(counts.to_numpy()))
 
 
-def test_month_from_the_link_shows_that_month(app, demo_db):  # noqa: ANN001
+def test_month_from_the_link_shows_that_month(app, demo_db):
     # the month after the 2026 Spring Festival (17 Feb): migrants not back at work are counted then
     at = _open(app, metric="not_returned", month="202603")
     flagged = _counts_by_child(demo_db, 202603, "prov_adcode", f"(s.flags & {int(Flag.NOT_RETURNED)}) <> 0")
@@ -113,7 +113,7 @@ def test_month_from_the_link_shows_that_month(app, demo_db):  # noqa: ANN001
     assert {k: int(v) for k, v in _table(later)["value"].items() if v} == flagged
 
 
-def test_county_without_children_shows_itself(app, demo_db):  # noqa: ANN001
+def test_county_without_children_shows_itself(app, demo_db):
     month = _latest(demo_db)
     county = _sql(demo_db, "SELECT s.adcode, g.pref_adcode, g.prov_adcode, COUNT(*) AS n FROM risk_score s "
                            "JOIN region g ON g.adcode = s.adcode WHERE s.month = :m AND g.level = 3 "
@@ -128,7 +128,7 @@ def test_county_without_children_shows_itself(app, demo_db):  # noqa: ANN001
     assert not [b for b in at.caption if "点击地图" in b.value]  # nothing below a county to click into
 
 
-def test_area_without_households_says_so(app, demo_db):  # noqa: ANN001
+def test_area_without_households_says_so(app, demo_db):
     empty = _sql(demo_db, "SELECT g.adcode FROM region g WHERE g.level = 1 AND g.adcode NOT IN "
                           "(SELECT DISTINCT r.prov_adcode FROM risk_score s JOIN region r ON r.adcode = s.adcode) "
                           "AND g.adcode NOT LIKE '71%' AND g.adcode NOT LIKE '81%' AND g.adcode NOT LIKE '82%' "
@@ -139,7 +139,7 @@ def test_area_without_households_says_so(app, demo_db):  # noqa: ANN001
     assert at.info and "没有监测户" in at.info[0].value
 
 
-def test_deck_is_offline_with_sites_layer(app, demo_db):  # noqa: ANN001
+def test_deck_is_offline_with_sites_layer(app, demo_db):
     at = _open(app, prov="520000")
     deck = _deck(at)
     raw = json.dumps(deck)
@@ -158,7 +158,7 @@ def test_deck_is_offline_with_sites_layer(app, demo_db):  # noqa: ANN001
     assert hidden.toggle(key="sites").value is False
 
 
-def test_site_tooltips_equal_sql(app, demo_db):  # noqa: ANN001
+def test_site_tooltips_equal_sql(app, demo_db):
     at = _open(app)
     month = _latest(demo_db)
     layer = next(layer for layer in _deck(at)["layers"] if layer["id"] == "sites")
@@ -175,7 +175,7 @@ def test_site_tooltips_equal_sql(app, demo_db):  # noqa: ANN001
     {"metric": "bogus", "month": "299912", "sites": "maybe"},
     {"metric": "tier_high'; DROP TABLE region;--", "month": "abc"},
 ])
-def test_invalid_link_values_fall_back_to_defaults(app, demo_db, query):  # noqa: ANN001
+def test_invalid_link_values_fall_back_to_defaults(app, demo_db, query):
     at = _open(app, **query)
     assert at.button_group(key="metric").value == "tier_high"
     assert at.selectbox(key="month").value == str(_latest(demo_db))
@@ -183,7 +183,7 @@ def test_invalid_link_values_fall_back_to_defaults(app, demo_db, query):  # noqa
     assert "metric" not in at.query_params and "month" not in at.query_params
 
 
-def test_choices_travel_in_the_url_as_codes(app):  # noqa: ANN001
+def test_choices_travel_in_the_url_as_codes(app):
     at = _open(app, prov="520000")
     at.button_group(key="metric").set_value("assist_cov").run()
     assert not at.exception
@@ -191,7 +191,7 @@ def test_choices_travel_in_the_url_as_codes(app):  # noqa: ANN001
     assert at.dataframe[0].value["value"].max() <= 100
 
 
-def test_up_one_level_button(app):  # noqa: ANN001
+def test_up_one_level_button(app):
     at = _open(app, prov="520000", pref="522600")
     assert any("黔东南" in c.value for c in at.caption)
     at.button(key="map_up").click().run()
@@ -202,7 +202,7 @@ def test_up_one_level_button(app):  # noqa: ANN001
     assert not [b for b in at.button if b.key == "map_up"]  # nothing above the nation
 
 
-def test_english(app):  # noqa: ANN001
+def test_english(app):
     at = _open(app, lang="en", metric="median_r")
     assert at.title[0].value == "Map"
     assert at.metric[0].value.endswith("×")

@@ -17,27 +17,27 @@ PAGE = "pages/migrants.py"
 SCOPE = {"000000": "1 = 1", "520000": "c.prov_adcode = :r", "441900": "c.pref_adcode = :r"}
 
 
-def _open(app, **query: str) -> AppTest:  # noqa: ANN001
+def _open(app, **query: str) -> AppTest:
     at = app(**query).run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
 
 
-def _sql(engine, sql: str, **params) -> pd.DataFrame:  # noqa: ANN001
+def _sql(engine, sql: str, **params) -> pd.DataFrame:
     return pd.read_sql(text(sql), engine, params=params)
 
 
-def _one(engine, sql: str, **params) -> int:  # noqa: ANN001
+def _one(engine, sql: str, **params) -> int:
     with engine.connect() as conn:
         return conn.execute(text(sql), params).scalar()
 
 
-def _metric(at: AppTest, starts: str):  # noqa: ANN202
+def _metric(at: AppTest, starts: str):
     return next(m for m in at.metric if m.label.startswith(starts))
 
 
-def _latest(engine) -> int:  # noqa: ANN001
+def _latest(engine) -> int:
     return _one(engine, "SELECT MAX(month) FROM risk_score")
 
 
@@ -50,13 +50,13 @@ def _query_for(region: str) -> dict[str, str]:
     return query
 
 
-def _flag_count(engine, flag: int, month: int, region: str) -> int:  # noqa: ANN001
+def _flag_count(engine, flag: int, month: int, region: str) -> int:
     return _one(engine, "SELECT COUNT(*) FROM risk_score s JOIN household_current c ON c.hh_id = s.hh_id "
                         f"WHERE s.month = :m AND (s.flags & :bit) <> 0 AND {SCOPE[region]}",
                 m=month, bit=int(flag), r=region)
 
 
-def test_page_runs_nationally_and_in_english(app):  # noqa: ANN001
+def test_page_runs_nationally_and_in_english(app):
     at = _open(app)
     assert at.title[0].value == "农民工"
     assert len(at.metric) == 6
@@ -69,7 +69,7 @@ def test_page_runs_nationally_and_in_english(app):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("region", ["000000", "520000", "441900"])
-def test_kpis_equal_flag_counts(app, demo_db, region):  # noqa: ANN001
+def test_kpis_equal_flag_counts(app, demo_db, region):
     at = _open(app, **_query_for(region))
     latest = _latest(demo_db)
     months = set(_sql(demo_db, "SELECT DISTINCT month FROM risk_score")["month"])
@@ -84,7 +84,7 @@ def test_kpis_equal_flag_counts(app, demo_db, region):  # noqa: ANN001
         assert _metric(at, label).value == i18n.fmt_count(_flag_count(demo_db, flag, latest, region)), label
 
 
-def test_not_returned_compares_with_the_previous_festival(app, demo_db):  # noqa: ANN001
+def test_not_returned_compares_with_the_previous_festival(app, demo_db):
     at = _open(app)
     latest = _latest(demo_db)
     months = set(_sql(demo_db, "SELECT DISTINCT month FROM risk_score")["month"])
@@ -96,7 +96,7 @@ def test_not_returned_compares_with_the_previous_festival(app, demo_db):  # noqa
     assert at.caption[1 + index].value == f"同比 {now - before:+,.0f}"
 
 
-def _flows_sql(engine, month: int, unit: str, cond: str, region: str) -> pd.DataFrame:  # noqa: ANN001
+def _flows_sql(engine, month: int, unit: str, cond: str, region: str) -> pd.DataFrame:
     key = {"province": "{a}.prov_adcode", "prefecture": "COALESCE({a}.pref_adcode, {a}.adcode)"}[unit]
     return _sql(engine, (
         f"SELECT {key.format(a='o')} AS origin, {key.format(a='w')} AS work, COUNT(*) AS workers, "
@@ -107,14 +107,14 @@ def _flows_sql(engine, month: int, unit: str, cond: str, region: str) -> pd.Data
         f"GROUP BY {key.format(a='o')}, {key.format(a='w')}"), m=month, r=region, yes=True)
 
 
-def _expected_top(engine, flows: pd.DataFrame) -> list[list[str]]:  # noqa: ANN001
+def _expected_top(engine, flows: pd.DataFrame) -> list[list[str]]:
     names = _sql(engine, "SELECT adcode, name FROM region").set_index("adcode")["name"]
     top = flows.sort_values(["workers", "origin", "work"], ascending=[False, True, True]).head(10)
     return [[names[o], names[w], i18n.fmt_count(n), i18n.fmt_count(x)]
             for o, w, n, x in top[["origin", "work", "workers", "cross_province"]].itertuples(index=False)]
 
 
-def test_top_flows_equal_a_group_by_over_person(app, demo_db):  # noqa: ANN001
+def test_top_flows_equal_a_group_by_over_person(app, demo_db):
     at = _open(app)
     flows = _flows_sql(demo_db, _latest(demo_db), "province", "1 = 1", "000000")
     shown = at.dataframe[0].value
@@ -124,7 +124,7 @@ def test_top_flows_equal_a_group_by_over_person(app, demo_db):  # noqa: ANN001
     assert any(f"共{i18n.fmt_count(total)}名农民工" in c.value for c in at.caption)
 
 
-def test_flows_respect_a_county_filter(app, demo_db):  # noqa: ANN001
+def test_flows_respect_a_county_filter(app, demo_db):
     latest = _latest(demo_db)
     county = _sql(demo_db, (
         "SELECT c.adcode, g.parent_adcode, g.prov_adcode, COUNT(*) AS n FROM person p "
@@ -146,7 +146,7 @@ def test_flows_respect_a_county_filter(app, demo_db):  # noqa: ANN001
     assert "（按地市）" in at.subheader[1].value
 
 
-def test_workplace_table_equals_sql(app, demo_db):  # noqa: ANN001
+def test_workplace_table_equals_sql(app, demo_db):
     at = _open(app, prov="520000")
     expected = _sql(demo_db, (
         "SELECT p.work_place, COUNT(*) AS workers, SUM(CASE WHEN c.tier = '高' THEN 1 ELSE 0 END) AS high "
@@ -162,7 +162,7 @@ def test_workplace_table_equals_sql(app, demo_db):  # noqa: ANN001
     assert table.at["合计", "农民工人数"] == i18n.fmt_count(int(expected["workers"].sum()))
 
 
-def test_flow_map_is_offline(app):  # noqa: ANN001
+def test_flow_map_is_offline(app):
     at = _open(app)
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     text_ = json.dumps(deck)
@@ -175,7 +175,7 @@ def test_flow_map_is_offline(app):  # noqa: ANN001
     assert all("→" in arc["tooltip"] and arc["tooltip"].endswith("人") for arc in layers["flows"]["data"])
 
 
-def test_counselling_is_only_a_count_with_a_consent_note(app):  # noqa: ANN001
+def test_counselling_is_only_a_count_with_a_consent_note(app):
     at = _open(app)
     assert any("本人同意" in c.value and "不列名单" in c.value for c in at.caption)
     assert any("风险评分用于提示走访" in c.value for c in at.caption)
@@ -183,7 +183,7 @@ def test_counselling_is_only_a_count_with_a_consent_note(app):  # noqa: ANN001
     assert "姓名" not in shown and "户主" not in shown
 
 
-def test_a_scoped_user_sees_only_their_region(app, demo_db):  # noqa: ANN001
+def test_a_scoped_user_sees_only_their_region(app, demo_db):
     from safetynet.auth import User
 
     at = _open(app, user=User(user_id=7, username="gz_staff", display_name="贵州工作人员", role="staff",

@@ -21,7 +21,7 @@ PAGE = "pages/sites.py"
 SCOPE_TILES = 5  # the page's first tiles are over all sites in scope; a site's own tiles follow
 
 
-def _open(app, **query: str) -> AppTest:  # noqa: ANN001
+def _open(app, **query: str) -> AppTest:
     at = app(**query).run()
     # AppTest re-formats widget values in this process between runs: speak the app's language
     i18n.set_lang(query.get("lang", "zh"))
@@ -30,11 +30,11 @@ def _open(app, **query: str) -> AppTest:  # noqa: ANN001
     return at
 
 
-def _sql(engine, sql, **params) -> pd.DataFrame:  # noqa: ANN001
+def _sql(engine, sql, **params) -> pd.DataFrame:
     return pd.read_sql(text(sql) if isinstance(sql, str) else sql, engine, params=params)
 
 
-def _latest(engine) -> int:  # noqa: ANN001
+def _latest(engine) -> int:
     return int(_sql(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
 
 
@@ -42,7 +42,7 @@ def _scope(region: str) -> str:
     return "1 = 1" if region == "000000" else "(g.adcode = :r OR g.pref_adcode = :r OR g.prov_adcode = :r)"
 
 
-def _per_site(engine, region: str = "000000",  # noqa: ANN001
+def _per_site(engine, region: str = "000000",
               categories: tuple[str, ...] = tuple(codes.CATEGORIES)) -> pd.DataFrame:
     """Straight from risk_score: each site's households, tiers and jobs in the latest month."""
     cats = ", ".join(f"'{c}'" for c in categories)  # constants from the code list
@@ -80,7 +80,7 @@ def _figures(at: AppTest) -> list:
     return [pio.from_json(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-def values(array) -> list:  # noqa: ANN001
+def values(array) -> list:
     """A trace's data as a list (plotly serialises numeric arrays as base64 "bdata")."""
     if isinstance(array, dict) and "bdata" in array:
         return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
@@ -88,13 +88,13 @@ def values(array) -> list:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("query", [{}, {"prov": "520000"}, {"lang": "en"}, {"pop": "worker"}, {"cat": "R01"}])
-def test_sites_page_runs(app, query):  # noqa: ANN001
+def test_sites_page_runs(app, query):
     at = _open(app, **query)
     assert at.title[0].value == ("Relocation sites" if query.get("lang") == "en" else "安置点")
 
 
 @pytest.mark.parametrize("region", ["000000", "520000"])
-def test_site_table_equals_sql(app, demo_db, region):  # noqa: ANN001
+def test_site_table_equals_sql(app, demo_db, region):
     at = _open(app, **({} if region == "000000" else {"prov": region}))
     table = at.dataframe[0].value
     expected = _per_site(demo_db, region)
@@ -111,7 +111,7 @@ def test_site_table_equals_sql(app, demo_db, region):  # noqa: ANN001
         assert (pd.isna(shown["assist_cov"]) if cov is None else shown["assist_cov"] == pytest.approx(cov * 100))
 
 
-def test_small_counts_are_suppressed_at_site_level(app, demo_db):  # noqa: ANN001
+def test_small_counts_are_suppressed_at_site_level(app, demo_db):
     at = _open(app)
     table = at.dataframe[0].value
     expected = _per_site(demo_db)
@@ -123,7 +123,7 @@ def test_small_counts_are_suppressed_at_site_level(app, demo_db):  # noqa: ANN00
     assert not any(value in {"1", "2", "3", "4"} for value in counts)
 
 
-def test_scope_tiles_equal_sql(app, demo_db):  # noqa: ANN001
+def test_scope_tiles_equal_sql(app, demo_db):
     at = _open(app, prov="520000")
     expected = _per_site(demo_db, "520000").sum()
     assert _metric(at, "评分户数") == _shown_count(expected["households"])
@@ -138,14 +138,14 @@ def test_scope_tiles_equal_sql(app, demo_db):  # noqa: ANN001
     assert f"**{int(facts['n'])}**个安置点" in summary and f"**{i18n.fmt_count(int(facts['people']))}** 人" in summary
 
 
-def test_category_filter_narrows_the_measures(app, demo_db):  # noqa: ANN001
+def test_category_filter_narrows_the_measures(app, demo_db):
     at = _open(app, cat="R03")
     table = at.dataframe[0].value
     for site_id, row in _per_site(demo_db, categories=("R03",)).iterrows():
         assert table.at[site_id, "households"] == _shown_count(row["households"])
 
 
-def test_site_detail_from_the_url(app, demo_db):  # noqa: ANN001
+def test_site_detail_from_the_url(app, demo_db):
     expected = _per_site(demo_db)
     site_id = int(expected["households"].idxmax())
     at = _open(app, site=str(site_id))
@@ -177,35 +177,35 @@ def test_site_detail_from_the_url(app, demo_db):  # noqa: ANN001
 
 @pytest.mark.parametrize("query", [{"site": "abc"}, {"site": "99999"}, {"site": "1; DROP TABLE household"},
                                    {"sort": "bogus"}])
-def test_invalid_url_values_fall_back(app, query):  # noqa: ANN001
+def test_invalid_url_values_fall_back(app, query):
     at = _open(app, **query)
     assert at.selectbox(key="site").value == ""
     assert at.selectbox(key="sort").value == "risk"
     assert "site" not in at.query_params and "sort" not in at.query_params
 
 
-def test_site_outside_the_region_is_not_opened(app, demo_db):  # noqa: ANN001
+def test_site_outside_the_region_is_not_opened(app, demo_db):
     outside = _sql(demo_db, "SELECT s.site_id FROM relocation_site s JOIN region g ON g.adcode = s.adcode "
                             "WHERE g.prov_adcode <> '520000' ORDER BY s.site_id")["site_id"]
     at = _open(app, prov="520000", site=str(int(outside.iloc[0])))
     assert at.selectbox(key="site").value == ""
 
 
-def test_sort_from_the_url(app, demo_db):  # noqa: ANN001
+def test_sort_from_the_url(app, demo_db):
     at = _open(app, sort="jobs")
     rates = at.dataframe[0].value["emp_rate"].dropna().tolist()
     assert rates == sorted(rates)
     assert at.query_params["sort"] in ("jobs", ["jobs"])  # the choice stays in the link
 
 
-def test_english_site_page(app):  # noqa: ANN001
+def test_english_site_page(app):
     at = _open(app, lang="en", site="1")
     labels = [m.label for m in at.metric]
     assert "Employment rate" in labels and "Jobless homes" in labels
     assert not any(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in labels)
 
 
-def test_region_without_sites_says_so(app, demo_db):  # noqa: ANN001
+def test_region_without_sites_says_so(app, demo_db):
     provinces = _sql(demo_db, "SELECT DISTINCT g.prov_adcode FROM relocation_site s JOIN region g ON g.adcode = s.adcode")
     empty = next(code for code in ("110000", "310000", "330000") if code not in set(provinces["prov_adcode"]))
     at = _open(app, prov=empty)

@@ -19,18 +19,18 @@ from safetynet.domain.risk import Flag
 PAGE = "pages/trends.py"
 
 
-def _open(app, **query: str) -> AppTest:  # noqa: ANN001
+def _open(app, **query: str) -> AppTest:
     at = app(**query)
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
 
 
-def _sql(engine, sql: str, **params) -> pd.DataFrame:  # noqa: ANN001
+def _sql(engine, sql: str, **params) -> pd.DataFrame:
     return pd.read_sql(text(sql), engine, params=params)
 
 
-def _array(value) -> list:  # noqa: ANN001
+def _array(value) -> list:
     """A plotly array from the figure JSON (plotly sends numeric arrays as base64 typed arrays)."""
     if isinstance(value, dict) and "bdata" in value:
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
@@ -46,12 +46,12 @@ def _x(at: AppTest, index: int = 0) -> list:
     return _array(json.loads(at.get("plotly_chart")[index].proto.spec)["data"][0]["x"])
 
 
-def _months(engine) -> list[int]:  # noqa: ANN001
+def _months(engine) -> list[int]:
     frame = _sql(engine, "SELECT MIN(month) AS a, MAX(month) AS b FROM risk_score")
     return month_range(int(frame["a"].iloc[0]), int(frame["b"].iloc[0]))
 
 
-def _series(engine, where: str, group: str | None = None, **params) -> pd.DataFrame:  # noqa: ANN001
+def _series(engine, where: str, group: str | None = None, **params) -> pd.DataFrame:
     """COUNT(*) per month (and group) from risk_score joined to region; months × groups, zeros filled."""
     select = f", {group} AS grp" if group else ""
     frame = _sql(engine, f"SELECT s.month{select}, COUNT(*) AS n "
@@ -63,7 +63,7 @@ def _series(engine, where: str, group: str | None = None, **params) -> pd.DataFr
     return wide.astype(int)
 
 
-def test_high_risk_series_equals_sql(app, demo_db):  # noqa: ANN001
+def test_high_risk_series_equals_sql(app, demo_db):
     at = _open(app)
     expected = _series(demo_db, "s.tier = '高'")[""]
     assert _traces(at) == {"高风险户": expected.tolist()}
@@ -80,12 +80,12 @@ def test_high_risk_series_equals_sql(app, demo_db):  # noqa: ANN001
     ("eliminated", f"(s.flags & {int(Flag.ELIMINATED)}) <> 0"),
     ("relapsed", f"(s.flags & {int(Flag.RELAPSED)}) <> 0"),
 ])
-def test_count_series_equal_sql(app, demo_db, series, where):  # noqa: ANN001
+def test_count_series_equal_sql(app, demo_db, series, where):
     at = _open(app, series=series)
     assert list(_traces(at).values()) == [_series(demo_db, where)[""].tolist()]
 
 
-def test_region_split_equals_sql_with_top_areas_and_the_rest(app, demo_db):  # noqa: ANN001
+def test_region_split_equals_sql_with_top_areas_and_the_rest(app, demo_db):
     at = _open(app, split="region")
     expected = _series(demo_db, "s.tier = '高'", "g.prov_adcode")
     names = _sql(demo_db, "SELECT adcode, name FROM region WHERE level = 1").set_index("adcode")["name"]
@@ -102,7 +102,7 @@ def test_region_split_equals_sql_with_top_areas_and_the_rest(app, demo_db):  # n
         assert len(shown) == expected.shape[1]
 
 
-def test_prefecture_split_inside_a_province(app, demo_db):  # noqa: ANN001
+def test_prefecture_split_inside_a_province(app, demo_db):
     at = _open(app, prov="520000", split="region", series="open_files")
     expected = _series(demo_db, "g.prov_adcode = '520000' AND s.status IN ('在档', '帮扶中')", "g.pref_adcode")
     names = _sql(demo_db, "SELECT adcode, name FROM region WHERE prov_adcode = '520000'").set_index("name")["adcode"]
@@ -112,7 +112,7 @@ def test_prefecture_split_inside_a_province(app, demo_db):  # noqa: ANN001
         assert values == expected[names[name]].tolist(), name
 
 
-def test_category_split_equals_sql(app, demo_db):  # noqa: ANN001
+def test_category_split_equals_sql(app, demo_db):
     from safetynet.domain.codes import CATEGORIES
 
     at = _open(app, split="category")
@@ -121,7 +121,7 @@ def test_category_split_equals_sql(app, demo_db):  # noqa: ANN001
     assert shown == {CATEGORIES[c][0]: expected[c].tolist() for c in expected.columns}
 
 
-def test_industry_split_equals_sql(app, demo_db):  # noqa: ANN001
+def test_industry_split_equals_sql(app, demo_db):
     at = _open(app, split="industry", pop="worker")
     expected = _series(demo_db, "s.tier = '高' AND s.category LIKE 'W%'", "COALESCE(s.industry_code, 'Z')")
     names = _sql(demo_db, "SELECT code, name_zh FROM industry").set_index("code")["name_zh"]
@@ -129,7 +129,7 @@ def test_industry_split_equals_sql(app, demo_db):  # noqa: ANN001
     assert shown == {names[code]: expected[code].tolist() for code in expected.columns}
 
 
-def test_share_changes_are_percentage_points(app, demo_db):  # noqa: ANN001
+def test_share_changes_are_percentage_points(app, demo_db):
     at = _open(app, series="high_share", view="yoy", prov="520000")
     high = _series(demo_db, "g.prov_adcode = '520000' AND s.tier = '高'")[""]
     scored = _series(demo_db, "g.prov_adcode = '520000'")[""]
@@ -139,7 +139,7 @@ def test_share_changes_are_percentage_points(app, demo_db):  # noqa: ANN001
     assert "同比变化" in json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
 
 
-def test_median_ratio_series_equals_the_fact_tables_histogram(app, demo_db):  # noqa: ANN001
+def test_median_ratio_series_equals_the_fact_tables_histogram(app, demo_db):
     at = _open(app, series="median_r", pop="rural")
     r = _sql(demo_db, "SELECT month, r FROM risk_score WHERE r IS NOT NULL AND category LIKE 'R%'")
     expected = []
@@ -149,7 +149,7 @@ def test_median_ratio_series_equals_the_fact_tables_histogram(app, demo_db):  # 
     assert list(_traces(at).values())[0] == pytest.approx(expected)
 
 
-def test_festival_chart_aligns_each_season_on_its_festival(app, demo_db):  # noqa: ANN001
+def test_festival_chart_aligns_each_season_on_its_festival(app, demo_db):
     at = _open(app)
     flagged = _series(demo_db, f"(s.flags & {int(Flag.NOT_RETURNED)}) <> 0")[""]
     festival = json.loads(at.get("plotly_chart")[1].proto.spec)
@@ -164,7 +164,7 @@ def test_festival_chart_aligns_each_season_on_its_festival(app, demo_db):  # noq
     assert "2026年2月17日" in explanation and "节后第1个月" in explanation
 
 
-def test_migrant_choice_switches_the_festival_chart(app, demo_db):  # noqa: ANN001
+def test_migrant_choice_switches_the_festival_chart(app, demo_db):
     at = _open(app, migrant="wage_arrears")
     flagged = _series(demo_db, f"(s.flags & {int(Flag.WAGE_ARREARS)}) <> 0")[""]
     festival = json.loads(at.get("plotly_chart")[1].proto.spec)
@@ -176,7 +176,7 @@ def test_migrant_choice_switches_the_festival_chart(app, demo_db):  # noqa: ANN0
     {"series": "bogus", "split": "everything", "view": "' OR 1=1 --", "migrant": "x"},
     {"series": "", "split": "REGION"},
 ])
-def test_invalid_link_values_fall_back_to_defaults(app, query):  # noqa: ANN001
+def test_invalid_link_values_fall_back_to_defaults(app, query):
     at = _open(app, **query)
     assert at.button_group(key="series").value == "tier_high"
     assert at.button_group(key="split").value == "none"
@@ -186,7 +186,7 @@ def test_invalid_link_values_fall_back_to_defaults(app, query):  # noqa: ANN001
     assert not set(query) & set(at.query_params)
 
 
-def test_choices_travel_in_the_url_as_codes(app):  # noqa: ANN001
+def test_choices_travel_in_the_url_as_codes(app):
     at = _open(app)
     at.button_group(key="split").set_value("category").run()
     at.button_group(key="view").set_value("mom").run()
@@ -196,13 +196,13 @@ def test_choices_travel_in_the_url_as_codes(app):  # noqa: ANN001
     assert len(_traces(at)) > 1
 
 
-def test_region_split_without_children_says_so(app):  # noqa: ANN001
+def test_region_split_without_children_says_so(app):
     at = _open(app, prov="440000", pref="441900", split="region")
     assert any("没有下级地区" in i.value for i in at.info)
     assert len(_traces(at)) == 1
 
 
-def test_english(app):  # noqa: ANN001
+def test_english(app):
     at = _open(app, lang="en", split="category")
     assert at.title[0].value == "Trends"
     assert "Deep hardship" in _traces(at)

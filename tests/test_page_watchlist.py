@@ -19,12 +19,12 @@ from safetynet.queries.watchlist import WatchlistQuery
 from safetynet.views import watchlist as wl_view
 
 
-def _latest(engine) -> int:  # noqa: ANN001
+def _latest(engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text("SELECT MAX(month) FROM household_current")).scalar())
 
 
-def _direct(engine, where: str, **params) -> pd.DataFrame:  # noqa: ANN001
+def _direct(engine, where: str, **params) -> pd.DataFrame:
     return pd.read_sql(text(f"SELECT c.hh_id, c.score FROM household_current c WHERE {where} "
                             "ORDER BY c.score DESC, c.hh_id"), engine, params=params)
 
@@ -46,7 +46,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
-def test_watchlist_query_equals_direct_sql(demo_db, case):  # noqa: ANN001
+def test_watchlist_query_equals_direct_sql(demo_db, case):
     kwargs, where = CASES[case]
     month = _latest(demo_db)
     query = WatchlistQuery(**({"filters": Filters(), "level": 0, "month": month} | kwargs))
@@ -59,7 +59,7 @@ def test_watchlist_query_equals_direct_sql(demo_db, case):  # noqa: ANN001
         assert list(second["hh_id"]) == list(expected["hh_id"].iloc[20:40])
 
 
-def test_new_since_and_site_and_industry(demo_db):  # noqa: ANN001
+def test_new_since_and_site_and_industry(demo_db):
     month = _latest(demo_db)
     site = pd.read_sql(text("SELECT site_id, COUNT(*) n FROM household_current GROUP BY site_id ORDER BY n DESC"),
                        demo_db).dropna()["site_id"].iloc[0]
@@ -80,7 +80,7 @@ def test_invalid_query_values_are_refused():
         WatchlistQuery(Filters(), 0, 202610, flags=("migrant OR 1=1",))
 
 
-def test_page_shows_masked_rows_in_database_order(app, demo_db):  # noqa: ANN001
+def test_page_shows_masked_rows_in_database_order(app, demo_db):
     at = app(tier="高", sort="r").run()
     at.switch_page("pages/watchlist.py").run()
     assert not at.exception
@@ -98,7 +98,7 @@ def test_page_shows_masked_rows_in_database_order(app, demo_db):  # noqa: ANN001
     assert f"{total:,}" in summary or f"{total / 1e4:.2f}万" in summary
 
 
-def test_url_page_parameter_and_hostile_values(app, demo_db):  # noqa: ANN001
+def test_url_page_parameter_and_hostile_values(app, demo_db):
     at = app(page="2", tier="高", factor="x' OR '1'='1", sort="<script>").run()
     at.switch_page("pages/watchlist.py").run()
     assert not at.exception
@@ -112,7 +112,7 @@ def test_url_page_parameter_and_hostile_values(app, demo_db):  # noqa: ANN001
     assert at.session_state["factor"] == "" and at.session_state["sort"] == "score"
 
 
-def test_export_is_masked_headed_and_formula_safe(demo_db):  # noqa: ANN001
+def test_export_is_masked_headed_and_formula_safe(demo_db):
     month = _latest(demo_db)
     rows = watchlist.export_rows(demo_db, WatchlistQuery(Filters(), 0, month, tiers=("高",)))
     rows.loc[rows.index[0], "area"] = "=HYPERLINK(\"http://evil\")"
@@ -140,7 +140,7 @@ def test_neutralise(value):
     assert (out == "'" + value) if value[0] in "=+-@\t" else out == value
 
 
-def test_saved_view_reproduces_the_list(app, demo_db):  # noqa: ANN001
+def test_saved_view_reproduces_the_list(app, demo_db):
     """A saved view is the URL's query string: opening it shows the same rows."""
     import urllib.parse
 
@@ -155,7 +155,7 @@ def test_saved_view_reproduces_the_list(app, demo_db):  # noqa: ANN001
     assert len(at.dataframe[0].value) == min(len(expected), 50)
 
 
-def test_saved_views_round_trip(writable_demo_db):  # noqa: ANN001
+def test_saved_views_round_trip(writable_demo_db):
     saved_views.save_view(writable_demo_db, "贵州高风险", "watchlist", "prov=520000&tier=%E9%AB%98", "tester")
     saved_views.save_view(writable_demo_db, "贵州高风险", "watchlist", "prov=520000&tier=%E9%AB%98&wflag=migrant", "t2")
     views = saved_views.list_views(writable_demo_db, "watchlist")

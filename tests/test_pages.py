@@ -17,7 +17,7 @@ APP = str(REPO_ROOT / "app.py")
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
-def test_every_page_runs_without_exception(app, spec):  # noqa: ANN001
+def test_every_page_runs_without_exception(app, spec):
     at = app().run()
     at.switch_page(f"pages/{spec.file}").run()
     assert not at.exception, at.exception
@@ -31,13 +31,13 @@ def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def _sql_one(engine, sql: str, **params) -> int:  # noqa: ANN001
+def _sql_one(engine, sql: str, **params) -> int:
     with engine.connect() as conn:
         return conn.execute(text(sql), params).scalar()
 
 
 @pytest.mark.parametrize("region", ["000000", "520000", "441900"])
-def test_overview_kpis_equal_sql(app, demo_db, region):  # noqa: ANN001
+def test_overview_kpis_equal_sql(app, demo_db, region):
     query = {} if region == "000000" else {"prov": region[:2] + "0000"}
     if region == "441900":
         query["pref"] = region
@@ -54,7 +54,7 @@ def test_overview_kpis_equal_sql(app, demo_db, region):  # noqa: ANN001
                for region_name in ({"000000": "全国", "520000": "贵州省", "441900": "东莞市"}[region],))
 
 
-def test_overview_newly_high_list_is_masked_and_correct(app, demo_db):  # noqa: ANN001
+def test_overview_newly_high_list_is_masked_and_correct(app, demo_db):
     at = app().run()
     latest = _sql_one(demo_db, "SELECT MAX(month) FROM risk_score")
     expected = pd.read_sql(text(
@@ -69,7 +69,7 @@ def test_overview_newly_high_list_is_masked_and_correct(app, demo_db):  # noqa: 
     assert all("*" in n for n in shown["head_name"] if n)
 
 
-def test_overview_map_is_offline(app):  # noqa: ANN001
+def test_overview_map_is_offline(app):
     at = app().run()
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "mapProvider" not in deck or deck.get("mapProvider") in (None, "")
@@ -79,14 +79,14 @@ def test_overview_map_is_offline(app):  # noqa: ANN001
     assert layer_ids[:3] == ["world", "regions", "boundary-lines"]
 
 
-def test_english_via_url(app):  # noqa: ANN001
+def test_english_via_url(app):
     at = app(lang="en").run()
     assert not at.exception
     assert at.title[0].value == "Overview"
     assert any(m.label == "High risk" for m in at.metric)
 
 
-def test_invalid_region_in_url_falls_back_to_nation(app):  # noqa: ANN001
+def test_invalid_region_in_url_falls_back_to_nation(app):
     at = app(prov="99'; DROP TABLE household;--").run()
     assert not at.exception
     assert any("全国" in c.value for c in at.caption)

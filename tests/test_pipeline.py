@@ -149,7 +149,7 @@ def test_incremental_rescore_equals_full_rebuild(writable_demo_db):
 
 
 @pytest.mark.parametrize("everyone", [False, True], ids=["some households", "every household"])
-def test_one_month_rescore_equals_full_rebuild(writable_demo_db, everyone):  # noqa: ANN001
+def test_one_month_rescore_equals_full_rebuild(writable_demo_db, everyone):
     """A corrected latest month, re-scored alone from its 15-month window, gives what a full rebuild gives."""
     from safetynet.pipeline.month import rescore_month
 
@@ -201,7 +201,7 @@ def test_current_high_since_is_the_start_of_the_running_high_spell(demo_db):
     assert {h: int(got[h]) for h in high} == {h: expected[h] for h in high}
 
 
-def _heap_fetches(engine) -> int:  # noqa: ANN001
+def _heap_fetches(engine) -> int:
     """Rows a covered count of household_current still had to read from the table (PostgreSQL)."""
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))

@@ -6,7 +6,6 @@ role × scope matrix against SQL, and throws hostile URL parameters at every pag
 
 from __future__ import annotations
 
-import json
 import re
 
 import pandas as pd
@@ -26,7 +25,7 @@ ID_PATTERN = re.compile(r"\d{17}[\dXx]")
 PHONE_PATTERN = re.compile(r"1[3-9]\d{9}")
 
 
-def _rendered_text(at) -> str:  # noqa: ANN001
+def _rendered_text(at) -> str:
     """Everything an AppTest run put on screen, as one string (tables, charts and maps included)."""
     parts: list[str] = []
     for kind in ("markdown", "caption", "title", "header", "subheader", "text", "metric", "info", "warning",
@@ -45,13 +44,13 @@ def _rendered_text(at) -> str:  # noqa: ANN001
     return "\n".join(parts)
 
 
-def _people(engine) -> tuple[set[str], set[str], set[str]]:  # noqa: ANN001
+def _people(engine) -> tuple[set[str], set[str], set[str]]:
     persons = pd.read_sql(text("SELECT name, id_number, phone FROM person"), engine)
     names = {n for n in persons["name"].dropna() if len(n) >= 2}
     return names, set(persons["id_number"].dropna()), set(persons["phone"].dropna())
 
 
-def _assert_no_personal_data(rendered: str, engine, where: str) -> None:  # noqa: ANN001
+def _assert_no_personal_data(rendered: str, engine, where: str) -> None:
     names, ids, phones = _people(engine)
     assert not ID_PATTERN.search(rendered) or not (set(ID_PATTERN.findall(rendered)) & ids), where
     assert not (set(PHONE_PATTERN.findall(rendered)) & phones), where
@@ -63,7 +62,7 @@ LEADER_PAGES = [p for p in PAGES if LEADER.may_open(p.url_path)]
 
 
 @pytest.mark.parametrize("spec", LEADER_PAGES, ids=[p.url_path for p in LEADER_PAGES])
-def test_leader_sees_no_personal_data_on_any_page(app, demo_db, spec):  # noqa: ANN001
+def test_leader_sees_no_personal_data_on_any_page(app, demo_db, spec):
     hh = pd.read_sql(text("SELECT hh_id FROM household_current WHERE tier = '高' ORDER BY hh_id LIMIT 1"), demo_db)
     at = app(user=LEADER, hh=str(int(hh["hh_id"].iloc[0]))).run()
     at.switch_page(f"pages/{spec.file}").run()
@@ -71,7 +70,7 @@ def test_leader_sees_no_personal_data_on_any_page(app, demo_db, spec):  # noqa: 
     _assert_no_personal_data(_rendered_text(at), demo_db, spec.url_path)
 
 
-def test_meeting_screen_masks_even_for_staff(app, demo_db):  # noqa: ANN001
+def test_meeting_screen_masks_even_for_staff(app, demo_db):
     for screens in ("kpi", "newly", "map", "trend"):
         at = app(user=STAFF_GZ, screens=screens).run()
         at.switch_page("pages/meeting.py").run()
@@ -86,7 +85,7 @@ def test_meeting_screen_masks_even_for_staff(app, demo_db):  # noqa: ANN001
     User(21, "p", "省", "leader", "520000"), User(22, "f", "市", "staff", "520100"), User(23, "c", "县", "staff", "520102"),
     User(24, "a", "全国", "admin", "000000"),
 ], ids=["province", "prefecture", "county", "nation"])
-def test_role_scope_matrix(app, demo_db, user):  # noqa: ANN001
+def test_role_scope_matrix(app, demo_db, user):
     """Overview totals, the watchlist and its export equal SQL for exactly the user's scope, even when
     the URL asks for another region."""
     at = app(user=user, prov="440000", pref="440300").run()
@@ -127,7 +126,7 @@ URL_KEYS = ("prov", "pref", "county", "pop", "cat", "lang", "tier", "factor", "s
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
-def test_hostile_url_parameters_change_nothing(app, demo_db, spec):  # noqa: ANN001
+def test_hostile_url_parameters_change_nothing(app, demo_db, spec):
     """Every known URL parameter gets a hostile value (rotated so each key sees each kind)."""
     for shift in range(0, len(HOSTILE), 3):
         query = {key: HOSTILE[(i + shift) % len(HOSTILE)] for i, key in enumerate(URL_KEYS)}

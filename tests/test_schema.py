@@ -45,11 +45,10 @@ def test_every_table_is_documented():
             assert f"`{column.name}`" in doc, f"docs/schema.md does not mention {table.name}.{column.name}"
 
 
-def test_an_older_database_with_data_upgrades_to_head(backend, pg_server, tmp_path):  # noqa: ANN001
+def test_an_older_database_with_data_upgrades_to_head(backend, pg_server, tmp_path):
     """A database left at the first revision, holding data, is brought to head without losing rows."""
-    from tests.conftest import _new_url
-
     from safetynet.db import reference
+    from tests.conftest import _new_url
 
     engine = get_engine(_new_url(backend, pg_server, tmp_path, "older"))
     migrate.upgrade(engine, "0001")

@@ -15,7 +15,7 @@ from safetynet.views import maps
 BINS = list(measures.R_BINS)
 
 
-def _rows(**columns) -> pd.DataFrame:  # noqa: ANN003
+def _rows(**columns) -> pd.DataFrame:
     """Summed roll-up rows with every measure the metrics read (zeros unless given)."""
     n = len(next(iter(columns.values())))
     base = {c: [0] * n for c in ("households", "tier_high", "assisted", "open_files", "newly_high", "relapsed",
@@ -96,7 +96,7 @@ def test_site_points_carry_plain_tooltip_fields():
     assert not any("<" in v for v in points[list(maps.TOOLTIP_FIELDS)].to_numpy().ravel())
 
 
-def _deck(region="520000", level=1, child_level=2, sites=None, fit=(950, 600)) -> dict:  # noqa: ANN001
+def _deck(region="520000", level=1, child_level=2, sites=None, fit=(950, 600)) -> dict:
     values = pd.DataFrame({"adcode": ["522600", "520100"], "value": [109.0, 4.0], "label": ["109", "4"],
                            "line2": ["监测户数：170", "监测户数：18"], "line3": ["x", "y"]})
     deck, _ = maps.build_choropleth(values, region, level, child_level, "高风险户数", str, sites=sites, fit=fit)
@@ -176,11 +176,11 @@ def regions() -> pd.DataFrame:
     ("110105", ("110000", "110105", "")),  # a district of a municipality is listed under 地市
     ("441900", ("440000", "441900", "")),  # a prefecture city without counties
 ])
-def test_region_filter_keys_select_the_clicked_area(regions, adcode, keys):  # noqa: ANN001
+def test_region_filter_keys_select_the_clicked_area(regions, adcode, keys):
     assert maps.region_filter_keys(regions, adcode) == dict(zip(maps.REGION_KEYS, keys, strict=True))
 
 
-def test_parent_of(regions):  # noqa: ANN001
+def test_parent_of(regions):
     assert maps.parent_of(regions, "522601") == "522600"
     assert maps.parent_of(regions, "520000") == NATION
     assert maps.parent_of(regions, NATION) == NATION

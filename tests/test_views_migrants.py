@@ -112,7 +112,7 @@ FLOWS = pd.DataFrame({
 })
 
 
-def _deck(flows: pd.DataFrame, **kw) -> dict:  # noqa: ANN003
+def _deck(flows: pd.DataFrame, **kw) -> dict:
     deck, legend = views.build_flow_deck(flows, **kw)
     return json.loads(deck.to_json()), legend
 

@@ -20,7 +20,7 @@ MEASURES = ("households", "open_files", "tier_high", "tier_mid", "tier_low", "la
 
 
 @pytest.fixture(autouse=True)
-def chinese():  # noqa: ANN201
+def chinese():
     i18n.set_lang("zh")
     yield
     i18n.set_lang("zh")

@@ -95,7 +95,7 @@ def test_change_formats(delta, kind, text):
 
 
 # ---------------------------------------------------------------- figures
-def _wide(columns: int, kind_values=None) -> pd.DataFrame:  # noqa: ANN001
+def _wide(columns: int, kind_values=None) -> pd.DataFrame:
     months = month_range(202411, 202610)
     data = {f"g{i}": np.linspace(1, 50, len(months)) + i for i in range(columns)}
     return pd.DataFrame(data, index=months)

@@ -92,7 +92,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _row_to_user(row) -> User:  # noqa: ANN001
+def _row_to_user(row) -> User:
     return User(int(row.user_id), row.username, row.display_name, row.role, row.scope_adcode)
 
 

@@ -11,7 +11,6 @@ import sys
 import time
 
 import pandas as pd
-
 from sqlalchemy import Engine
 
 from safetynet import config
@@ -75,7 +74,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rescore_month(engine, args: argparse.Namespace) -> dict:  # noqa: ANN001
+def _rescore_month(engine, args: argparse.Namespace) -> dict:
     """`rescore --month`: one month from its 15-month window (exact when nothing earlier changed)."""
     from safetynet.pipeline import refresh
     from safetynet.pipeline.rescore import month_span
@@ -221,7 +220,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         for r in rejects.head(args.show).itertuples(index=False):
             print("  " + message(int(r.row_number), r.column_name, r.reason))
         if len(rejects) > args.show:
-            print(f"  ……共 {len(rejects)} 处问题" + (f"，全部问题已写入 {args.rejects}" if args.rejects else "（用 --rejects 文件名 保存全部）"))
+            where = f"，全部问题已写入 {args.rejects}" if args.rejects else "（用 --rejects 文件名 保存全部）"
+            print(f"  ……共 {len(rejects)} 处问题" + where)
         for sheet in result.sheets:
             for warning in sheet.warnings:
                 print(f"  注意：{warning}")

@@ -106,7 +106,7 @@ def _read_csv(directory: Path, level: Level) -> pd.DataFrame:
 @lru_cache(maxsize=4)
 def _regions(directory: Path) -> pd.DataFrame:
     prov, pref, county = (_read_csv(directory, lv) for lv in ("province", "prefecture", "county"))
-    macro = dict(zip(prov["adcode"], prov["macro_region"]))
+    macro = dict(zip(prov["adcode"], prov["macro_region"], strict=True))
 
     prov = prov.assign(level=1, parent_adcode=None, prov_adcode=prov["adcode"], pref_adcode=None)
     # A code is kept at its highest level: province codes repeated in the

@@ -48,7 +48,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def chrome(chromium_path: str):  # noqa: ANN201
+def chrome(chromium_path: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -57,7 +57,7 @@ def chrome(chromium_path: str):  # noqa: ANN201
         browser.close()
 
 
-def open_page(page, url: str, username: str = E2E_USER, password: str = E2E_PASSWORD) -> None:  # noqa: ANN001
+def open_page(page, url: str, username: str = E2E_USER, password: str = E2E_PASSWORD) -> None:
     """Open `url` as a signed-in user: a new page load is a new Streamlit session, so — like a
     user opening a shared link — sign in through the real form, then wait for the page to finish."""
     page.goto(url)

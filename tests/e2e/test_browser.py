@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_page_renders_offline(app_server, chrome, scheme):  # noqa: ANN001
+def test_every_page_renders_offline(app_server, chrome, scheme):
     context = chrome.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", color_scheme=scheme)
     page = context.new_page()
     outside: list[str] = []
@@ -39,7 +39,7 @@ def test_every_page_renders_offline(app_server, chrome, scheme):  # noqa: ANN001
     context.close()
 
 
-def test_overview_draws_map_and_chart(app_server, chrome):  # noqa: ANN001
+def test_overview_draws_map_and_chart(app_server, chrome):
     page = chrome.new_page(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
     open_page(page, f"{app_server}/overview")
     page.wait_for_selector('[data-testid="stDeckGlJsonChart"] canvas', timeout=30_000)
@@ -49,7 +49,7 @@ def test_overview_draws_map_and_chart(app_server, chrome):  # noqa: ANN001
     page.close()
 
 
-def test_english_switch_via_url(app_server, chrome):  # noqa: ANN001
+def test_english_switch_via_url(app_server, chrome):
     page = chrome.new_page(viewport={"width": 1600, "height": 1000})
     open_page(page, f"{app_server}/overview?lang=en")
     page.get_by_role("heading", name="Overview").first.wait_for(timeout=30_000)
@@ -57,7 +57,7 @@ def test_english_switch_via_url(app_server, chrome):  # noqa: ANN001
     page.close()
 
 
-def test_root_forwards_to_the_first_screen_with_its_parameters(app_server, chrome):  # noqa: ANN001
+def test_root_forwards_to_the_first_screen_with_its_parameters(app_server, chrome):
     page = chrome.new_page(viewport={"width": 1600, "height": 1000})
     open_page(page, f"{app_server}/?lang=en")
     page.get_by_role("heading", name="Overview").first.wait_for(timeout=30_000)
@@ -65,7 +65,7 @@ def test_root_forwards_to_the_first_screen_with_its_parameters(app_server, chrom
     page.close()
 
 
-def test_nothing_is_reachable_signed_out(app_server, chrome):  # noqa: ANN001
+def test_nothing_is_reachable_signed_out(app_server, chrome):
     page = chrome.new_page(viewport={"width": 1600, "height": 1000})
     for spec in PAGES:
         page.goto(f"{app_server}/{spec.url_path}?prov=520000")
@@ -75,7 +75,7 @@ def test_nothing_is_reachable_signed_out(app_server, chrome):  # noqa: ANN001
     page.close()
 
 
-def test_meeting_screen_rotates_and_never_shows_personal_data(app_server, chrome):  # noqa: ANN001
+def test_meeting_screen_rotates_and_never_shows_personal_data(app_server, chrome):
     page = chrome.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN", color_scheme="dark")
     open_page(page, f"{app_server}/meeting?every=5&screens=kpi,newly")
     first = page.locator(".sn-meet h1").first.inner_text()

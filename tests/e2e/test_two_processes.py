@@ -31,13 +31,13 @@ HIGH_LABEL = "高风险户"
 CHANGED = 6  # households whose latest month the import turns high-risk
 
 
-def _national_high(engine, month: int) -> int:  # noqa: ANN001
+def _national_high(engine, month: int) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text("SELECT COALESCE(SUM(tier_high), 0) FROM rollup_region_month "
                                      "WHERE adcode = '000000' AND month = :m"), {"m": month}).scalar())
 
 
-def _write_import(engine, month: int, path: Path) -> list[str]:  # noqa: ANN001
+def _write_import(engine, month: int, path: Path) -> list[str]:
     """An observations file that makes CHANGED low-risk households high-risk in the latest month:
     no income, a large medical bill and six months out of work (A 30 + C 15 + D 15 points)."""
     with engine.connect() as conn:
@@ -53,7 +53,7 @@ def _write_import(engine, month: int, path: Path) -> list[str]:  # noqa: ANN001
     return file_nos
 
 
-def _sign_in(page, base: str) -> None:  # noqa: ANN001
+def _sign_in(page, base: str) -> None:
     page.goto(base + "/")
     page.wait_for_selector(".sn-page-done, .st-key-sign_in_user", state="attached", timeout=120_000)
     if page.locator(".sn-page-done").count() == 0:
@@ -65,12 +65,12 @@ def _sign_in(page, base: str) -> None:  # noqa: ANN001
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
 
 
-def _high_metric(page):  # noqa: ANN001, ANN202
+def _high_metric(page):
     metric = page.locator('[data-testid="stMetric"]').filter(has=page.get_by_text(HIGH_LABEL, exact=True))
     return metric.locator('[data-testid="stMetricValue"]').first
 
 
-def _rerun_overview(page) -> None:  # noqa: ANN001
+def _rerun_overview(page) -> None:
     """The same session reruns the overview (as the top menu does): nothing new is signed in or cached."""
     page.evaluate(NAVIGATE, "/trends")
     page.get_by_role("heading", name="趋势").first.wait_for(timeout=120_000)
@@ -82,7 +82,7 @@ def _rerun_overview(page) -> None:  # noqa: ANN001
 
 @pytest.mark.postgres
 @pytest.mark.e2e
-def test_import_through_one_process_shows_in_the_other(pg_server, chrome, tmp_path):  # noqa: ANN001
+def test_import_through_one_process_shows_in_the_other(pg_server, chrome, tmp_path):
     if pg_server is None:
         pytest.skip("needs PostgreSQL (SAFETYNET_TEST_PG_URL)")
     from playwright.sync_api import expect

@@ -28,9 +28,9 @@ class PhaseTimer:
         self.seconds: dict[str, float] = defaultdict(float)
         self._lock = threading.Lock()
 
-    def wrap(self, phase: str, fn):  # noqa: ANN001, ANN201
+    def wrap(self, phase: str, fn):
         @functools.wraps(fn)
-        def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def timed(*args, **kwargs):
             started = time.perf_counter()
             try:
                 return fn(*args, **kwargs)

@@ -65,7 +65,7 @@ def observations_file(db_url: str, households: int, path: Path, income_factor: f
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(OBS_HEADERS)
-    yes_no = {None: "", True: "是", False: "否", 1: "是", 0: "否"}
+    yes_no = {None: "", True: "是", False: "否"}  # 1 and 0 hash as True and False
     for r in rows:
         month = f"{r[1] // 100}-{r[1] % 100:02d}"
         writer.writerow([r[0], month, round(r[2] * income_factor, 2), *r[3:10], r[10], r[11],
@@ -75,12 +75,12 @@ def observations_file(db_url: str, households: int, path: Path, income_factor: f
 
 
 def start_import(db_url: str, csv_path: Path, log: Path) -> subprocess.Popen:
-    err = open(log, "w")  # noqa: SIM115 - the child writes to it until it exits
+    err = open(log, "w")
     return subprocess.Popen([sys.executable, "-m", "safetynet", "--db", db_url, "import", str(csv_path), "--json",
                              "--quiet", "--user", "bench"], stdout=subprocess.PIPE, stderr=err)
 
 
-async def _done(page, spec) -> None:  # noqa: ANN001
+async def _done(page, spec) -> None:
     if spec.url_path == "meeting":
         await page.locator(".sn-meet h1").first.wait_for(timeout=LOAD_TIMEOUT_MS)
     else:
@@ -89,7 +89,7 @@ async def _done(page, spec) -> None:  # noqa: ANN001
     await page.wait_for_selector(".sn-page-done", state="attached", timeout=LOAD_TIMEOUT_MS)
 
 
-async def _sign_in(page, url: str) -> None:  # noqa: ANN001
+async def _sign_in(page, url: str) -> None:
     await page.goto(url)
     await page.wait_for_selector(".sn-page-done, .st-key-sign_in_user", state="attached", timeout=LOAD_TIMEOUT_MS)
     if await page.locator(".sn-page-done").count() == 0:
@@ -104,7 +104,7 @@ async def _sign_in(page, url: str) -> None:  # noqa: ANN001
 class Session:
     """One signed-in browser context: times page loads, counts errors."""
 
-    def __init__(self, context, page, name: str) -> None:  # noqa: ANN001
+    def __init__(self, context, page, name: str) -> None:
         self.context, self.page, self.name = context, page, name
         self.loads: list[tuple[str, float, str]] = []  # (page, seconds, phase)
         self.errors: list[str] = []
@@ -113,13 +113,13 @@ class Session:
         page.on("pageerror", lambda e: self.errors.append(f"{name} js: {str(e)[:160]}"))
         page.on("websocket", self._watch)
 
-    def _watch(self, ws) -> None:  # noqa: ANN001
-        def count(payload) -> None:  # noqa: ANN001
+    def _watch(self, ws) -> None:
+        def count(payload) -> None:
             self.received += len(payload)
 
         ws.on("framereceived", count)
 
-    async def open(self, spec, phase: str) -> None:  # noqa: ANN001
+    async def open(self, spec, phase: str) -> None:
         started = time.perf_counter()
         self.received = 0
         try:

@@ -18,7 +18,7 @@ def _table(headers: list[str], rows: list[list]) -> str:
     return "\n".join([_row(headers), _row(["---"] * len(headers)), *(_row(r) for r in rows)])
 
 
-def _u(value, unit: str) -> str:  # noqa: ANN001
+def _u(value, unit: str) -> str:
     return "–" if value is None else f"{value} {unit}"
 
 

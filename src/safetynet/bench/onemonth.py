@@ -29,7 +29,7 @@ from safetynet.pipeline.rescore import month_span
 COMPARED = "hh_id, score, tier, flags, triggers, r"
 
 
-def _month_scores(conn, month: int) -> pd.DataFrame:  # noqa: ANN001
+def _month_scores(conn, month: int) -> pd.DataFrame:
     return pd.read_sql(text(f"SELECT {COMPARED} FROM risk_score WHERE month = :m ORDER BY hh_id"), conn,
                        params={"m": month})
 

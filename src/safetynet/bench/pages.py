@@ -44,10 +44,10 @@ class SqlTimer:
         event.listen(Engine, "before_cursor_execute", self._before)
         event.listen(Engine, "after_cursor_execute", self._after)
 
-    def _before(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG002
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
         self._local.started = time.perf_counter()
 
-    def _after(self, conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG002
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
         started = getattr(self._local, "started", None)
         if self.active and started is not None and statement not in ("BEGIN", "COMMIT", "ROLLBACK"):
             self.records.append((time.perf_counter() - started, " ".join(statement.split())[:160]))
@@ -78,11 +78,11 @@ def _pick_household(url: str) -> int | None:
                                  "ORDER BY score DESC, hh_id LIMIT 1")).scalar()
 
 
-def _profile_top(fn, limit: int = 8) -> list[str]:  # noqa: ANN001
+def _profile_top(fn, limit: int = 8) -> list[str]:
     """The heaviest safetynet/page functions while fn runs (AppTest runs the script in its own thread)."""
     prof = cProfile.Profile()
 
-    def start_in_thread(frame, event, arg):  # noqa: ANN001, ANN202, ARG001
+    def start_in_thread(frame, event, arg):
         sys.setprofile(None)
         prof.enable()
 
@@ -93,7 +93,7 @@ def _profile_top(fn, limit: int = 8) -> list[str]:  # noqa: ANN001
         threading.setprofile(None)  # type: ignore[arg-type]
         prof.create_stats()
     out = io.StringIO()
-    stats = pstats.Stats(prof, stream=out)  # noqa: F841
+    stats = pstats.Stats(prof, stream=out)
     rows = []
     for (path, line, name), (_, _, _, cum, _) in stats.stats.items():  # type: ignore[attr-defined]
         if "/safetynet/" in path or "/pages/" in path:
@@ -102,7 +102,7 @@ def _profile_top(fn, limit: int = 8) -> list[str]:  # noqa: ANN001
     return [f"{cum:.3f}s {where}" for cum, where in rows[:limit]]
 
 
-def _leaves(node):  # noqa: ANN001, ANN202
+def _leaves(node):
     children = getattr(node, "children", None)
     if children:
         for child in children.values() if isinstance(children, dict) else children:
@@ -111,10 +111,10 @@ def _leaves(node):  # noqa: ANN001, ANN202
         yield node
 
 
-def payload(at) -> dict:  # noqa: ANN001
+def payload(at) -> dict:
     """Bytes of the elements the page sends to the browser (protobuf), and the largest three."""
     sizes = []
-    for node in _leaves(at._tree):  # noqa: SLF001 - AppTest keeps the rendered tree here
+    for node in _leaves(at._tree):
         proto = getattr(node, "proto", None)
         if proto is not None:
             sizes.append((proto.ByteSize(), getattr(node, "type", type(node).__name__), getattr(node, "key", None)))

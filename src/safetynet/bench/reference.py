@@ -53,7 +53,7 @@ CHUNK_ROWS = 500_000
 
 
 # ---------------------------------------------------------------- loading
-def _sqlite_batches(engine: Engine, sql: str, schema: pa.Schema):  # noqa: ANN202
+def _sqlite_batches(engine: Engine, sql: str, schema: pa.Schema):
     with engine.connect() as conn:
         cur = conn.connection.driver_connection.cursor()
         cur.execute(sql)
@@ -63,7 +63,7 @@ def _sqlite_batches(engine: Engine, sql: str, schema: pa.Schema):  # noqa: ANN20
         cur.close()
 
 
-def _csv_batches(blocks, schema: pa.Schema):  # noqa: ANN001, ANN202
+def _csv_batches(blocks, schema: pa.Schema):
     """Arrow tables from a stream of CSV bytes, cut at line ends every ~64 MB."""
     options = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema}, strings_can_be_null=False)
     read = pacsv.ReadOptions(column_names=schema.names)
@@ -82,14 +82,14 @@ def _csv_batches(blocks, schema: pa.Schema):  # noqa: ANN001, ANN202
         yield pacsv.read_csv(io.BytesIO(rest), read_options=read, convert_options=options)
 
 
-def _postgres_batches(engine: Engine, sql: str, schema: pa.Schema):  # noqa: ANN202
+def _postgres_batches(engine: Engine, sql: str, schema: pa.Schema):
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
             yield from _csv_batches(copy, schema)
 
 
-def _sqlite_cli_batches(path: str, sql: str, schema: pa.Schema):  # noqa: ANN202
+def _sqlite_cli_batches(path: str, sql: str, schema: pa.Schema):
     """The sqlite3 shell writes CSV about ten times faster than Python can fetch rows."""
     proc = subprocess.Popen([shutil.which("sqlite3") or "sqlite3", "-readonly", "-csv", path, sql],
                             stdout=subprocess.PIPE)

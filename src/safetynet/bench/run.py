@@ -247,7 +247,7 @@ def check_targets(r: dict) -> list[dict]:
     """Each target of the issue with the measured value and ✅/❌ (None when not measured)."""
     out = []
 
-    def add(name: str, target: str, value, ok: bool | None) -> None:  # noqa: ANN001
+    def add(name: str, target: str, value, ok: bool | None) -> None:
         out.append({"target": name, "limit": target, "measured": value, "ok": ok})
 
     pages = r.get("pages", {}).get("pages", {})
@@ -303,7 +303,7 @@ def check_targets(r: dict) -> list[dict]:
 
 
 # ---------------------------------------------------------------- output
-def _fmt(v) -> str:  # noqa: ANN001
+def _fmt(v) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):

@@ -45,7 +45,7 @@ def start_server(db_url: str, log: Path, extra_env: dict[str, str] | None = None
     port = free_port()
     env = dict(os.environ, SAFETYNET_DB_URL=db_url, SAFETYNET_AUTO_DEMO="0", SAFETYNET_DEMO_MODE="0",
                **(extra_env or {}))
-    out = open(log, "w")  # noqa: SIM115 - closed with the process
+    out = open(log, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",

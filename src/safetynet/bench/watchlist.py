@@ -22,7 +22,7 @@ from safetynet.queries import watchlist as wl
 from safetynet.queries.watchlist import WatchlistQuery
 
 
-def _largest(engine: Engine, sql: str, **params: object):  # noqa: ANN202
+def _largest(engine: Engine, sql: str, **params: object):
     with engine.connect() as conn:
         return conn.execute(text(sql), params).scalar()
 

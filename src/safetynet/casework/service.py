@@ -126,7 +126,7 @@ LEAD_FIELDS = ("status", "assignee", "checked_on", "check_by", "check_finding", 
                "decided_on", "hh_id", "reason")
 
 
-def _create_lead(ctx: _Ctx, cmd: C.CreateLead):  # noqa: ANN202
+def _create_lead(ctx: _Ctx, cmd: C.CreateLead):
     if cmd.hh_id is not None:
         hh = store.household_in_scope(ctx.conn, cmd.hh_id, ctx.prefix)
         if hh is None:
@@ -153,7 +153,7 @@ def _create_lead(ctx: _Ctx, cmd: C.CreateLead):  # noqa: ANN202
             None, {"lead_id": lead_id, "status": "待核实"})
 
 
-def _assign_lead(ctx: _Ctx, cmd: C.AssignLead):  # noqa: ANN202
+def _assign_lead(ctx: _Ctx, cmd: C.AssignLead):
     row = _lead(ctx, cmd.lead_id)
     if row["status"] == "已办结":
         raise Invalid("这条线索已办结，不能再分派")
@@ -165,7 +165,7 @@ def _assign_lead(ctx: _Ctx, cmd: C.AssignLead):  # noqa: ANN202
             {"assignee": who["username"]})
 
 
-def _home_check(ctx: _Ctx, cmd: C.RecordHomeCheck):  # noqa: ANN202
+def _home_check(ctx: _Ctx, cmd: C.RecordHomeCheck):
     row = _lead(ctx, cmd.lead_id)
     if row["status"] == "已办结":
         raise Invalid("这条线索已办结，不能再登记核实")
@@ -177,7 +177,7 @@ def _home_check(ctx: _Ctx, cmd: C.RecordHomeCheck):  # noqa: ANN202
     return "已登记入户核实，请作出认定结论", row["hh_id"], row["lead_id"], _pick(row, tuple(values)), values
 
 
-def _decide_lead(ctx: _Ctx, cmd: C.DecideLead):  # noqa: ANN202
+def _decide_lead(ctx: _Ctx, cmd: C.DecideLead):
     row = _lead(ctx, cmd.lead_id)
     if row["status"] != "待决定":
         raise Invalid("须先完成入户核实，才能作出认定结论" if row["status"] == "待核实" else "这条线索已办结")
@@ -232,7 +232,7 @@ def _open_file(ctx: _Ctx, lead: dict, cmd: C.DecideLead) -> tuple[int, str]:
 
 
 # ---------------------------------------------------------------- the file's work
-def _add_plan_item(ctx: _Ctx, cmd: C.AddPlanItem):  # noqa: ANN202
+def _add_plan_item(ctx: _Ctx, cmd: C.AddPlanItem):
     hh = _file(ctx, cmd.hh_id, cmd.seen_version)
     if hh["status"] not in codes.OPEN_STATUSES:
         raise Invalid(f"档案状态为“{hh['status']}”，不能再制定帮扶计划")
@@ -243,7 +243,7 @@ def _add_plan_item(ctx: _Ctx, cmd: C.AddPlanItem):  # noqa: ANN202
     return f"已加入帮扶计划：{cmd.aid_type}", cmd.hh_id, None, None, {"item_id": item_id, **values}
 
 
-def _record_aid(ctx: _Ctx, cmd: C.RecordAid):  # noqa: ANN202
+def _record_aid(ctx: _Ctx, cmd: C.RecordAid):
     hh = _file(ctx, cmd.hh_id, cmd.seen_version)
     if hh["status"] in codes.CLOSED_STATUSES:
         raise Invalid(f"档案已{hh['status']}，不能再登记帮扶")
@@ -265,7 +265,7 @@ def _record_aid(ctx: _Ctx, cmd: C.RecordAid):  # noqa: ANN202
     return f"已登记帮扶：{cmd.aid_type} {cmd.amount:,.2f}元", cmd.hh_id, None, _pick(hh, ("status",)), after
 
 
-def _assign_helper(ctx: _Ctx, cmd: C.AssignHelper):  # noqa: ANN202
+def _assign_helper(ctx: _Ctx, cmd: C.AssignHelper):
     hh = _file(ctx, cmd.hh_id, cmd.seen_version)
     name, unit = cmd.helper_name.strip(), cmd.helper_unit.strip() or None
     helper_id = store.helper_named(ctx.conn, name, unit)
@@ -277,7 +277,7 @@ def _assign_helper(ctx: _Ctx, cmd: C.AssignHelper):  # noqa: ANN202
             {"pairing_id": pairing_id, "helper_id": helper_id, "start_on": cmd.start_on})
 
 
-def _end_pairing(ctx: _Ctx, cmd: C.EndPairing):  # noqa: ANN202
+def _end_pairing(ctx: _Ctx, cmd: C.EndPairing):
     _file(ctx, cmd.hh_id, cmd.seen_version)
     row = store.pairing_of(ctx.conn, cmd.pairing_id, cmd.hh_id)
     if row is None or row["end_on"] is not None:
@@ -288,7 +288,7 @@ def _end_pairing(ctx: _Ctx, cmd: C.EndPairing):  # noqa: ANN202
     return "已结束结对", cmd.hh_id, None, {"end_on": None}, {"pairing_id": cmd.pairing_id, "end_on": cmd.end_on}
 
 
-def _log_followup(ctx: _Ctx, cmd: C.LogFollowup):  # noqa: ANN202
+def _log_followup(ctx: _Ctx, cmd: C.LogFollowup):
     _file(ctx, cmd.hh_id, cmd.seen_version)
     values = {"followed_on": cmd.followed_on, "method": cmd.method, "visitor": cmd.visitor.strip(),
               "finding": cmd.finding.strip(), "relapse_flag": bool(cmd.relapse_signs)}
@@ -310,7 +310,7 @@ def elimination_checklist(conn: Connection, hh: dict) -> lifecycle.EliminationCh
 NO_LABOUR = "家中无人具备劳动能力，不能作风险消除，继续跟踪帮扶（DOMAIN §4）"
 
 
-def _propose(ctx: _Ctx, cmd: C.ProposeElimination):  # noqa: ANN202
+def _propose(ctx: _Ctx, cmd: C.ProposeElimination):
     hh = _file(ctx, cmd.hh_id, cmd.seen_version)
     if hh["status"] not in codes.OPEN_STATUSES:
         raise Invalid(f"档案状态为“{hh['status']}”，不能提出风险消除")
@@ -346,7 +346,7 @@ def _request(ctx: _Ctx, request_id: int, status: str, refusal: str) -> dict:
     return request
 
 
-def _decide_elimination(ctx: _Ctx, cmd: C.DecideElimination):  # noqa: ANN202
+def _decide_elimination(ctx: _Ctx, cmd: C.DecideElimination):
     request = _request(ctx, cmd.request_id, "待审批", "不能再审批")
     if request["proposed_by"] == ctx.user.username:
         raise Invalid("审批人不能是申请人本人：须由上一级的其他工作人员审批")
@@ -369,7 +369,7 @@ def _decide_elimination(ctx: _Ctx, cmd: C.DecideElimination):  # noqa: ANN202
     return (f"已批准，公示至{until.year}年{until.month}月{until.day}日，期满后生效", hh["hh_id"], None, before, values)
 
 
-def _confirm_elimination(ctx: _Ctx, cmd: C.ConfirmElimination):  # noqa: ANN202
+def _confirm_elimination(ctx: _Ctx, cmd: C.ConfirmElimination):
     request = _request(ctx, cmd.request_id, "公示中", "不在公示期")
     until = request["notice_until"]
     if ctx.today <= until:
@@ -383,7 +383,7 @@ def _confirm_elimination(ctx: _Ctx, cmd: C.ConfirmElimination):  # noqa: ANN202
             {"status": to_status, "eliminated_on": ctx.today})
 
 
-def _revert(ctx: _Ctx, cmd: C.RevertElimination):  # noqa: ANN202
+def _revert(ctx: _Ctx, cmd: C.RevertElimination):
     hh = _file(ctx, cmd.hh_id, cmd.seen_version)
     if hh["status"] not in codes.ELIMINATED_STATUSES:
         raise Invalid(f"档案状态为“{hh['status']}”，没有可回退的风险消除")

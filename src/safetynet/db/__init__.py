@@ -61,11 +61,11 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
     path = sqlite_path(engine.url)
 
     @event.listens_for(engine, "engine_disposed")
-    def _on_dispose(disposed):  # noqa: ANN001
+    def _on_dispose(disposed):
         _opened_files.pop(disposed, None)  # every connection is closed: the next one opens what is there then
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001 - DBAPI types
+    def _on_connect(dbapi_conn, _record):
         if path is not None and engine not in _opened_files:
             try:
                 stat = os.stat(path)
@@ -88,7 +88,7 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn):
         wait_ms = conn.get_execution_options().get(BEGIN_IMMEDIATE)
         if wait_ms is None:
             conn.exec_driver_sql("BEGIN")

@@ -54,7 +54,7 @@ def _insert_sqlite(conn: Connection, table: Table, df: pd.DataFrame) -> None:
     try:
         for start in range(0, len(df), CHUNK_ROWS):
             part = df.iloc[start:start + CHUNK_ROWS]
-            cur.executemany(sql, zip(*(_column_values(part[c]) for c in cols)))
+            cur.executemany(sql, zip(*(_column_values(part[c]) for c in cols), strict=True))
     finally:
         cur.close()
 

@@ -14,8 +14,8 @@ from safetynet.db import bulk
 from safetynet.db.schema import deadline_rule, industry, region, region_line, work_calendar
 from safetynet.domain import codes
 from safetynet.domain.deadlines import default_rule_rows
-from safetynet.domain.workdays import shipped_days
 from safetynet.domain.lines import NATION, NATIONAL_MONITOR_FLOOR
+from safetynet.domain.workdays import shipped_days
 
 # Urban 低保, yuan per person per month, 2024, by province (research/domain.md §4c:
 # tier-1 1,300–1,500, east 900–1,150, centre 700–850, west/north-east 650–800).

@@ -21,12 +21,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
-    LargeBinary,
-    PrimaryKeyConstraint,
     Text,
 )
 

@@ -249,7 +249,7 @@ class _Output:
 class _Simulation:
     """One chunk of households, lived through the demo months."""
 
-    def __init__(self, rng, world: places.Places, months: list[int], first_id: int, n: int,  # noqa: ANN001
+    def __init__(self, rng, world: places.Places, months: list[int], first_id: int, n: int,
                  lines, multipliers: dict[str, float], batch_id: int) -> None:
         self.rng, self.world, self.months, self.n = rng, world, np.asarray(months), n
         self.M = len(months)
@@ -408,7 +408,8 @@ class _Simulation:
         able = np.isin(capacity, codes.ABLE_TO_WORK)
 
         stage = np.select([(age >= 3) & (age <= 5), (age >= 6) & (age <= 11), (age >= 12) & (age <= 14),
-                           (age >= 15) & (age <= 17) & (rng.random(n_p) < 0.8), (age >= 18) & (age <= 22) & (role == "child") & (rng.random(n_p) < 0.35)],
+                           (age >= 15) & (age <= 17) & (rng.random(n_p) < 0.8),
+                           (age >= 18) & (age <= 22) & (role == "child") & (rng.random(n_p) < 0.35)],
                           ["学前", "小学", "初中", np.where(rng.random(n_p) < 0.6, "高中", "中职"), "高校"], "")
         dropout = (age >= 7) & (age <= 15) & (rng.random(n_p) < 0.004)
         stage = np.where(dropout, "", stage)
@@ -432,7 +433,8 @@ class _Simulation:
         person_industry = np.where(form == "无", None, person_industry)
         contract = np.where(form == "劳动合同", rng.choice([6, 12, 24, 36], n_p, p=[0.1, 0.4, 0.3, 0.2]), -1)
         med = rng.random(n_p) > 0.004
-        pension = np.where(form == "劳动合同", rng.random(n_p) < 0.9, np.where(np.isin(form, codes.UNSTABLE_FORMS), rng.random(n_p) < 0.25, rng.random(n_p) < 0.6))
+        pension = np.where(form == "劳动合同", rng.random(n_p) < 0.9,
+                           np.where(np.isin(form, codes.UNSTABLE_FORMS), rng.random(n_p) < 0.25, rng.random(n_p) < 0.6))
         injury = np.where(np.isin(form, ["劳动合同", "劳务派遣"]), rng.random(n_p) < 0.85, rng.random(n_p) < 0.15)
         unemp = (form == "劳动合同") & (rng.random(n_p) < 0.7)
         birth_year = end_year - age
@@ -505,7 +507,8 @@ class _Simulation:
         self.p["person_id"] = (self.hh_ids[0] - 1) * 10 + np.arange(len(self.p)) + 1  # ids stay unique across chunks
         self.hh_row = hh_row
         self.able = able
-        self.employed0 = pd.Series((able & ~np.isin(form, ["失业", "无"])).astype(int)).groupby(hh_row).sum().reindex(range(len(h)), fill_value=0).to_numpy()
+        working = pd.Series((able & ~np.isin(form, ["失业", "无"])).astype(int))
+        self.employed0 = working.groupby(hh_row).sum().reindex(range(len(h)), fill_value=0).to_numpy()
 
     def _same_province_county(self, rng: np.random.Generator, adcodes: np.ndarray) -> np.ndarray:
         """A random county of the same province as each adcode (another town to work in)."""
@@ -543,7 +546,8 @@ class _Simulation:
         cause = h["cause"].to_numpy()
         ill = (cause == "01") | np.isin(cause, ["05"])
         med_share = np.where(ill, rng.uniform(0.2, 0.55, n), rng.uniform(0.0, 0.04, n))
-        school_kids = pd.Series(self.p["school_stage"].isin(["高中", "中职", "高校"]).to_numpy()).groupby(self.hh_row).any().reindex(range(n), fill_value=False).to_numpy()
+        in_school = pd.Series(self.p["school_stage"].isin(["高中", "中职", "高校"]).to_numpy())
+        school_kids = in_school.groupby(self.hh_row).any().reindex(range(n), fill_value=False).to_numpy()
         school_share = np.where(school_kids, rng.uniform(0.06, 0.28, n), 0.0) + np.where(cause == "09", 0.08, 0.0)
         care_share = np.where(cause == "03", rng.uniform(0.05, 0.15, n), 0.0)
         work_share = np.where(self.employed0 > 0, 0.03, 0.0)

@@ -136,7 +136,8 @@ RELATIONS = {
 }
 SEXES = {"男": "Male", "女": "Female"}
 EDUCATION = ("研究生", "大学", "大专", "中职", "高中", "初中", "小学", "文盲或半文盲", "学龄前")
-SCHOOL_STAGES = {"学前": "Pre-school", "小学": "Primary", "初中": "Junior secondary", "高中": "Senior secondary", "中职": "Vocational", "高校": "Higher education"}
+SCHOOL_STAGES = {"学前": "Pre-school", "小学": "Primary", "初中": "Junior secondary", "高中": "Senior secondary",
+                 "中职": "Vocational", "高校": "Higher education"}
 COMPULSORY_STAGES = ("小学", "初中")
 WORK_PLACES = {"县内": "Within county", "省内县外": "Other county, same province", "省外": "Other province"}
 SITE_TYPES = {"城镇": "Town", "集镇": "Market town", "中心村": "Central village"}

@@ -12,7 +12,6 @@ earlier. A score is a prompt for a visit, not an eligibility decision.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntFlag
 
 import numpy as np
@@ -354,7 +353,8 @@ def reason_lists(scored: pd.DataFrame, populations: pd.Series | np.ndarray, lang
              np.where(has(Reason.E_DEPENDENCY), ("每名劳动力负担" + dep + "人") if zh else (dep + " dependants per worker"),
                       "有重度残疾或患大病成员" if zh else "a member with severe disability or major illness"))
     add("e", has(Reason.E_NO_LABOUR) | has(Reason.E_DEPENDENCY) | has(Reason.E_ILLNESS), e_text.astype(object))
-    add("f", has(Reason.F_RELOCATED), np.full(n, "搬迁户无人稳定就业" if zh else "relocated household with nobody in stable work", dtype=object))
+    relocated = "搬迁户无人稳定就业" if zh else "relocated household with nobody in stable work"
+    add("f", has(Reason.F_RELOCATED), np.full(n, relocated, dtype=object))
     g_text = np.where(has(Reason.G_UNINSURED), "有成员未参加基本医保" if zh else "a member without basic medical insurance",
                       "符合低保条件但未纳入" if zh else "eligible for dibao but not enrolled")
     add("g", has(Reason.G_UNINSURED) | has(Reason.G_DIBAO_GAP), g_text.astype(object))

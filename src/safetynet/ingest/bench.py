@@ -87,8 +87,8 @@ def prepare_database(url: str, households: int, progress: bool = True) -> Engine
         reference.load_reference(conn)
         have = conn.execute(select(func.count()).select_from(household)).scalar_one()
     if have < households:
-        from safetynet.progress import counting_bar
         from safetynet.demo.generate import DemoConfig, generate
+        from safetynet.progress import counting_bar
 
         generate(engine, DemoConfig(households=households, months=24, seed=7),
                  progress=counting_bar("生成演示数据") if progress else None, force=False)

@@ -43,6 +43,8 @@ MAX_MEMBERS = 20  # plausible household size (DOMAIN §7: 1–8 in practice)
 EARLIEST_DATE = dt.date(1990, 1, 1)
 EARLIEST_MONTH = 200001
 
+BOOL_KEEP_NOTE = "是/否；新记录空白按否，已有记录空白保留原值"
+
 
 @dataclass(frozen=True)
 class Field:
@@ -118,7 +120,7 @@ def _labels(mapping: Mapping[str, object]) -> dict[str, str]:
     return {str(k): (v[0] if isinstance(v, tuple) else str(v)) for k, v in mapping.items()}
 
 
-def _self(values) -> dict[str, str]:  # noqa: ANN001
+def _self(values) -> dict[str, str]:
     return {str(v): str(v) for v in values}
 
 
@@ -169,7 +171,8 @@ HOUSEHOLDS = KindSpec(
         Field("industry_code", "行业", "code", codes=INDUSTRY, aliases=("行业代码", "主要劳动力行业"),
               note="主要劳动力所在行业（代码或名称，如 C 或 制造业）"),
         Field("status", "档案状态", "code", codes=_self(codes.FILE_STATUS), aliases=("状态",),
-              note="在档 / 帮扶中 / 风险消除 / 已解困 / 已脱困 / 退档 / 注销；新档案空白按在档，已有档案空白保留原状态；变更须符合动态管理流程",
+              note="在档 / 帮扶中 / 风险消除 / 已解困 / 已脱困 / 退档 / 注销；"
+                   "新档案空白按在档，已有档案空白保留原状态；变更须符合动态管理流程",
               example="在档"),
         Field("status_changed_on", "状态变更日期", "date", column="",
               note="状态变更的日期；空白时消除按消除日期、退档按退档日期、其他按导入当天"),
@@ -184,12 +187,12 @@ HOUSEHOLDS = KindSpec(
         Field("elimination_method", "消除方式", "code", codes=_self(codes.ELIMINATION_METHODS), note="帮扶消除 / 自然消除"),
         Field("address", "家庭住址", "text", max_len=255, aliases=("住址", "地址"), note="个人信息，系统内脱敏显示；可以换行",
               free_text=True),
-        Field("is_relocated", "是否搬迁户", "bool", default=False, aliases=("易地搬迁户",), note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("is_exit_poor", "是否脱贫户", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("on_dibao", "是否享受低保", "bool", default=False, aliases=("低保户", "是否低保"), note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("on_tekun", "是否特困供养", "bool", default=False, aliases=("特困", "是否特困"), note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("housing_unsafe", "住房安全无保障", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("water_unsafe", "饮水安全无保障", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("is_relocated", "是否搬迁户", "bool", default=False, aliases=("易地搬迁户",), note=BOOL_KEEP_NOTE),
+        Field("is_exit_poor", "是否脱贫户", "bool", default=False, note=BOOL_KEEP_NOTE),
+        Field("on_dibao", "是否享受低保", "bool", default=False, aliases=("低保户", "是否低保"), note=BOOL_KEEP_NOTE),
+        Field("on_tekun", "是否特困供养", "bool", default=False, aliases=("特困", "是否特困"), note=BOOL_KEEP_NOTE),
+        Field("housing_unsafe", "住房安全无保障", "bool", default=False, note=BOOL_KEEP_NOTE),
+        Field("water_unsafe", "饮水安全无保障", "bool", default=False, note=BOOL_KEEP_NOTE),
         Field("psych_consent", "同意记录心理支持信息", "bool", default=False, aliases=("心理信息同意",),
               note="是/否；新记录空白按否，已有记录空白保留原值；未同意时不记录心理支持因素"),
     ),
@@ -222,8 +225,8 @@ PERSONS = KindSpec(
         Field("school_stage", "在校阶段", "code", codes=_self(codes.SCHOOL_STAGES),
               note="学前 / 小学 / 初中 / 高中 / 中职 / 高校；不在校空白（已有成员空白保留原值）"),
         Field("is_dropout", "是否辍学", "bool", default=False, note="义务教育阶段失学辍学：是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("union_member", "是否工会会员", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("is_migrant", "是否农民工", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("union_member", "是否工会会员", "bool", default=False, note=BOOL_KEEP_NOTE),
+        Field("is_migrant", "是否农民工", "bool", default=False, note=BOOL_KEEP_NOTE),
         Field("origin_adcode", "户籍地区县代码", "adcode", aliases=("户籍地",), note="农民工户籍所在区县的6位代码"),
         Field("employment_form", "就业形式", "code", codes=_self(codes.EMPLOYMENT_FORMS),
               note="劳动合同 / 劳务派遣 / 非全日制 / 灵活就业 / 平台新就业形态 / 务农 / 失业 / 未返岗 / 无"),
@@ -233,11 +236,11 @@ PERSONS = KindSpec(
         Field("work_place", "务工地点", "code", codes=_self(codes.WORK_PLACES), note="县内 / 省内县外 / 省外"),
         Field("med_insured", "基本医疗保险", "bool", default=True, aliases=("医保", "是否参加医保"),
               note="是否参加基本医疗保险：是/否；新记录空白按是，已有记录空白保留原值"),
-        Field("pension_insured", "养老保险", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("unemp_insured", "失业保险", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("injury_insured", "工伤保险", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("counselling_referred", "心理疏导转介", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
-        Field("isolated", "独居或无本地支持", "bool", default=False, note="是/否；新记录空白按否，已有记录空白保留原值"),
+        Field("pension_insured", "养老保险", "bool", default=False, note=BOOL_KEEP_NOTE),
+        Field("unemp_insured", "失业保险", "bool", default=False, note=BOOL_KEEP_NOTE),
+        Field("injury_insured", "工伤保险", "bool", default=False, note=BOOL_KEEP_NOTE),
+        Field("counselling_referred", "心理疏导转介", "bool", default=False, note=BOOL_KEEP_NOTE),
+        Field("isolated", "独居或无本地支持", "bool", default=False, note=BOOL_KEEP_NOTE),
     ),
     key=("id_number",),  # or (file_no, name, relation) when the ID is blank
     description="每人一行，按档案编号归户。有身份证号的按身份证号对应，没有的按档案编号+姓名+与户主关系对应。",
@@ -278,7 +281,8 @@ EVENTS = KindSpec(
         FILE_NO,
         Field("risk_type", "风险类型", "code", required=True, codes=_labels(codes.RISK_TYPES), zfill=-1,
               aliases=("致贫返贫风险类型", "风险类别"),
-              note="01 因病 / 0201–0299 因灾 / 03 因残 / 04 缺劳动力 / 05 因意外 / 06 产业失败 / 07 务工就业不稳 / 09 因学 / 10 因疫 / 11 欠薪/劳动争议 / 12 未返岗/失业 / 99 其他",
+              note="01 因病 / 0201–0299 因灾 / 03 因残 / 04 缺劳动力 / 05 因意外 / 06 产业失败 / 07 务工就业不稳 / "
+                   "09 因学 / 10 因疫 / 11 欠薪/劳动争议 / 12 未返岗/失业 / 99 其他",
               example="因病"),
         Field("occurred_on", "发生日期", "date", required=True, aliases=("发生时间",), note="事件发生的日期，不晚于今天",
               example="2026-07-12"),
@@ -355,7 +359,7 @@ SITES = KindSpec(
         Field("workshop_jobs", "帮扶车间岗位", "int", lo=0, hi=100_000, default=0, aliases=("车间岗位",),
               note="新记录空白按0，已有记录空白保留原值"),
         Field("has_service_station", "工会服务站", "bool", default=False, aliases=("是否有工会服务站",),
-              note="是/否；新记录空白按否，已有记录空白保留原值"),
+              note=BOOL_KEEP_NOTE),
         Field("opened_year", "建成年份", "int", lo=2000, aliases=("建成时间",), note="四位年份"),
     ),
     key=("name", "adcode"),
@@ -407,7 +411,7 @@ def accepted_inputs(f: Field) -> dict[str, str]:
             for label in labels if isinstance(labels, tuple) else (labels,):
                 out.setdefault(normalize_value(label), str(code))
     if f.name in ("industry_code",):
-        for code, _sec, zh, en, _w, _s in codes.INDUSTRIES:
+        for code, _sec, _zh, en, _w, _s in codes.INDUSTRIES:
             out.setdefault(normalize_value(en), code)
     english = {"status": codes.FILE_STATUS, "source": codes.SOURCES, "health": codes.HEALTH,
                "labour_capacity": codes.LABOUR_CAPACITY, "employment_form": codes.EMPLOYMENT_FORMS,

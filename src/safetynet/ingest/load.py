@@ -360,7 +360,7 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                                                    members_changed=written.members)
                     rescored, new_version = refreshed.households, refreshed.data_version
                     timings["rescore"] = time.perf_counter() - t0
-            for sel, res, batch_id in zip(selections, results, batch_ids, strict=True):
+            for res, batch_id in zip(results, batch_ids, strict=True):
                 res.batch_id = batch_id
                 res.status = "done" if write else "rejected"
                 _write_rejects(conn, batch_id, res.rejects)
@@ -593,7 +593,7 @@ def _update(conn: Connection, table: Table, frame: pd.DataFrame, key: list[str])
     try:
         for start in range(0, len(frame), bulk.CHUNK_ROWS):
             part = frame.iloc[start:start + bulk.CHUNK_ROWS]
-            columns = [bulk._column_values(part[c]) for c in cols + key]  # noqa: SLF001 - the shared value adapter
+            columns = [bulk._column_values(part[c]) for c in cols + key]
             cur.executemany(sql, zip(*columns, strict=True))
     finally:
         cur.close()

@@ -20,7 +20,6 @@ least one income: all four blank is no information, not an income of 0.
 from __future__ import annotations
 
 import dataclasses
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -151,7 +150,7 @@ class Context:
         return np.nan_to_num(ids, nan=0).astype(np.int64)
 
 
-def read_in(conn: Connection, stmt, column, values: Iterable, chunk: int | None = None) -> pd.DataFrame:  # noqa: ANN001
+def read_in(conn: Connection, stmt, column, values: Iterable, chunk: int | None = None) -> pd.DataFrame:
     """`stmt WHERE column IN values`, in chunks (the bound-parameter limit), as one frame."""
     values = list(values)
     if chunk is None:
@@ -360,7 +359,7 @@ def _cell_bad(parsed: Parsed, names: Iterable[str], bad: np.ndarray) -> np.ndarr
     """Rows where a key cell itself failed to parse (other problems don't stop duplicate detection)."""
     out = np.zeros(parsed.n, dtype=bool)
     headers = {parsed.header_of(n) for n in names}
-    for pos, col in zip(parsed.problems._pos, parsed.problems._col, strict=True):  # noqa: SLF001
+    for pos, col in zip(parsed.problems._pos, parsed.problems._col, strict=True):
         hit = np.isin(col, list(headers))
         out[pos[hit]] = True
     return out
@@ -496,14 +495,13 @@ def plan_households(ctx: Context, parsed: Parsed) -> Plan:
         p.add(rural & ~parsed.blank["worker_cat"], h("worker_cat"), "对象类型为防返贫监测户时应为空", parsed.raw["worker_cat"])
 
     ident = effective("identified_on", "date")
-    for name, text in (("found_on", "发现日期晚于认定日期"),):
-        if name in parsed.present:
-            later = ~np.isnat(v[name]) & ~np.isnat(ident) & (v[name] > ident)
-            p.add(later, h(name), text, parsed.raw[name])
-    for name, text in (("eliminated_on", "消除日期早于认定日期"), ("closed_on", "退档日期早于认定日期")):
+    if "found_on" in parsed.present:
+        later = ~np.isnat(v["found_on"]) & ~np.isnat(ident) & (v["found_on"] > ident)
+        p.add(later, h("found_on"), "发现日期晚于认定日期", parsed.raw["found_on"])
+    for name, message in (("eliminated_on", "消除日期早于认定日期"), ("closed_on", "退档日期早于认定日期")):
         if name in parsed.present:
             earlier = ~np.isnat(v[name]) & ~np.isnat(ident) & (v[name] < ident)
-            p.add(earlier, h(name), text, parsed.raw[name])
+            p.add(earlier, h(name), message, parsed.raw[name])
 
     # status and the lifecycle
     old_status = old["status"].to_numpy(dtype=object) if "status" in old else np.full(n, None, dtype=object)
@@ -522,7 +520,7 @@ def plan_households(ctx: Context, parsed: Parsed) -> Plan:
     closed_on = effective("closed_on", "date")
     reason_ = effective("close_reason", "code")
     changing = ~exists | (status != old_status)
-    p.add(eliminated & changing & np.isnat(elim_on), "消除日期", f"档案状态为消除类状态时必填", quote=False)
+    p.add(eliminated & changing & np.isnat(elim_on), "消除日期", "档案状态为消除类状态时必填", quote=False)
     p.add(eliminated & changing & pd.isna(pd.Series(method, dtype=object)).to_numpy(), "消除方式",
           "档案状态为消除类状态时必填（帮扶消除 / 自然消除）", quote=False)
     p.add(closed & changing & np.isnat(closed_on), "退档日期", "档案状态为退档或注销时必填", quote=False)
@@ -690,9 +688,11 @@ def plan_persons(ctx: Context, parsed: Parsed) -> Plan:
 
     valid = ~p.bad & (hh != 0)
     households = sorted({int(x) for x in hh[valid] if x > 0})
-    db = read_in(ctx.conn, select(person), person.c.hh_id, households) if households else pd.DataFrame(columns=[c.name for c in person.columns])
-    by_id = read_in(ctx.conn, select(person.c.person_id, person.c.hh_id, person.c.id_number), person.c.id_number,
-                    pd.unique(ids[valid & id_given])) if (valid & id_given).any() else pd.DataFrame(columns=["person_id", "hh_id", "id_number"])
+    db = (read_in(ctx.conn, select(person), person.c.hh_id, households) if households
+          else pd.DataFrame(columns=[c.name for c in person.columns]))
+    by_id = (read_in(ctx.conn, select(person.c.person_id, person.c.hh_id, person.c.id_number), person.c.id_number,
+                     pd.unique(ids[valid & id_given])) if (valid & id_given).any()
+             else pd.DataFrame(columns=["person_id", "hh_id", "id_number"]))
 
     match = np.full(n, np.nan)
     rows = np.flatnonzero(valid)
@@ -709,7 +709,8 @@ def plan_persons(ctx: Context, parsed: Parsed) -> Plan:
             elsewhere[other["pos"].to_numpy()] = True
             where_ = np.full(n, "", dtype=object)
             other_files = other["hh_id_db"].map(_file_nos(ctx, other["hh_id_db"])).fillna("?").astype(str)
-            where_[other["pos"].to_numpy()] = ("已登记在档案“" + other_files + "”下；同一人不能属于两户，如需转户请先在原档案中处理").to_numpy()
+            where_[other["pos"].to_numpy()] = (
+                "已登记在档案“" + other_files + "”下；同一人不能属于两户，如需转户请先在原档案中处理").to_numpy()
             p.add(elsewhere, h("id_number"), where_, parsed.raw["id_number"])
     # 2) by household + name + relation (stored person without an ID, or rows without an ID)
     rest = frame.loc[np.isnan(match[frame["pos"].to_numpy()]) & ~p.bad[frame["pos"].to_numpy()]]
@@ -925,7 +926,7 @@ def _member_ids(ctx: Context, parsed: Parsed, hh: np.ndarray, name: str) -> np.n
 
 
 def _plan_child(ctx: Context, parsed: Parsed, table: Table, id_col: str, key: tuple[str, ...], label: str,
-                resolve=None) -> Plan:  # noqa: ANN001
+                resolve=None) -> Plan:
     """Events and assistance: household-level records matched on (household, key fields)."""
     n = parsed.n
     v = parsed.values

@@ -340,7 +340,7 @@ def open_source(data: bytes, file_name: str, limits: Limits = Limits()) -> Sourc
     return Source(file_name, fmt, None, None, len(data), digest, refs, _data=data, _workbook=workbook)
 
 
-def _open_workbook(data: bytes, fmt: str):  # noqa: ANN202
+def _open_workbook(data: bytes, fmt: str):
     from python_calamine import CalamineWorkbook
 
     try:

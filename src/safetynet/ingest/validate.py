@@ -35,7 +35,7 @@ from safetynet.ingest.reader import HIDDEN_BREAKS, HIDDEN_CHARS, RawSheet, visib
 MAX_PROBLEMS_PER_ROW = 5
 VALUE_SHOWN = 40
 BLANKS = ("", "null", "none", "nan", "#n/a", "n/a")  # lower case; a cell is compared in lower case (NAN, Null …)
-_ID_PROVINCES = sorted(idcard._PROVINCES)  # noqa: SLF001 - the one list of valid province codes
+_ID_PROVINCES = sorted(idcard._PROVINCES)
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _ID_CHECK = np.array(list("10X98765432"), dtype=object)
 
@@ -131,7 +131,8 @@ class Problems:
         more = extra.loc[keep].to_numpy()
         last = (rank.loc[keep].to_numpy() == per_row - 1) & (more > 0)
         if last.any():
-            trimmed.loc[last, "reason"] = trimmed.loc[last, "reason"] + "（该行另有" + pd.Series(more[last]).astype(str).to_numpy() + "处问题）"
+            more_here = pd.Series(more[last]).astype(str).to_numpy()
+            trimmed.loc[last, "reason"] = trimmed.loc[last, "reason"] + "（该行另有" + more_here + "处问题）"
         return trimmed
 
 
@@ -204,7 +205,7 @@ def _np(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return arr.to_numpy(zero_copy_only=False) if isinstance(arr, pa.ChunkedArray | pa.Array) else np.asarray(arr)
 
 
-def _bool(arr) -> np.ndarray:  # noqa: ANN001
+def _bool(arr) -> np.ndarray:
     return _np(pc.fill_null(arr, False)).astype(bool)
 
 
@@ -333,7 +334,7 @@ def _check_length(f: K.Field, s: pa.ChunkedArray, parsed: Parsed) -> None:
             parsed.problems.add(too_long, f.header, why, quote=False)
 
 
-def _code(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
+def _code(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     accepted = K.accepted_inputs(f)
     if f.name == "industry_code" and regions.industries:
         accepted = {**accepted, **{K.normalize_value(c): c for c in regions.industries},
@@ -361,7 +362,7 @@ def _code(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN0
 NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
-def _number(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
+def _number(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     filled = pc.if_else(pa.array(blank), "0", s) if blank.any() else s
     try:
         values = _np(pc.cast(filled, pa.float64())).astype(float)
@@ -458,7 +459,7 @@ MONTH_PATTERNS = [
 ]
 
 
-def _date(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
+def _date(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     key = pc.utf8_normalize(s, "NFKC")
     matched, y, m, d = _ymd(key, DATE_PATTERNS)
     valid = matched & _valid_ymd(y, m, d)
@@ -475,7 +476,7 @@ def _date(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN0
     return values
 
 
-def _month(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
+def _month(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     n = len(blank)
     y = np.zeros(n, dtype=np.int64)
     m = np.zeros(n, dtype=np.int64)
@@ -513,7 +514,7 @@ _TRUE = [K.normalize_value(v) for v in K.BOOL_TRUE]
 _FALSE = [K.normalize_value(v) for v in K.BOOL_FALSE]
 
 
-def _bool_parser(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
+def _bool_parser(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     key = _norm(s)
     is_true = _bool(pc.is_in(key, value_set=pa.array(_TRUE)))
     is_false = _bool(pc.is_in(key, value_set=pa.array(_FALSE)))
@@ -524,7 +525,7 @@ def _bool_parser(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noq
     return out
 
 
-def _idcard(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
+def _idcard(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     upper = pc.utf8_upper(pc.utf8_normalize(s, "NFKC"))
     n = len(blank)
     numeric = _bool(pc.match_substring_regex(upper, r"^\d(\.\d+)?E\+?\d+$|^\d{15,18}\.0$"))
@@ -555,7 +556,8 @@ def _idcard(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: AN
         parsed.problems.add(full(~province_ok), f.header, "前两位不是有效的省级行政区划代码", raw)
         parsed.problems.add(full(province_ok & ~date_ok), f.header, "其中的出生日期不存在", raw)
         parsed.problems.add(full(province_ok & date_ok & ~plausible), f.header, "其中的出生日期不合理（晚于今天或早于120年前）", raw)
-        why = ("校验码错误：末位应为" + pd.Series(expected, dtype=object) + "，实为" + pd.Series(actual, dtype=object)).to_numpy(dtype=object)
+        why = ("校验码错误：末位应为" + pd.Series(expected, dtype=object)
+               + "，实为" + pd.Series(actual, dtype=object)).to_numpy(dtype=object)
         bad_check = province_ok & plausible & ~check_ok
         parsed.problems.add(full(bad_check), f.header, _scatter_values(n, pos, why), raw)
         good = province_ok & plausible & check_ok
@@ -589,7 +591,7 @@ class RegionSets:
     scope_prefix: str = ""  # the importing user's region scope as an adcode prefix ("" = nationwide)
 
 
-def _adcode(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
+def _adcode(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     key = pc.utf8_normalize(s, "NFKC")
     shape = _bool(pc.match_substring_regex(key, r"^\d{6}$"))
     parsed.problems.add(~shape & ~blank, f.header, "应为6位数字的行政区划代码", raw)
@@ -607,7 +609,7 @@ def _adcode(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: AN
     return values
 
 
-def _phone(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:  # noqa: ANN001
+def _phone(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     key = pc.replace_substring_regex(pc.utf8_normalize(s, "NFKC"), r"[\s()（）]", "")
     ok = _bool(pc.match_substring_regex(key, r"^(\+?86)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}(-\d{1,6})?$"))
     parsed.problems.add(~ok & ~blank, f.header, "不是有效的电话号码（11位手机号，或带区号的固定电话）", raw)

@@ -83,14 +83,14 @@ def _frame(conn: Connection, stmt: Select, params: dict | None = None) -> pd.Dat
         elif kind is bool and frame[col.key].notna().all():
             frame[col.key] = frame[col.key].astype(bool)
         elif kind is bool:
-            frame[col.key] = frame[col.key].map({0: False, 1: True, False: False, True: True})
+            frame[col.key] = frame[col.key].map({False: False, True: True})  # 0/1 hash as False/True
     return frame
 
 
 IN_LIST = 5_000  # ids per IN (…) list when the ids are too sparse to read as one range
 
 
-def _read_range(conn: Connection, stmt: Select, column, ids: np.ndarray, extra=None) -> pd.DataFrame:  # noqa: ANN001
+def _read_range(conn: Connection, stmt: Select, column, ids: np.ndarray, extra=None) -> pd.DataFrame:
     """Rows of `stmt` whose `column` is one of `ids` (sorted).
 
     Dense ids (a chunk of everyone) are read as one id range and filtered here; sparse ids (the households
@@ -191,7 +191,7 @@ def _observed_ids(conn: Connection, month: int) -> np.ndarray:
     return frame["hh_id"].to_numpy(dtype=np.int64)
 
 
-def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,  # noqa: ANN001
+def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,
                   progress: Progress | None = None) -> dict:
     """Score `month` for `hh_ids` (default: everyone observed that month) in the caller's transaction.
 

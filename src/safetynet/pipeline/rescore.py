@@ -55,11 +55,11 @@ def load_multipliers(conn: Connection) -> dict[str, float]:
     return dict(conn.execute(select(industry.c.code, industry.c.line_multiplier)).all())
 
 
-def _in(column, ids: list[int]):  # noqa: ANN001, ANN202 - SQLAlchemy column
+def _in(column, ids: list[int]):
     return column.in_(bindparam(f"ids_{column.table.name}", expanding=True))
 
 
-def _read(conn: Connection, stmt, ids: list[int], column) -> pd.DataFrame:  # noqa: ANN001
+def _read(conn: Connection, stmt, ids: list[int], column) -> pd.DataFrame:
     return pd.read_sql(stmt.where(_in(column, ids)), conn, params={f"ids_{column.table.name}": ids})
 
 
@@ -111,7 +111,7 @@ def build_panel(hh: pd.DataFrame, persons: pd.DataFrame, events: pd.DataFrame, a
         panel.employed[r, c] = obs["members_employed"]
         panel.months_out[r, c] = obs["months_out_of_work"]
         panel.arrears[r, c] = obs["wage_arrears"].astype(bool)
-        panel.not_returned[r, c] = obs["returned_after_festival"].map({False: True, True: False, 0: True, 1: False}).fillna(False).astype(bool)
+        panel.not_returned[r, c] = obs["returned_after_festival"].map({False: True, True: False}).fillna(False).astype(bool)
 
     sudden = events.loc[events["risk_type"].isin(codes.SUDDEN_RISK_TYPES)]
     sudden_month = _month_col(sudden["occurred_on"])
@@ -146,7 +146,7 @@ def _month_col(dates: pd.Series) -> np.ndarray:
     return (d.dt.year * 100 + d.dt.month).to_numpy()
 
 
-def _add_by_month(target: np.ndarray, hh_ids: pd.Series, months: np.ndarray, values, row_of, col_of) -> None:  # noqa: ANN001
+def _add_by_month(target: np.ndarray, hh_ids: pd.Series, months: np.ndarray, values, row_of, col_of) -> None:
     if len(hh_ids) == 0:
         return
     r = row_of.reindex(hh_ids.to_numpy()).to_numpy()
@@ -304,7 +304,7 @@ def refresh_as_of_flags(conn: Connection, old_latest: int | None, new_latest: in
 
 # ---------------------------------------------------------------- drivers
 def _score_chunk(conn: Connection, ids: list[int], months: list[int], lines: LineTable,
-                 multipliers: dict[str, float], regions: rollup.RegionIndex, as_of: pd.Timestamp):  # noqa: ANN202
+                 multipliers: dict[str, float], regions: rollup.RegionIndex, as_of: pd.Timestamp):
     panel = load_panel(conn, ids, months, months[-1] // 100, multipliers)
     scores = score_panel(panel, lines)
     if scores.empty:  # households without observations (a file of new households): nothing to score yet

@@ -42,7 +42,7 @@ def _prefix(adcode: str) -> str:
     return scope_prefix(adcode) + "%"
 
 
-def _read(engine: Engine, sql: str, params: dict, tables=(), **types) -> pd.DataFrame:  # noqa: ANN001, ANN003
+def _read(engine: Engine, sql: str, params: dict, tables=(), **types) -> pd.DataFrame:
     stmt = text(sql)
     lists = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, (list, tuple))]
     return read_frame(engine, stmt.bindparams(*lists) if lists else stmt,

@@ -5,7 +5,15 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 
 from safetynet.db import version
-from safetynet.db.schema import elimination_request, household, household_month, lead, person, relocation_site, risk_score
+from safetynet.db.schema import (
+    elimination_request,
+    household,
+    household_month,
+    lead,
+    person,
+    relocation_site,
+    risk_score,
+)
 
 
 def summary(engine: Engine) -> dict:

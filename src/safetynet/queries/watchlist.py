@@ -90,7 +90,7 @@ class WatchlistQuery:
         return " AND ".join(parts), params
 
 
-def _bind(sql: str, params: dict):  # noqa: ANN202 - a TextClause
+def _bind(sql: str, params: dict):
     stmt = text(sql)
     expanding = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)]
     return stmt.bindparams(*expanding) if expanding else stmt

@@ -17,9 +17,8 @@ import streamlit as st
 from safetynet import cache, i18n, privacy
 from safetynet.db.errors import WriteRefused
 from safetynet.i18n import fmt_count, t
-from safetynet.ingest import KINDS, FileError, ImportFailed, ImportResult, import_file
+from safetynet.ingest import KINDS, FileError, ImportFailed, ImportResult, import_file, report, templates
 from safetynet.ingest import reader as R
-from safetynet.ingest import report, templates
 from safetynet.ingest.load import select_sheets
 from safetynet.queries import data_health
 from safetynet.ui.frame import PageContext
@@ -65,7 +64,7 @@ def check(url: str, data: bytes, file_name: str, kind: str | None, mode: str, us
 
 
 def run_import(url: str, data: bytes, file_name: str, kind: str | None, mode: str, user: str | None,
-               progress=None, scope: str = "000000") -> ImportResult:  # noqa: ANN001
+               progress=None, scope: str = "000000") -> ImportResult:
     """Import inside the administrator's region scope (rows of other regions are rejected)."""
     return import_file(cache.engine(url), data, file_name, kind=kind, mode=mode, user=user, progress=progress,
                        scope=scope)
@@ -85,12 +84,12 @@ def masked_rejects(rejects: pd.DataFrame) -> pd.DataFrame:
     for column, mask in PERSONAL_COLUMNS.items():
         hit = out["column_name"] == column
         if hit.any():
-            out.loc[hit, "value"] = out.loc[hit, "value"].map(lambda v: mask(v) if isinstance(v, str) else v)
+            out.loc[hit, "value"] = out.loc[hit, "value"].map(lambda v, mask=mask: mask(v) if isinstance(v, str) else v)
             out.loc[hit, "reason"] = out.loc[hit, "reason"].map(_mask_quoted(mask))
     return out
 
 
-def _mask_quoted(mask):  # noqa: ANN001, ANN202
+def _mask_quoted(mask):
     def apply(reason: object) -> object:
         if isinstance(reason, str) and reason.startswith("值“") and "”" in reason:
             value, rest = reason[2:].split("”", 1)
@@ -231,7 +230,8 @@ def _render_result(result: ImportResult, user: str | None, final: bool) -> None:
 
 
 def render_templates() -> None:
-    st.caption(t("第1行为表头，第2行为填写说明（导入时自动跳过），从第3行起填写数据。Excel 模板另有“说明”工作表，列出每一列的含义和可填的值。"))
+    st.caption(t("第1行为表头，第2行为填写说明（导入时自动跳过），从第3行起填写数据。"
+                 "Excel 模板另有“说明”工作表，列出每一列的含义和可填的值。"))
     for kind, spec in KINDS.items():
         c1, c2, c3 = st.columns([4, 1, 1])
         c1.markdown(f"**{spec.title if i18n.lang() == 'zh' else spec.title_en}** · {t(spec.description)}")

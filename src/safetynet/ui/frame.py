@@ -13,12 +13,12 @@ import pandas as pd
 import streamlit as st
 
 from safetynet import cache, config, i18n
+from safetynet.auth import User
 from safetynet.db import health
 from safetynet.domain import codes
 from safetynet.domain.lines import NATION
 from safetynet.filters import Filters
 from safetynet.i18n import t
-from safetynet.auth import User
 from safetynet.ui import session, urlstate
 
 ALL = ""
@@ -62,14 +62,14 @@ def language_switch() -> None:
     i18n.set_lang(choice or default)
 
 
-def database_banner(engine) -> None:  # noqa: ANN001
+def database_banner(engine) -> None:
     """On every page, signed in or not: the database cannot take writes now (read-only, or its file gone)."""
     refused = health.problem(engine)
     if refused is not None:
         st.error(refused.localized(), icon=":material/error:")
 
 
-def bound_selectbox(label: str, options: list[str], key: str, format_func, default: str = ALL) -> str:  # noqa: ANN001
+def bound_selectbox(label: str, options: list[str], key: str, format_func, default: str = ALL) -> str:
     """A sidebar selectbox whose value travels in the URL as its code and survives page switches."""
     urlstate.seed(key, options, default)
     value = st.sidebar.selectbox(label, options, format_func=format_func, key=key)

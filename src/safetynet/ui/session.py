@@ -99,7 +99,7 @@ def _demo_buttons(engine: Engine) -> None:
     except AuthError:  # a read-only database: the banner says so, and signing in is refused below
         pass
     cols = st.columns(len(auth.DEMO_USERS))
-    for col, (username, name, role, scope) in zip(cols, auth.DEMO_USERS, strict=True):
+    for col, (username, name, _role, _scope) in zip(cols, auth.DEMO_USERS, strict=True):
         if col.button(t(name), key=f"demo_{username}", use_container_width=True):
             try:
                 sign_in_as(auth.authenticate(engine, username, auth.DEMO_PASSWORD))

@@ -18,7 +18,6 @@ from collections.abc import Collection, Sequence
 
 import streamlit as st
 
-
 SHADOW = "_url_"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import urllib.parse
 
-import pandas as pd
 import streamlit as st
 
 from safetynet import audit, cache, exports, i18n
@@ -141,7 +140,7 @@ def render_saved_views(ctx: PageContext, user: str | None) -> None:
                     st.success(t("已保存：{name}", name=name.strip()))
 
 
-def build_export(engine, query: WatchlistQuery, user: str | None, header: str, fmt: str, *,  # noqa: ANN001
+def build_export(engine, query: WatchlistQuery, user: str | None, header: str, fmt: str, *,
                  unmasked: bool, view_query: str, region: str, scope: str) -> bytes:
     """The export file's bytes; records the export (rows, filters, masking) in the audit log.
 

@@ -128,7 +128,7 @@ def colour_for(value: float | None, breaks: np.ndarray, reverse: bool = False) -
     return SEQUENTIAL[pos]
 
 
-def legend(breaks: np.ndarray, fmt, reverse: bool = False,  # noqa: ANN001 - value → text
+def legend(breaks: np.ndarray, fmt, reverse: bool = False,
            whole: bool = False) -> list[LegendItem]:
     """One item per class. `whole`: counts, labelled 0 / 1 – 3 / 4 – 109 (no overlapping bounds)."""
     items, lower = [], None
@@ -151,7 +151,7 @@ def view_for(level: int, lon: float | None, lat: float | None) -> pdk.ViewState:
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=ZOOM_BY_LEVEL[level], min_zoom=2, max_zoom=11)
 
 
-def _positions(coords) -> Iterator[tuple[float, float]]:  # noqa: ANN001 - nested GeoJSON lists
+def _positions(coords) -> Iterator[tuple[float, float]]:
     if coords and isinstance(coords[0], (int, float)):
         yield float(coords[0]), float(coords[1])
         return
@@ -280,7 +280,7 @@ LAYER_BY_LEVEL = {1: "province", 2: "prefecture", 3: "county"}
 
 
 def build_choropleth(values: pd.DataFrame, region: str, level: int, child_level: int, metric_label: str,
-                     fmt, center: tuple[float, float] | None = None,  # noqa: ANN001 - fmt: value → text
+                     fmt, center: tuple[float, float] | None = None,
                      sites: pd.DataFrame | None = None, reverse: bool = False,
                      fit: tuple[int, int] | None = None) -> tuple[pdk.Deck, list[LegendItem]]:
     """The children of `region` (at `child_level`) coloured by `values.value`.

@@ -16,9 +16,9 @@ from safetynet import geo, i18n, measures
 from safetynet.domain import codes
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, festival_offset
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.measures import Measure
 from safetynet.views import maps
 from safetynet.views.figures import FONT
-from safetynet.measures import Measure
 from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem, view_for
 from safetynet.views.sites import paren

@@ -20,8 +20,8 @@ from safetynet.domain import codes
 from safetynet.domain.codes import TIERS
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, month_range, months_between
 from safetynet.i18n import fmt_month, t
-from safetynet.views.figures import FONT, PALETTE
 from safetynet.measures import Measure, format_value, times_unit
+from safetynet.views.figures import FONT, PALETTE
 
 # The measures the screen plots (definitions: safetynet.measures); codes travel in ?series= and ?migrant=.
 SERIES: dict[str, Measure] = {m.code: m for m in measures.select("trends")}
