@@ -336,14 +336,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rescore)
 
     p = sub.add_parser("template", help="write blank import templates (data/templates/ holds them all)")
-    p.add_argument("kind", help="households / persons / observations / events / assistance / pairings / sites, or all")
+    p.add_argument("kind", help="households / persons / observations / events / assistance / pairings / sites / leads / "
+                                "calendar / deadline_rules, or all")
     p.add_argument("--format", choices=("xlsx", "csv", "both"), default="xlsx")
     p.add_argument("--out", help="file or directory (default: the current directory)")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("import", help="import a CSV/Excel file (exit 0 ok, 1 rows rejected, 2 file error, 3 failed)")
     p.add_argument("file")
-    p.add_argument("--kind", help="data type (default: detected from the headers)")
+    p.add_argument("--kind", help="data type: households, persons, observations, events, assistance, pairings, sites, "
+                                  "leads (department leads), calendar (holidays, nationwide), deadline_rules "
+                                  "(default: detected from the headers)")
     p.add_argument("--mode", choices=("strict", "partial"), default="strict",
                    help="strict: all rows or none (default); partial: valid rows, rejects recorded")
     p.add_argument("--dry-run", action="store_true", help="validate and report; write nothing")

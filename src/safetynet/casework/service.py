@@ -134,7 +134,7 @@ def _create_lead(ctx: _Ctx, cmd: C.CreateLead):
         adcode = hh["adcode"]
         joined = store.open_lead_of(ctx.conn, cmd.hh_id)
         if joined is not None:  # one open lead per household: the new one joins it
-            reason = f"{joined['reason']}；{cmd.received_on.isoformat()} {cmd.channel}：{cmd.reason.strip()}"
+            reason = store.joined_reason(joined["reason"], cmd.received_on, cmd.channel, cmd.reason)
             _save_lead(ctx, joined, joined["row_version"], reason=reason)
             return (f"该户已有未办结的线索（第{joined['lead_id']}号），新情况已并入该线索", cmd.hh_id,
                     joined["lead_id"], {"reason": joined["reason"]}, {"reason": reason})

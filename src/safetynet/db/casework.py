@@ -115,9 +115,56 @@ def lead_in_scope(conn: Connection, lead_id: int, prefix: str) -> dict | None:
     return _row(conn, select(lead).where(lead.c.lead_id == lead_id, lead.c.adcode.like(prefix + "%")))
 
 
+CLOSED_LEAD = "已办结"
+
+
 def open_lead_of(conn: Connection, hh_id: int) -> dict | None:
-    return _row(conn, select(lead).where(lead.c.hh_id == hh_id, lead.c.status != "已办结")
+    """The household's open lead, the one every new report on the household joins (the oldest, if ever two)."""
+    return _row(conn, select(lead).where(lead.c.hh_id == hh_id, lead.c.status != CLOSED_LEAD)
                 .order_by(lead.c.lead_id).limit(1))
+
+
+def joined_reason(reason: str, received_on: dt.date, source: str, text: str) -> str:
+    """A lead's reason once another report on the same household joins it: one open lead per household, and
+    each report it absorbed stays readable in it (when, from where, what)."""
+    return f"{reason}；{received_on.isoformat()} {source}：{text.strip()}"
+
+
+def leads_of_households(conn: Connection, hh_ids: list[int], lock: bool = False) -> list[dict]:
+    """Every lead of these households (open and closed), oldest first; `lock`: held until commit on PostgreSQL
+    (a department batch appends to open leads, and a staff save in between must not be overwritten)."""
+    if not hh_ids:
+        return []
+    stmt = (select(lead).where(lead.c.hh_id.in_(bindparam("ids", expanding=True))).order_by(lead.c.lead_id))
+    if lock and not is_sqlite(conn.engine):
+        stmt = stmt.with_for_update()
+    out: list[dict] = []
+    for start in range(0, len(hh_ids), 900):
+        out += [dict(r) for r in conn.execute(stmt, {"ids": hh_ids[start:start + 900]}).mappings()]
+    return sorted(out, key=lambda r: r["lead_id"])
+
+
+def applicant_leads(conn: Connection, channel: str, adcodes: list[str]) -> list[dict]:
+    """Leads of people without a file (hh_id NULL) from `channel` in these counties."""
+    if not adcodes:
+        return []
+    stmt = select(lead).where(lead.c.hh_id.is_(None), lead.c.channel == channel,
+                              lead.c.adcode.in_(bindparam("codes", expanding=True))).order_by(lead.c.lead_id)
+    return [dict(r) for r in conn.execute(stmt, {"codes": sorted(set(adcodes))}).mappings()]
+
+
+def members_by_id_number(conn: Connection, id_numbers: list[str], prefix: str) -> list[dict]:
+    """(id_number, hh_id, file_no, adcode) of the members with these ID numbers whose household lies in `prefix`."""
+    if not id_numbers:
+        return []
+    stmt = (select(person.c.id_number, household.c.hh_id, household.c.file_no, household.c.adcode)
+            .join(household, household.c.hh_id == person.c.hh_id)
+            .where(person.c.id_number.in_(bindparam("ids", expanding=True)), household.c.adcode.like(prefix + "%"))
+            .order_by(person.c.person_id))
+    out: list[dict] = []
+    for start in range(0, len(id_numbers), 900):
+        out += [dict(r) for r in conn.execute(stmt, {"ids": id_numbers[start:start + 900]}).mappings()]
+    return out
 
 
 def insert_lead(conn: Connection, **values: object) -> int:

@@ -34,7 +34,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from safetynet.domain import codes
+from safetynet.casework.commands import DEPARTMENTS
+from safetynet.domain import codes, deadlines, workdays
 
 MONEY_MONTH_MAX = 200_000.0  # one month's amount of one kind for a household in hardship
 AID_MAX = 500_000.0
@@ -64,6 +65,7 @@ class Field:
     column: str | None = None  # target column (None: same as name; "" = not stored directly)
     example: str = ""
     free_text: bool = False  # `text` that may hold tabs and line breaks (other control characters never)
+    future: bool = False  # `date` that may lie after today (a holiday calendar is planned ahead)
 
     @property
     def target(self) -> str | None:
@@ -85,6 +87,7 @@ class KindSpec:
     key: tuple[str, ...]  # natural key (logical names)
     description: str
     sheet_aliases: tuple[str, ...] = ()
+    national_only: bool = False  # reference data for the whole country: only a nationwide administrator imports it
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -367,12 +370,104 @@ SITES = KindSpec(
     sheet_aliases=("安置点表", "site", "relocation_site"),
 )
 
+LEAD_CHANNEL = "部门推送"  # the channel of every imported lead (DOMAIN §8: department batches are imported)
+DEPARTMENT_ALIASES = {
+    "民政局": "民政", "民政部门": "民政", "医疗保障局": "医保", "医保局": "医保", "医保部门": "医保",
+    "人力资源和社会保障局": "人社", "人社局": "人社", "人社部门": "人社", "残疾人联合会": "残联", "残联部门": "残联",
+    "教育局": "教育", "教育部门": "教育", "住房和城乡建设局": "住建", "住建局": "住建", "住建部门": "住建",
+    "应急管理局": "应急", "应急局": "应急", "应急管理部门": "应急", "应急管理": "应急",
+}
+LEAD_REASON_MAX = 500  # as a lead entered on screen (casework.commands.TEXT_MAX)
+
+LEADS = KindSpec(
+    "leads", "部门推送线索", "Department leads", "lead",
+    (
+        Field("file_no", "档案编号", "text", max_len=32, aliases=("档案号", "户编号", "编号"), column="",
+              note="已建档的填写档案编号（须在您的管辖范围内）；尚未建档的人员留空，填写姓名、身份证号和区县代码",
+              example="520102-N00012345"),
+        Field("name", "姓名", "text", max_len=32, aliases=("人员姓名", "申请人姓名", "申请人"), column="applicant_name",
+              note="未填档案编号时必填；个人信息，系统内脱敏显示", example="张三"),
+        Field("id_number", "身份证号", "idcard", aliases=("身份证号码", "公民身份号码", "证件号码"), column="",
+              note="未填档案编号时必填；18位居民身份证号，校验码须正确；已登记为某户成员的，线索归入该户档案；"
+                   "只用于核对，不保存在线索中；请将Excel列设为文本"),
+        Field("adcode", "区县代码", "adcode", aliases=("居住地区县代码", "行政区划代码", "区划代码"),
+              note="未填档案编号时必填：居住地区县的6位代码；已建档的可空（按档案所在区县），填写时须与档案一致",
+              example="520102"),
+        Field("phone", "联系电话", "phone", aliases=("电话", "手机号", "手机"), column="applicant_phone",
+              note="尚未建档人员的联系电话，11位手机号或带区号的固定电话；个人信息，系统内脱敏显示"),
+        Field("department", "来源部门", "code", required=True, codes=_self(DEPARTMENTS), code_aliases=DEPARTMENT_ALIASES,
+              aliases=("推送部门", "部门"), note=" / ".join(DEPARTMENTS), example="民政"),
+        Field("received_on", "接收日期", "date", required=True, aliases=("推送日期", "发现日期", "线索日期"),
+              note="工会收到部门推送线索的日期，不晚于今天；入户核实等期限从这一天起按工作日计算", example="2026-03-02"),
+        Field("reason", "线索内容", "text", required=True, max_len=LEAD_REASON_MAX, free_text=True,
+              aliases=("线索原因", "预警原因", "预警信息", "原因", "内容"),
+              note=f"部门推送的预警原因，最多{LEAD_REASON_MAX}字，可以换行", example="低收入人口动态监测预警：家庭人均收入低于监测标准"),
+    ),
+    key=("file_no", "id_number", "department", "received_on", "reason"),
+    description="每条部门推送的预警线索一行（民政、医保、人社、残联、教育、住建、应急）。已建档的按档案编号或成员身份证号归户，"
+                "该户已有未办结线索的并入该线索；尚未建档的人员按姓名、身份证号和区县代码登记为新线索。",
+    sheet_aliases=("线索", "预警线索", "部门推送", "lead"),
+)
+
+CALENDAR_KINDS = {workdays.HOLIDAY: "休息日", workdays.WORKDAY: "调休上班"}
+CALENDAR = KindSpec(
+    "calendar", "节假日安排", "Holiday calendar", "work_calendar",
+    (
+        Field("day", "日期", "date", required=True, future=True, aliases=("放假日期", "调休日期"),
+              note="公历日期，如 2027-02-08；可以是将来的日期", example="2027-02-08"),
+        Field("kind", "类型", "code", required=True, codes=CALENDAR_KINDS, aliases=("安排",),
+              code_aliases={"放假": "holiday", "节假日": "holiday", "假日": "holiday", "休": "holiday",
+                            "调休上班": "workday", "上班": "workday", "补班": "workday", "班": "workday"},
+              note="休息日（放假，含周一至周五的法定节假日）/ 调休上班（周六、周日上班）", example="休息日"),
+        Field("name", "说明", "text", max_len=32, aliases=("节日", "名称", "节假日名称"),
+              note="如 春节、国庆节调休上班；新记录空白按类型，已有记录空白保留原值", example="春节"),
+        Field("source", "依据", "text", max_len=32, aliases=("来源", "通知"),
+              note="如 国务院办公厅2027年通知；已有记录空白保留原值"),
+    ),
+    key=("day",),
+    description="每天一行：法定节假日放假（休息日）和调休上班日，用于按工作日计算核实、认定等期限。同一日期再次导入时更新原记录。"
+                "全国统一，只有全国范围的管理员可以导入。",
+    sheet_aliases=("节假日", "工作日历", "放假安排", "work_calendar"),
+    national_only=True,
+)
+
+STEP_ALIASES = {"核实": deadlines.HOME_CHECK, "入户": deadlines.HOME_CHECK, "认定": deadlines.DECISION,
+                "决定": deadlines.DECISION, "认定结论": deadlines.DECISION, "首次帮扶措施": deadlines.FIRST_AID,
+                "回访": deadlines.FOLLOWUP, "消除后回访": deadlines.AFTERCARE}
+UNIT_LABELS = {deadlines.WORKING: "工作日", deadlines.CALENDAR: "天", deadlines.MONTHS: "月"}
+UNIT_MAX = {deadlines.WORKING: 60, deadlines.CALENDAR: 365, deadlines.MONTHS: 36}
+DEADLINE_RULES = KindSpec(
+    "deadline_rules", "期限规则", "Deadline rules", "deadline_rule",
+    (
+        Field("region_code", "区域代码", "adcode", required=True, column="adcode",
+              aliases=("行政区划代码", "区划代码", "地区代码"),
+              note="规则适用的地区：000000 全国，或省、市、区县的6位代码；区县未设的沿用所在市、省、全国的规则",
+              example="520000"),
+        Field("step", "环节", "code", required=True, codes=dict(deadlines.STEP_LABELS), code_aliases=STEP_ALIASES,
+              note=" / ".join(deadlines.STEP_LABELS.values()), example="入户核实"),
+        Field("amount", "期限", "int", required=True, lo=1, hi=max(UNIT_MAX.values()), aliases=("工作日数", "天数", "时限"),
+              note="工作日不超过60，天不超过365，月不超过36", example="5"),
+        Field("unit", "单位", "code", codes=UNIT_LABELS,
+              code_aliases={"工作日数": "working", "个工作日": "working", "日": "calendar", "自然日": "calendar",
+                            "个月": "months", "月数": "months"},
+              note="工作日 / 天 / 月；新规则空白按该环节的默认单位（入户核实、认定决定为工作日，公示为天，其余为月），"
+                   "已有规则空白保留原值"),
+    ),
+    key=("region_code", "step"),
+    description="每个地区每个环节一行：入户核实、认定决定、公示、首次帮扶、回访间隔、消除后跟踪的期限。"
+                "同一地区同一环节再次导入时更新原规则；只能设置您管辖范围内的地区。",
+    sheet_aliases=("期限", "时限规则", "deadline_rule"),
+)
+
 # Import order inside one workbook: references first.
-KINDS: dict[str, KindSpec] = {s.kind: s for s in (SITES, HOUSEHOLDS, PERSONS, OBSERVATIONS, EVENTS, PAIRINGS, ASSISTANCE)}
+KINDS: dict[str, KindSpec] = {s.kind: s for s in (SITES, HOUSEHOLDS, PERSONS, OBSERVATIONS, EVENTS, PAIRINGS, ASSISTANCE,
+                                                  LEADS, CALENDAR, DEADLINE_RULES)}
 KIND_ALIASES = {"household": "households", "person": "persons", "members": "persons", "observation": "observations",
                 "months": "observations", "household_month": "observations", "event": "events",
                 "risk_events": "events", "aid": "assistance", "pairing": "pairings", "helpers": "pairings",
-                "site": "sites", "relocation_sites": "sites"}
+                "site": "sites", "relocation_sites": "sites", "lead": "leads", "预警线索": "leads",
+                "work_calendar": "calendar", "holidays": "calendar", "节假日": "calendar", "deadlines": "deadline_rules",
+                "deadline_rule": "deadline_rules", "rules": "deadline_rules"}
 for _spec in KINDS.values():
     for _alias in (_spec.title, _spec.title_en.lower()):
         KIND_ALIASES.setdefault(_alias, _spec.kind)

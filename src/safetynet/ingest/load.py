@@ -51,12 +51,15 @@ from safetynet.db.errors import WriteRefused
 from safetynet.db.schema import household_month, import_batch, import_reject
 from safetynet.ingest import kinds as K
 from safetynet.ingest import plan as P
+from safetynet.ingest import plan_casework
 from safetynet.ingest import reader as R
 from safetynet.ingest.validate import Clock, parse_sheet
 from safetynet.pipeline import refresh
 
 Progress = Callable[[float, str], None]
 MODES = ("strict", "partial")
+PLANNERS = {**P.PLANNERS, **plan_casework.PLANNERS}
+TABLES = {**P.TABLES, **plan_casework.TABLES}
 
 
 class ImportFailed(RuntimeError):
@@ -312,6 +315,10 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
     report(0.02, "读取文件")
     source = R.open_source(data, file_name, limits)
     selections = select_sheets(source, kind)
+    for sel in selections:
+        if sel.spec.national_only and scope_prefix(scope):
+            raise R.FileError(f"“{sel.spec.title}”全国统一，只有全国范围的管理员可以导入；您的管辖范围是部分地区",
+                              "not_allowed")
     sheets = [R.load_sheet(source, s.ref, s.header_index, limits) for s in selections]
     if all(sh.n_rows == 0 for sh in sheets):
         where = "文件" if source.format == "csv" else "工作表" + "、".join(f"“{s.ref.name}”" for s in selections)
@@ -320,7 +327,7 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
     report(0.15, "校验数据")
     if dry_run:
         with engine.connect() as conn:
-            plans = _plan_all(conn, selections, sheets, clock, report, timings, scope)
+            plans = _plan_all(conn, selections, sheets, clock, report, timings, scope, user)
             previous = P.previous_batches(conn, source.sha256)
             conn.rollback()
         results = _results(selections, sheets, plans, strict=mode == "strict", dry_run=True)
@@ -338,7 +345,7 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                 batch_ids.append(int(conn.execute(insert(import_batch).values(
                     kind=sel.spec.kind, file_name=file_name[:255], file_hash=source.sha256, user_name=(user or "")[:64] or None,
                     mode=mode, started_at=now, status="running").returning(import_batch.c.batch_id)).scalar_one()))
-            plans = _plan_all(conn, selections, sheets, clock, report, timings, scope)
+            plans = _plan_all(conn, selections, sheets, clock, report, timings, scope, user)
             any_problem = any(p.parsed.problems.count_rows() for p in plans)
             write = not (mode == "strict" and any_problem)
             results = _results(selections, sheets, plans, strict=mode == "strict", dry_run=False)
@@ -415,14 +422,15 @@ def _batch_message(res: SheetResult) -> str:
 
 
 def _plan_all(conn: Connection, selections: list[Selection], sheets: list[R.RawSheet], clock: Clock,
-              report: Progress, timings: dict[str, float], scope: str = "000000") -> list[P.Plan]:
+              report: Progress, timings: dict[str, float], scope: str = "000000",
+              user: str | None = None) -> list[P.Plan]:
     t0 = time.perf_counter()
-    ctx = P.Context(conn, clock, scope_prefix(scope))
+    ctx = P.Context(conn, clock, scope_prefix(scope), (user or "")[:64] or None)
     plans = []
     for i, (sel, sheet) in enumerate(zip(selections, sheets, strict=True)):
         parsed = parse_sheet(sel.spec, sheet, sel.mapping, clock, ctx.regions)
         parsed.warnings = list(sel.warnings) + list(sheet.warnings)
-        plans.append(P.PLANNERS[sel.spec.kind](ctx, parsed))
+        plans.append(PLANNERS[sel.spec.kind](ctx, parsed))
         report(0.15 + 0.4 * (i + 1) / len(selections), f"校验“{sel.spec.title}”")
     timings["validate"] = time.perf_counter() - t0
     return plans
@@ -478,7 +486,8 @@ def _record_failure(engine: Engine, selections: list[Selection], sheets: list[R.
 
 # ---------------------------------------------------------------- writing
 ID_COLUMNS = {"household": "hh_id", "person": "person_id", "helper": "helper_id", "relocation_site": "site_id",
-              "risk_event": "event_id", "assistance": "aid_id", "pairing": "pairing_id", "household_status": "change_id"}
+              "risk_event": "event_id", "assistance": "aid_id", "pairing": "pairing_id", "household_status": "change_id",
+              "lead": "lead_id"}
 REFERENCES = {"hh_id": "household", "person_id": "person", "helper_id": "helper", "site_id": "relocation_site"}
 
 
@@ -505,11 +514,12 @@ def _write_all(conn: Connection, plans: list[P.Plan], batch_ids: list[int], prev
     for plan, batch_id in zip(plans, batch_ids, strict=True):
         for table, frame in plan.extra_inserts:
             _insert(conn, table, frame, idmap)
-        table = P.TABLES[plan.spec.table]
+        table = TABLES[plan.spec.table]
         inserts = plan.inserts
         updates = plan.updates
-        if table.name in ("household", "household_month"):
+        if table.name in ("household", "household_month", "lead"):
             inserts = inserts.assign(batch_id=batch_id) if len(inserts) else inserts
+        if table.name in ("household", "household_month"):  # a lead a batch joined still came from its own batch
             updates = updates.assign(batch_id=batch_id) if len(updates) else updates
         _insert(conn, table, inserts, idmap)
         if len(updates):

@@ -81,10 +81,11 @@ class Plan:
 class Context:
     """What the sheets of one file share: reference sets, households and members known so far, new ids."""
 
-    def __init__(self, conn: Connection, clock: Clock, scope_prefix: str = "") -> None:
+    def __init__(self, conn: Connection, clock: Clock, scope_prefix: str = "", user: str | None = None) -> None:
         self.conn = conn
         self.clock = clock
         self.scope_prefix = scope_prefix
+        self.user = user  # the importing user (recorded on records that name their author, such as leads)
         self.regions = dataclasses.replace(load_region_sets(conn), scope_prefix=scope_prefix)
         self._next = {"household": -1, "person": -1, "helper": -1, "relocation_site": -1}
         self.households = pd.DataFrame(columns=["file_no", "hh_id", "population", "status", "adcode",
@@ -114,8 +115,11 @@ class Context:
                 self.households = pd.concat([self.households, found[~found.index.isin(self.households.index)]])
         return self.households
 
-    def hh_ids(self, parsed: Parsed, ok: np.ndarray) -> np.ndarray:
-        """hh_id per row (0 where unknown), with a reference problem for file numbers nobody knows."""
+    def hh_ids(self, parsed: Parsed, ok: np.ndarray, unknown_reason: str | None = None) -> np.ndarray:
+        """hh_id per row (0 where unknown), with a reference problem for file numbers nobody knows.
+
+        With `unknown_reason`, a file outside the importer's scope is refused in the same words as one that
+        does not exist (the reason given), so the report does not tell whether it exists elsewhere."""
         file_no = parsed.values["file_no"]
         encoded = pc.dictionary_encode(parsed.raw["file_no"].arr).combine_chunks()
         codes_ = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -129,11 +133,12 @@ class Context:
             adcodes = known["adcode"].reindex(pd.Index(uniques, dtype=object)).astype(object).to_numpy()
             outside = np.array([isinstance(a, str) and not a.startswith(self.scope_prefix) for a in adcodes])
             outside_rows = ok & outside[codes_] & ~np.isnan(ids_u[codes_])
-            if outside_rows.any():
+            if outside_rows.any() and unknown_reason is None:
                 parsed.problems.add(outside_rows, parsed.header_of("file_no"), "该档案不在您的管辖范围内，不能导入",
                                     parsed.raw["file_no"])
             ids_u[outside] = np.nan
-            ok = ok & ~outside_rows
+            if unknown_reason is None:
+                ok = ok & ~outside_rows
         ids = ids_u[codes_]
         unknown = ok & np.isnan(ids)
         if unknown.any():
@@ -142,7 +147,7 @@ class Context:
             reason = np.where(
                 rejected_row.notna(),
                 "在本文件“" + self.households_title + "”表第" + rejected_row.astype("Int64").astype(str) + "行，但该行未通过校验",
-                "在系统中和本文件中都找不到这个档案编号，请先导入家庭户",
+                unknown_reason or "在系统中和本文件中都找不到这个档案编号，请先导入家庭户",
             ).astype(object)
             full = np.full(parsed.n, "", dtype=object)
             full[unknown] = reason

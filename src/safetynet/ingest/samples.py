@@ -52,6 +52,25 @@ def example_rows(kind: str, file_nos: list[str], n: int = 3, today: dt.date | No
         elif spec.kind == "pairings":
             rows.append({"档案编号": f, "帮扶责任人": f"结对人{i}", "工作单位": "县总工会",
                          "开始日期": (today - dt.timedelta(days=60 + i)).isoformat()})
+        elif spec.kind == "leads":
+            departments = ("民政", "医保", "人社", "残联", "教育", "住建", "应急")
+            row: Row = {"档案编号": f, "来源部门": departments[i % len(departments)],
+                        "接收日期": (today - dt.timedelta(days=3 + i)).isoformat(), "线索内容": f"部门比对预警{i}"}
+            if not file_nos:  # people without a file yet
+                born = dt.date(1975 + i % 30, 1 + i % 12, 1 + i % 28)
+                row.update({"档案编号": "", "姓名": f"申请人{i}", "身份证号": idcard.make("520102", born, 501 + 2 * (i % 40)),
+                            "区县代码": "520102"})
+            rows.append(row)
+        elif spec.kind == "calendar":
+            day = dt.date(today.year + 1, 1, 1) + dt.timedelta(days=i)
+            weekend = day.weekday() >= 5
+            rows.append({"日期": day.isoformat(), "类型": "调休上班" if weekend else "休息日",
+                         "说明": "调休上班" if weekend else "测试假日"})
+        elif spec.kind == "deadline_rules":
+            steps = ("入户核实", "认定决定", "公示", "首次帮扶", "回访间隔", "消除后跟踪")
+            regions = ("520000", "520100", "520102")
+            rows.append({"区域代码": regions[(i // len(steps)) % len(regions)], "环节": steps[i % len(steps)],
+                         "期限": 5 + i % 5})
         elif spec.kind == "sites":
             rows.append({"安置点名称": f"测试安置点{i}", "区县代码": "522324", "经度": 105.2, "纬度": 25.8,
                          "安置类型": "城镇", "搬迁户数": 100 + i, "搬迁人数": 420 + i})

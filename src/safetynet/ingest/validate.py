@@ -471,8 +471,9 @@ def _date(f, s, blank, raw, parsed, clock, regions) -> np.ndarray:
     today = np.datetime64(clock.today, "D")
     early = valid & (values < np.datetime64(K.EARLIEST_DATE, "D"))
     parsed.problems.add(early, f.header, f"早于{K.EARLIEST_DATE.year}年，疑为录入错误", raw)
-    late = valid & (values > today)
-    parsed.problems.add(late, f.header, "晚于今天，不能填写将来的日期", raw)
+    if not f.future:
+        late = valid & (values > today)
+        parsed.problems.add(late, f.header, "晚于今天，不能填写将来的日期", raw)
     return values
 
 
