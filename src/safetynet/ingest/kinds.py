@@ -66,6 +66,7 @@ class Field:
     example: str = ""
     free_text: bool = False  # `text` that may hold tabs and line breaks (other control characters never)
     future: bool = False  # `date` that may lie after today (a holiday calendar is planned ahead)
+    internal_codes: bool = False  # `code` stored as English identifiers: users see and write the labels only
 
     @property
     def target(self) -> str | None:
@@ -415,7 +416,7 @@ CALENDAR = KindSpec(
     (
         Field("day", "日期", "date", required=True, future=True, aliases=("放假日期", "调休日期"),
               note="公历日期，如 2027-02-08；可以是将来的日期", example="2027-02-08"),
-        Field("kind", "类型", "code", required=True, codes=CALENDAR_KINDS, aliases=("安排",),
+        Field("kind", "类型", "code", required=True, codes=CALENDAR_KINDS, aliases=("安排",), internal_codes=True,
               code_aliases={"放假": "holiday", "节假日": "holiday", "假日": "holiday", "休": "holiday",
                             "调休上班": "workday", "上班": "workday", "补班": "workday", "班": "workday"},
               note="休息日（放假，含周一至周五的法定节假日）/ 调休上班（周六、周日上班）", example="休息日"),
@@ -444,10 +445,11 @@ DEADLINE_RULES = KindSpec(
               note="规则适用的地区：000000 全国，或省、市、区县的6位代码；区县未设的沿用所在市、省、全国的规则",
               example="520000"),
         Field("step", "环节", "code", required=True, codes=dict(deadlines.STEP_LABELS), code_aliases=STEP_ALIASES,
+              internal_codes=True,
               note=" / ".join(deadlines.STEP_LABELS.values()), example="入户核实"),
         Field("amount", "期限", "int", required=True, lo=1, hi=max(UNIT_MAX.values()), aliases=("工作日数", "天数", "时限"),
               note="工作日不超过60，天不超过365，月不超过36", example="5"),
-        Field("unit", "单位", "code", codes=UNIT_LABELS,
+        Field("unit", "单位", "code", codes=UNIT_LABELS, internal_codes=True,
               code_aliases={"工作日数": "working", "个工作日": "working", "日": "calendar", "自然日": "calendar",
                             "个月": "months", "月数": "months"},
               note="工作日 / 天 / 月；新规则空白按该环节的默认单位（入户核实、认定决定为工作日，公示为天，其余为月），"
@@ -529,5 +531,5 @@ def normalize_value(text: object) -> str:
 def code_choices(f: Field, limit: int = 12) -> str:
     """The valid codes of a field, for a reason text: '01 户主、10 配偶…'."""
     items = [(c, lab) for c, lab in (f.codes or {}).items()]
-    shown = [c if c == lab else f"{c} {lab}" for c, lab in items[:limit]]
+    shown = [lab if c == lab or f.internal_codes else f"{c} {lab}" for c, lab in items[:limit]]
     return "、".join(shown) + ("…" if len(items) > limit else "")

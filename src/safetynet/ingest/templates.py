@@ -125,7 +125,7 @@ def _choices(f: K.Field, labels: bool = True) -> list[str]:
         return []
     if labels:
         return list(dict.fromkeys(f.codes.values()))
-    return [c if c == lab else f"{c} {lab}" for c, lab in f.codes.items()]
+    return [lab if c == lab or f.internal_codes else f"{c} {lab}" for c, lab in f.codes.items()]
 
 
 def build(kind: str, fmt: str) -> bytes:
