@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from safetynet import cli
-from safetynet.ingest import load
+from safetynet.ingest import KINDS, load
 from safetynet.ingest.samples import csv_bytes, example_rows
 
 
@@ -28,7 +28,7 @@ def test_template_writes_one_or_all(tmp_path, capsys):
     code, out, _err = run(capsys, "template", "observations", "--format", "csv", "--out", str(tmp_path))
     assert code == 0 and (tmp_path / "observations_月度观测.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     code, out, _err = run(capsys, "template", "all", "--format", "both", "--out", str(tmp_path / "all"))
-    assert code == 0 and len(list((tmp_path / "all").iterdir())) == 14
+    assert code == 0 and len(list((tmp_path / "all").iterdir())) == 2 * len(KINDS)
     code, _out, err = run(capsys, "template", "nonsense")
     assert code == 1 and "未知的数据类型" in err
 

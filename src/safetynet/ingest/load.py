@@ -214,7 +214,9 @@ def _detect(header: list[str]) -> tuple[list[K.KindSpec], K.KindSpec | None, lis
         scored.append((spec, len(mapping), missing))
     complete = sorted([(n, s) for s, n, miss in scored if not miss], key=lambda x: -x[0])
     best = [s for n, s in complete if n == complete[0][0]] if complete else []
-    closest = max(scored, key=lambda x: (x[1] - len(x[2]), x[1]))
+    # the closest: most columns recognised net of those missing; on a tie the kind missing fewer (a lone 姓名
+    # column is no more a department lead, with three required columns absent, than anything else)
+    closest = max(scored, key=lambda x: (x[1] - len(x[2]), -len(x[2]), x[1]))
     return best, (closest[0] if closest[1] else None), closest[2]
 
 
