@@ -32,15 +32,21 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` against a fresh demo database; yields the base URL."""
+def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The browser tests' demo database (SQLite), with an administrator to sign in as."""
     db = tmp_path_factory.mktemp("e2e") / "e2e.db"
     url = f"sqlite:///{db}"
     engine = get_engine(url)
     migrate.upgrade(engine)
     generate(engine, DemoConfig(households=800, months=24, seed=21))
     auth.create_user(engine, E2E_USER, E2E_PASSWORD, "admin", "000000", display_name="端到端测试")
-    server = start_server(url, tmp_path_factory.mktemp("log") / "server.log")
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_server(app_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` against the demo database; yields the base URL."""
+    server = start_server(app_db_url, tmp_path_factory.mktemp("log") / "server.log")
     try:
         yield server.base
     finally:

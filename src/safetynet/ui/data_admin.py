@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Engine
 
-from safetynet import cache, i18n, privacy
+from safetynet import audit, cache, exports, i18n, privacy
 from safetynet.db.errors import WriteRefused
 from safetynet.i18n import fmt_count, t
 from safetynet.ingest import KINDS, FileError, ImportFailed, ImportResult, import_file, report, templates
 from safetynet.ingest import reader as R
 from safetynet.ingest.load import select_sheets
 from safetynet.queries import data_health
+from safetynet.ui import downloads
 from safetynet.ui.frame import PageContext
 from safetynet.views import data_health as view
 
@@ -118,7 +121,7 @@ def render_import(ctx: PageContext, user: str | None) -> None:
     upload = st.file_uploader(t("选择文件（CSV 或 Excel）"), type=UPLOAD_TYPES, key="da_file")
     done = st.session_state.get("da_done")
     if done is not None:
-        _render_result(done, user, final=True)
+        _render_result(ctx, done, user, final=True)
     if upload is None:
         st.caption(t("支持 UTF-8、GBK 编码的 CSV 和 Excel 工作簿；模板在“导入模板”页签。上传后先“检查”，确认无误再导入。"))
         return
@@ -153,7 +156,7 @@ def render_import(ctx: PageContext, user: str | None) -> None:
     if isinstance(report_, str):
         st.error(t("文件无法导入：{reason}", reason=report_))
     elif report_ is not None:
-        _render_result(report_, user, final=False)
+        _render_result(ctx, report_, user, final=False)
         if mode == "strict" and report_.problem_rows:
             st.warning(t("严格模式下有错误的文件不能导入：请按问题清单修改后重新上传，或改用“部分导入”。"))
     elif stored is None or stored[0] != token:
@@ -192,7 +195,7 @@ def _size(n: int) -> str:
     return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{n / 1024:.0f} KB"
 
 
-def _render_result(result: ImportResult, user: str | None, final: bool) -> None:
+def _render_result(ctx: PageContext, result: ImportResult, user: str | None, final: bool) -> None:
     if final:
         ids = "、".join(str(b) for b in result.batch_ids)
         if result.status == "done":
@@ -222,11 +225,28 @@ def _render_result(result: ImportResult, user: str | None, final: bool) -> None:
                  column_config=_REASON_WIDE)
     d1, d2, _ = st.columns([1, 1, 3])
     who = user or t("管理员")
-    d1.download_button(t("下载问题清单（CSV）"), report.rejects_csv(rejects, who, result.file_name),
-                       file_name=f"问题清单_{result.file_name}.csv", mime="text/csv", key=f"da_dl_csv_{final}")
-    d2.download_button(t("下载问题清单（Excel）"), report.rejects_xlsx(rejects, who, result.file_name),
-                       file_name=f"问题清单_{result.file_name}.xlsx", key=f"da_dl_xlsx_{final}",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    engine = cache.engine(ctx.url)
+    detail = dict(rows=len(rejects), file=result.file_name, batches=list(result.batch_ids), masked=True)
+    with d1:
+        downloads.download_button(
+            t("下载问题清单（CSV）"), file_name=f"问题清单_{result.file_name}.csv", mime=exports.CSV_MIME,
+            key=f"da_dl_csv_{final}", icon=None,
+            build=audited(engine, user, lambda: report.rejects_csv(rejects, who, result.file_name), format="csv", **detail))
+    with d2:
+        downloads.download_button(
+            t("下载问题清单（Excel）"), file_name=f"问题清单_{result.file_name}.xlsx", mime=exports.XLSX_MIME,
+            key=f"da_dl_xlsx_{final}", icon=None,
+            build=audited(engine, user, lambda: report.rejects_xlsx(rejects, who, result.file_name), format="xlsx",
+                          **detail))
+
+
+def audited(engine: Engine, user: str | None, build: Callable[[], bytes], **detail: object) -> Callable[[], bytes]:
+    """A rejects list holds (masked) rows of people: its download is an export, recorded before the file is made
+    (when the row cannot be written there is no file)."""
+    def building() -> bytes:
+        audit.record(engine, user, "export", "rejects", **detail)
+        return build()
+    return building
 
 
 def render_templates() -> None:
@@ -236,8 +256,10 @@ def render_templates() -> None:
         c1, c2, c3 = st.columns([4, 1, 1])
         c1.markdown(f"**{spec.title if i18n.lang() == 'zh' else spec.title_en}** · {t(spec.description)}")
         for col, fmt in ((c2, "xlsx"), (c3, "csv")):
-            col.download_button(fmt.upper(), template_bytes(kind, fmt), file_name=templates.file_name(kind, fmt),
-                                key=f"da_tpl_{kind}_{fmt}")
+            with col:  # a template holds no data: not an export
+                downloads.download_button(fmt.upper(), lambda kind=kind, fmt=fmt: template_bytes(kind, fmt), icon=None,
+                                          file_name=templates.file_name(kind, fmt), key=f"da_tpl_{kind}_{fmt}",
+                                          mime=exports.XLSX_MIME if fmt == "xlsx" else exports.CSV_MIME)
 
 
 def template_bytes(kind: str, fmt: str) -> bytes:
@@ -295,5 +317,8 @@ def render_health(ctx: PageContext) -> None:
         st.dataframe(_on_screen(report.rejects_table(problems)).head(SHOWN_PROBLEMS), hide_index=True,
                      width="stretch", key="da_batch_rejects", column_config=_REASON_WIDE)
         name = str(health.batches.loc[health.batches["batch_id"] == batch, "file_name"].iloc[0] or batch)
-        st.download_button(t("下载该批次的问题清单（CSV）"), report.rejects_csv(problems, t("管理员"), name),
-                           file_name=f"问题清单_批次{batch}.csv", mime="text/csv", key="da_batch_dl")
+        build = audited(cache.engine(ctx.url), ctx.user.username if ctx.user else None,
+                        lambda: report.rejects_csv(problems, t("管理员"), name),
+                        rows=len(problems), batches=[int(batch)], format="csv", masked=True)
+        downloads.download_button(t("下载该批次的问题清单（CSV）"), build, file_name=f"问题清单_批次{batch}.csv",
+                                  mime=exports.CSV_MIME, key="da_batch_dl", icon=None)

@@ -17,6 +17,7 @@ from safetynet import auth, config, i18n
 from safetynet.auth import AuthError, User
 from safetynet.db.errors import WriteRefused
 from safetynet.i18n import t
+from safetynet.ui import downloads
 
 KEY = "auth"
 
@@ -58,6 +59,7 @@ def sign_out(engine: Engine) -> None:
             audit.record(engine, user.username, "sign_out", user.username)
         except WriteRefused as exc:
             unrecorded = t("退出登录未能记入审计日志：{reason}", reason=exc.localized())
+    downloads.forget_browser()  # this browser's download links stop working now
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     if unrecorded:

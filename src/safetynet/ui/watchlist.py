@@ -14,7 +14,7 @@ from safetynet.domain.months import add_months
 from safetynet.i18n import t
 from safetynet.queries import saved_views, watchlist
 from safetynet.queries.watchlist import WatchlistQuery
-from safetynet.ui import urlstate
+from safetynet.ui import downloads, urlstate
 from safetynet.ui.frame import ALL, PageContext
 from safetynet.views import watchlist as wl_view
 
@@ -165,13 +165,12 @@ def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: st
     off = total == 0 or refused is not None
     left, right, _ = st.columns([2, 2, 8])
     with left:
-        st.download_button(t("导出 CSV"), data=lambda: build_export(engine, query, user, header, "csv", **options),
-                           file_name=f"watchlist-{ctx.month}.csv", mime="text/csv", key="export_csv",
-                           icon=":material/download:", disabled=off, on_click="ignore")
+        downloads.download_button(t("导出 CSV"), lambda: build_export(engine, query, user, header, "csv", **options),
+                                  file_name=f"watchlist-{ctx.month}.csv", mime=exports.CSV_MIME, key="export_csv",
+                                  disabled=off)
     with right:
-        st.download_button(t("导出 Excel"), data=lambda: build_export(engine, query, user, header, "xlsx", **options),
-                           file_name=f"watchlist-{ctx.month}.xlsx", key="export_xlsx", icon=":material/download:",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           disabled=off, on_click="ignore")
+        downloads.download_button(t("导出 Excel"), lambda: build_export(engine, query, user, header, "xlsx", **options),
+                                  file_name=f"watchlist-{ctx.month}.xlsx", key="export_xlsx", mime=exports.XLSX_MIME,
+                                  disabled=off)
     if total > watchlist.EXPORT_LIMIT:
         st.caption(t("导出最多 {n} 行，请缩小筛选范围。", n=i18n.fmt_count(watchlist.EXPORT_LIMIT)))
