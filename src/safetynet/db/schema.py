@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 # Stable constraint names so Alembic can alter them on every backend.
@@ -155,6 +156,9 @@ import_batch = Table(
     Column("rows_rejected", Integer, nullable=False, server_default="0"),
     Column("status", String(16), nullable=False),  # running / done / failed / dry-run
     Column("message", Text),
+    # the importing user's scope when it ran: an administrator sees the batches of their own region only
+    # (NULL: written before migration 0010 or by another system — nationwide administrators only)
+    Column("scope_adcode", ADCODE),
     Index(None, "file_hash"),
 )
 
@@ -179,8 +183,12 @@ audit_log = Table(
     Column("action", String(32), nullable=False),  # sign_in / unmask / export / import / user_change ...
     Column("target", String(128)),
     Column("detail", Text),  # JSON
+    # the region the row concerns (a household's county, a user's scope, else the actor's scope): an
+    # administrator reads the rows inside their own scope only; NULL = nationwide administrators only
+    Column("region_adcode", ADCODE),
     Index(None, "at"),
     Index(None, "action", "at"),
+    Index(None, "region_adcode", "at"),
 )
 
 data_version = Table(
@@ -197,11 +205,15 @@ saved_view = Table(
     "saved_view",
     metadata,
     Column("view_id", Integer, primary_key=True),
-    Column("name", String(64), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
     Column("page", String(32), nullable=False),  # url_path of the screen, e.g. watchlist
     Column("query", Text, nullable=False),  # the view's URL query string (codes only)
-    Column("owner", String(64)),
+    Column("owner", String(64)),  # app_user.username; a view belongs to its owner
     Column("created_at", DateTime, nullable=False),
+    # shared by its owner with the users whose scope lies inside scope_adcode (the owner's scope when shared)
+    Column("shared", Boolean, nullable=False, server_default="0"),
+    Column("scope_adcode", ADCODE),
+    UniqueConstraint("owner", "page", "name"),
 )
 
 app_user = Table(
@@ -219,6 +231,21 @@ app_user = Table(
     Column("created_at", DateTime, nullable=False),
     Column("last_login_at", DateTime),
     Column("oidc_subject", String(255), unique=True),  # `sub` or e-mail claim when st.login is used
+    # raised when the account is disabled or its password reset: every session signed in before ends
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
+)
+
+# A signed-in browser (persistent sign-in): the sha256 of the browser's HttpOnly cookie, never the cookie.
+# It lives until SAFETYNET_SESSION_MINUTES without use, sign-out, or the account's session_epoch moving on.
+app_session = Table(
+    "app_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("app_user.user_id", ondelete="CASCADE"), nullable=False),
+    Column("epoch", Integer, nullable=False),
+    Column("signed_in_at", DateTime, nullable=False),
+    Column("seen_at", DateTime, nullable=False),
+    Index(None, "user_id"),
 )
 
 # ---------------------------------------------------------------- household files
