@@ -18,7 +18,7 @@ from safetynet.db import health
 from safetynet.db.schema import audit_log
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "unmask", "export", "import", "user_change", "demo", "view_saved",
-           "casework")
+           "casework", "view_deleted")
 
 
 def record(db: Connection | Engine, user: str | None, action: str, target: str | None = None, **detail: object) -> None:
