@@ -59,6 +59,6 @@ if str(chosen) != st.session_state["page"]:
 urlstate.publish("page", st.session_state["page"], "1")
 
 controls.render_exports(ctx, query, total, user, unmasked=bool(reason))
-controls.render_saved_views(ctx, user)
+controls.render_saved_views(ctx)
 frame.score_disclaimer()
 frame.page_done()

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from safetynet import exports
+from safetynet.auth import User
 from safetynet.domain.risk import Flag
 from safetynet.filters import Filters
 from safetynet.queries import saved_views, watchlist
@@ -156,11 +157,17 @@ def test_saved_view_reproduces_the_list(app, demo_db):
 
 
 def test_saved_views_round_trip(writable_demo_db):
-    saved_views.save_view(writable_demo_db, "贵州高风险", "watchlist", "prov=520000&tier=%E9%AB%98", "tester")
-    saved_views.save_view(writable_demo_db, "贵州高风险", "watchlist", "prov=520000&tier=%E9%AB%98&wflag=migrant", "t2")
-    views = saved_views.list_views(writable_demo_db, "watchlist")
-    assert list(views["name"]) == ["贵州高风险"] and views["owner"].iloc[0] == "t2"
-    with pytest.raises(ValueError):
-        saved_views.save_view(writable_demo_db, " ", "watchlist", "", None)
-    saved_views.delete_view(writable_demo_db, int(views["view_id"].iloc[0]))
-    assert saved_views.list_views(writable_demo_db, "watchlist").empty
+    """One's own view: saved, replaced when saved again under its name, listed, deleted. (Views of other users
+    are never replaced: tests/security/test_saved_views.py.)"""
+    tester = User(user_id=0, username="tester", display_name="测试员", role="staff", scope="520000")
+    first = saved_views.save_view(writable_demo_db, "贵州高风险", "watchlist", "prov=520000&tier=%E9%AB%98", tester)
+    again = saved_views.save_view(writable_demo_db, "贵州高风险", "watchlist",
+                                  "prov=520000&tier=%E9%AB%98&wflag=migrant", tester)
+    assert again == first
+    views = saved_views.list_views(writable_demo_db, "watchlist", tester)
+    assert list(views["name"]) == ["贵州高风险"] and bool(views["own"].iloc[0])
+    assert views["query"].iloc[0] == "prov=520000&tier=%E9%AB%98&wflag=migrant"
+    with pytest.raises(saved_views.ViewRefused):
+        saved_views.save_view(writable_demo_db, " ", "watchlist", "", tester)
+    saved_views.delete_view(writable_demo_db, first, tester)
+    assert saved_views.list_views(writable_demo_db, "watchlist", tester).empty

@@ -15,6 +15,7 @@ from safetynet.i18n import t
 from safetynet.queries import saved_views, watchlist
 from safetynet.queries.watchlist import WatchlistQuery
 from safetynet.ui import downloads, urlstate
+from safetynet.ui.casework import plain
 from safetynet.ui.frame import ALL, PageContext
 from safetynet.views import watchlist as wl_view
 
@@ -114,30 +115,80 @@ def apply_query_string(query: str) -> None:
     st.session_state.pop("page", None)
 
 
-def render_saved_views(ctx: PageContext, user: str | None) -> None:
-    views = saved_views.list_views(cache.engine(ctx.url), "watchlist")
+def _view_label(view) -> str:
+    """A view in the list: own ones by name, shared ones with who shared them.
+
+    Select options are plain text (never Markdown): the stored name is filled into the translated template as it
+    is, not escaped."""
+    if view.own:
+        return t("{name}（我共享的）").format(name=view.name) if view.shared else str(view.name)
+    owner = next((str(o) for o in (view.owner_name, view.owner) if isinstance(o, str) and o), None)
+    if owner is None:  # a view from before views had owners, shared nationwide by the migration
+        return t("{name}（共享）").format(name=view.name)
+    return t("{name}（{owner}共享）").format(name=view.name, owner=owner)
+
+
+def _flash(kind: str, text: str) -> None:
+    st.session_state["view_flash"] = (kind, text)
+
+
+def _open_view(engine, user) -> None:
+    query = saved_views.open_view(engine, st.session_state.get("view_pick"), "watchlist", user)
+    if query is None:
+        _flash("error", t(saved_views.NOT_FOUND))
+    else:
+        apply_query_string(query)
+
+
+def _save_view(engine, user) -> None:
+    name = st.session_state.get("view_name", "")
+    try:
+        saved_views.save_view(engine, name, "watchlist", current_query_string(), user,
+                              shared=bool(st.session_state.get("view_shared")))
+    except WriteRefused as exc:
+        _flash("error", t("无法保存视图：{reason}", reason=exc.localized()))
+    else:
+        _flash("success", t("已保存：{name}", name=plain(name.strip())))
+
+
+def _delete_view(engine, user, name: str) -> None:
+    try:
+        saved_views.delete_view(engine, st.session_state.get("view_pick"), user)
+    except WriteRefused as exc:
+        _flash("error", t("无法删除视图：{reason}", reason=exc.localized()))
+    else:
+        st.session_state.pop("view_pick", None)
+        _flash("success", t("已删除：{name}", name=plain(name)))
+
+
+def render_saved_views(ctx: PageContext) -> None:
+    """The user's own views and those shared with them; save (optionally shared in scope), open, delete own.
+
+    The buttons act in callbacks, before the script reruns: the list drawn after them is already the new one."""
+    engine, user = cache.engine(ctx.url), ctx.user
+    views = saved_views.list_views(engine, "watchlist", user).set_index("view_id")
     with st.expander(t("已保存的视图"), expanded=False):
+        flash = st.session_state.pop("view_flash", None)
+        if flash:
+            (st.success if flash[0] == "success" else st.error)(flash[1])
         left, right = st.columns(2)
         with left:
             if views.empty:
                 st.caption(t("还没有保存的视图。"))
             else:
-                names = dict(zip(views["view_id"], views["name"], strict=True))
-                chosen = st.selectbox(t("打开视图"), list(names), key="view_pick", format_func=names.get)
-                if st.button(t("打开"), key="view_open"):
-                    apply_query_string(views.set_index("view_id").at[chosen, "query"])
-                    st.rerun()
+                labels = {int(v.view_id): _view_label(v) for v in views.reset_index().itertuples(index=False)}
+                chosen = st.selectbox(t("打开视图"), list(labels), key="view_pick", format_func=labels.get)
+                st.button(t("打开"), key="view_open", on_click=_open_view, args=(engine, user))
+                if chosen in views.index and views.at[chosen, "own"]:
+                    st.button(t("删除视图"), key="view_delete", on_click=_delete_view,
+                              args=(engine, user, str(views.at[chosen, "name"])))
         with right:
             name = st.text_input(t("将当前筛选保存为"), key="view_name", max_chars=saved_views.MAX_NAME)
-            if st.button(t("保存视图"), key="view_save", disabled=not name.strip()):
-                try:
-                    saved_views.save_view(cache.engine(ctx.url), name, "watchlist", current_query_string(), user)
-                except ValueError as exc:
-                    st.error(str(exc))
-                except WriteRefused as exc:
-                    st.error(t("无法保存视图：{reason}", reason=exc.localized()))
-                else:
-                    st.success(t("已保存：{name}", name=name.strip()))
+            st.checkbox(t("共享给管辖范围内的同事"), key="view_shared",
+                        help=t("管辖范围在{region}以内的同事能看到并打开这个视图；只有您能修改或删除它。",
+                               region=ctx.region_name(user.scope)))
+            st.button(t("保存视图"), key="view_save", disabled=not name.strip(), on_click=_save_view,
+                      args=(engine, user))
 
 
 def build_export(engine, query: WatchlistQuery, user: str | None, header: str, fmt: str, *,
