@@ -12,16 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
 
 from safetynet import auth
-from safetynet.db import get_engine
+from safetynet.db import dispose, get_engine, migrate
 from safetynet.db.errors import DatabaseUnavailable
+from safetynet.demo.generate import DemoConfig, generate
 from safetynet.queries import saved_views
 from safetynet.queries.saved_views import ViewRefused
-from tests.conftest import db_url
+from tests.conftest import _new_url, db_url
 
 PAGE = "watchlist"
 Q_GUIZHOU_HIGH = "prov=520000&tier=%E9%AB%98"
@@ -56,8 +58,29 @@ def _names(engine: Engine, user: auth.User) -> list[tuple[str, bool]]:
     return list(zip(views["name"], views["own"], strict=True))
 
 
-def test_another_users_private_view_is_not_seen(writable_demo_db):
-    engine = writable_demo_db
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_demo(request, pg_server, tmp_path_factory) -> Iterator[Engine]:
+    """One private demo database per backend for the module: its tests only add accounts and views."""
+    url = _new_url(request.param, pg_server, tmp_path_factory.mktemp("views"), "views")
+    engine = get_engine(url)
+    migrate.upgrade(engine)
+    generate(engine, DemoConfig(households=300, months=18, seed=5))
+    yield engine
+    dispose(url)
+
+
+@pytest.fixture
+def views_db(module_demo: Engine) -> Engine:
+    """The module's demo database without saved views, view audit rows or the accounts these tests make."""
+    with module_demo.begin() as conn:
+        conn.execute(text("DELETE FROM saved_view"))
+        conn.execute(text("DELETE FROM audit_log WHERE action IN ('view_saved', 'view_deleted')"))
+        conn.execute(text("DELETE FROM app_user WHERE username LIKE 'sv!_%' ESCAPE '!'"))
+    return module_demo
+
+
+def test_another_users_private_view_is_not_seen(views_db):
+    engine = views_db
     a = _user(engine, "sv_a", "520000", "贵州甲")
     b = _user(engine, "sv_b", "520000", "贵州乙")  # the same scope: still not shared
     view_id = saved_views.save_view(engine, "贵州高风险", PAGE, Q_GUIZHOU_HIGH, a)
@@ -68,8 +91,8 @@ def test_another_users_private_view_is_not_seen(writable_demo_db):
     assert saved_views.open_view(engine, view_id, PAGE, a) == Q_GUIZHOU_HIGH
 
 
-def test_saving_under_another_users_name_makes_ones_own(writable_demo_db):
-    engine = writable_demo_db
+def test_saving_under_another_users_name_makes_ones_own(views_db):
+    engine = views_db
     a = _user(engine, "sv_a", "520000", "贵州甲")
     b = _user(engine, "sv_b", "520000", "贵州乙")
     a_id = saved_views.save_view(engine, "贵州高风险", PAGE, Q_GUIZHOU_HIGH, a, shared=True)
@@ -84,8 +107,8 @@ def test_saving_under_another_users_name_makes_ones_own(writable_demo_db):
     assert _rows(engine)[1][4] == Q_GUIZHOU_HIGH and len(_rows(engine)) == 2
 
 
-def test_another_users_view_cannot_be_deleted_by_id(writable_demo_db):
-    engine = writable_demo_db
+def test_another_users_view_cannot_be_deleted_by_id(views_db):
+    engine = views_db
     a = _user(engine, "sv_a", "520000", "贵州甲")
     b = _user(engine, "sv_b", "520000", "贵州乙")
     a_id = saved_views.save_view(engine, "贵州高风险", PAGE, Q_GUIZHOU_HIGH, a, shared=True)
@@ -103,8 +126,8 @@ def test_another_users_view_cannot_be_deleted_by_id(writable_demo_db):
     assert _rows(engine) == []
 
 
-def test_a_shared_view_is_seen_inside_the_owners_scope_only(writable_demo_db):
-    engine = writable_demo_db
+def test_a_shared_view_is_seen_inside_the_owners_scope_only(views_db):
+    engine = views_db
     province = _user(engine, "sv_gz", "520000", "贵州省总")
     guiyang = _user(engine, "sv_gy", "520100", "贵阳市总")
     saved_views.save_view(engine, "全省高风险", PAGE, Q_GUIZHOU_HIGH, province, shared=True)
@@ -134,8 +157,8 @@ def test_a_shared_view_is_seen_inside_the_owners_scope_only(writable_demo_db):
     assert saved_views.list_views(engine, "trends", county).empty  # a view belongs to its page
 
 
-def test_saving_and_deleting_are_audited(writable_demo_db):
-    engine = writable_demo_db
+def test_saving_and_deleting_are_audited(views_db):
+    engine = views_db
     a = _user(engine, "sv_a", "520000", "贵州甲")
     view_id = saved_views.save_view(engine, "贵州高风险", PAGE, Q_GUIZHOU_HIGH, a)
     saved_views.save_view(engine, "贵州高风险", PAGE, Q_MIGRANT, a, shared=True)
@@ -151,8 +174,8 @@ BAD_NAMES = ["", "   ", "名" * (saved_views.MAX_NAME + 1), "第一行\n第二�
              "\u202e反向覆盖", "行\u2028分隔"]
 
 
-def test_bad_names_are_refused_in_chinese_and_nothing_is_written(writable_demo_db):
-    engine = writable_demo_db
+def test_bad_names_are_refused_in_chinese_and_nothing_is_written(views_db):
+    engine = views_db
     a = _user(engine, "sv_a", "520000", "贵州甲")
     with engine.connect() as conn:
         audit_rows = conn.execute(text("SELECT COUNT(*) FROM audit_log")).scalar_one()
@@ -203,14 +226,14 @@ def test_a_read_only_database_refuses_saving_and_deleting(read_only_engine):
 
 # ---------------------------------------------------------------- the watchlist page, through app.py
 @pytest.fixture
-def page_at(writable_demo_db, monkeypatch):
+def page_at(views_db, monkeypatch):
     """AppTests of app.py on the writable demo database, signed in as a given account."""
     from streamlit.testing.v1 import AppTest
 
     from safetynet import i18n
     from safetynet.config import REPO_ROOT
 
-    monkeypatch.setenv("SAFETYNET_DB_URL", db_url(writable_demo_db))
+    monkeypatch.setenv("SAFETYNET_DB_URL", db_url(views_db))
     monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")
     monkeypatch.setenv("SAFETYNET_DEMO_MODE", "0")
 
@@ -218,7 +241,7 @@ def page_at(writable_demo_db, monkeypatch):
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=90)
         for key, value in query.items():
             at.query_params[key] = value
-        with writable_demo_db.connect() as conn:
+        with views_db.connect() as conn:
             epoch = conn.execute(text("SELECT session_epoch FROM app_user WHERE username = :u"),
                                  {"u": user.username}).scalar_one()
         now = dt.datetime.now()
@@ -238,8 +261,8 @@ def _listed(at) -> list[str]:
     return [str(o) for o in picks[0].options] if picks else []
 
 
-def test_the_watchlist_page_saves_a_shared_view_and_lists_it(writable_demo_db, page_at):
-    engine = writable_demo_db
+def test_the_watchlist_page_saves_a_shared_view_and_lists_it(views_db, page_at):
+    engine = views_db
     owner = _user(engine, "sv_page", "520000", "贵州省总")
     at = page_at(owner, prov="520000", pref="520100", tier="高")
     assert _listed(at) == []
