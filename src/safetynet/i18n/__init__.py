@@ -4,6 +4,11 @@ Pages write the Chinese text itself, `t("数据截至{month}", month=…)`, so t
 source reads like the screen. `EN` maps each Chinese string to English; a test
 collects every `t("…")` literal in the code and fails when one has no English.
 Numbers: `fmt_count` uses 万/亿 in Chinese, thousands separators in English.
+
+`t()` is for the screen's Markdown-rendering elements: the catalogue text is ours and stays Markdown, every value
+it fills in is escaped (safetynet.text: stored text is text), and it returns `text.Markdown`. `t_text()` is the
+same catalogue for plain-text destinations (table cells, select options, figures, exports, file names), with the
+values filled in as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import math
 from safetynet import config
 from safetynet.domain.months import label_en, label_zh
 from safetynet.i18n.en import EN
+from safetynet.text import Markdown, fill, plain
 
 LANGS = {"zh": "中文", "en": "English"}
 _lang: contextvars.ContextVar[str] = contextvars.ContextVar("safetynet_lang", default="")
@@ -27,10 +33,25 @@ def lang() -> str:
     return _lang.get() or (config.get("SAFETYNET_LANG") if config.get("SAFETYNET_LANG") in LANGS else "zh")
 
 
-def t(text: str, **values: object) -> str:
-    """The text in the current language, with {placeholders} filled."""
+def t(text: str, **values: object) -> Markdown:
+    """The text in the current language for a Markdown-rendering element, with {placeholders} filled in escaped.
+
+    Only catalogue text is trusted as Markdown: a text that is not in the catalogue (a stored value used as a
+    key) is escaped whole. Values that are numbers or `Markdown` are filled in as they are."""
+    if text not in EN and not isinstance(text, Markdown):
+        return plain(text_of(text, values))
     out = EN.get(text, text) if lang() == "en" else text
-    return out.format(**values) if values else out
+    return fill(out, values) if values else Markdown(out)
+
+
+def t_text(text: str, **values: object) -> str:
+    """The text in the current language with {placeholders} filled in as they are: for plain-text destinations
+    only (st.dataframe cells, select options, st.text, figures, exports), never for Markdown elements."""
+    return text_of(EN.get(text, text) if lang() == "en" else text, values)
+
+
+def text_of(template: str, values: dict[str, object]) -> str:
+    return str.format(template, **values) if values else str(template)
 
 
 def fmt_count(n: float | int | None) -> str:

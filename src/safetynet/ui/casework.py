@@ -6,14 +6,13 @@ command. The submit button's callback builds the command with the row version of
 drawn* (bound when it was drawn): a colleague's save in between makes the service refuse with a Conflict,
 shown under the form with a 刷新 button. Success is said with st.success in the run after the callback, which
 already shows the new data (the refresh bumped data_version).
-User-entered text is shown through st.dataframe or escaped (`plain`), never as live markdown.
+User-entered text is shown through st.dataframe or escaped (`safetynet.text.plain`), never as live markdown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -29,6 +28,7 @@ from safetynet.domain import codes, lifecycle
 from safetynet.i18n import t
 from safetynet.queries import casework as q
 from safetynet.queries import household_file
+from safetynet.text import plain  # stored text shown through markdown (household.py and others import it here)
 from safetynet.ui import urlstate
 from safetynet.ui.frame import PageContext
 from safetynet.views import casework as view
@@ -41,24 +41,6 @@ RESULT = "cw_refused"
 STATUS_FILTER = {"": "未办结", "check": "待核实", "decide": "待决定", "done": "已办结", "all": "全部"}
 STATUS_QUERY = {"": q.OPEN, "check": "待核实", "decide": "待决定", "done": "已办结", "all": ""}
 DEADLINE_COLUMNS = ("入户核实", "认定", "期限")
-_INLINE = re.compile(r"([\\`*_\[\]<>!~$:|#&])")  # links, images, emphasis, code, colours, maths
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)  # a line that would become a list or heading
-_BARE_LINK = re.compile(r"(?i)(https?|ftp|mailto|www)(?=\\?[:.])|(?=@)")  # GFM links bare URLs and addresses
-ZWSP = "\u200b"
-
-
-def plain(text: object) -> str:
-    """Text that markdown shows as it is: stored text must never become a link, an image or a colour.
-
-    Backslash-escapes the characters that start markdown (CommonMark lets any ASCII punctuation be escaped)
-    and list or heading markers at the start of a line; GFM turns bare URLs and e-mail addresses into links
-    whatever the escapes, so a zero-width space splits "http:" / "www." / "@". A file number such as
-    520102-N00000123 keeps its hyphen. Long free text is better shown with st.text (no markdown at all)."""
-    out = _INLINE.sub(r"\\\1", str(text))
-    out = _BARE_LINK.sub(lambda m: (m.group(1) or "") + ZWSP, out)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if len(m.group(2)) == 1 else
-                           m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], out)
-
 
 def may_act(ctx: PageContext) -> bool:
     """Staff and administrators act; leaders look; nobody acts on the meeting screen."""

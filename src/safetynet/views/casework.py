@@ -19,7 +19,7 @@ from safetynet.auth import scope_prefix
 from safetynet.domain import codes
 from safetynet.domain.deadlines import AFTERCARE, DECISION, FIRST_AID, FOLLOWUP, HOME_CHECK, DeadlineRules
 from safetynet.domain.workdays import WorkCalendar
-from safetynet.i18n import t
+from safetynet.i18n import t, t_text
 
 RED, AMBER = "#c62828", "#b26a00"
 MINE, UNASSIGNED, OTHERS = 0, 1, 2
@@ -128,7 +128,7 @@ def subject(row: object) -> str:
     file_no, head = _get(row, "file_no"), _get(row, "head_name")
     if not _is_blank(file_no):
         return f"{file_no} · {privacy.mask_name(head)}" if not _is_blank(head) else str(file_no)
-    return t("申请人 {name}", name=privacy.mask_name(_get(row, "applicant_name")) or "—")
+    return t_text("申请人 {name}", name=privacy.mask_name(_get(row, "applicant_name")) or "—")  # tables, pickers
 
 
 def owner(row: object) -> str:
