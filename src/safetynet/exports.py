@@ -2,8 +2,8 @@
 
 Every export starts with a header line saying who exported what and when, and
 neutralises cells that a spreadsheet would run as a formula (CSV/formula
-injection: a value starting with = + - @, or a tab/CR, gets a leading
-apostrophe). Personal columns arrive here already masked unless the viewer
+injection: a value starting with = + - @ — also after blanks or in full width —
+or a tab/CR, gets a leading apostrophe). Personal columns arrive here already masked unless the viewer
 may see them.
 """
 
@@ -21,8 +21,15 @@ CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# Spreadsheets also take a formula after leading blanks, and some (with a Chinese IME's autocorrect) from the
+# full-width signs
+FULL_WIDTH_START = ("＝", "＋", "－", "＠")
+BLANKS = " \u3000\u00a0"
+
+
 def neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (value.startswith(FORMULA_START)
+                                   or value.lstrip(BLANKS).startswith(FORMULA_START + FULL_WIDTH_START)):
         return "'" + value
     return value
 
