@@ -31,10 +31,19 @@ def _scoped(engine: Engine, sql: str, hh: int, scope: str, tables: Iterable[Tabl
     return _frame(engine, sql, tables, hh=hh, scope_prefix=scope_prefix(scope) + "%", **params)
 
 
+FILE_NO_MAX = 32  # household.file_no is VARCHAR(32)
+
+
 def find(engine: Engine, file_no: str, scope: str = NATION) -> int | None:
-    """hh_id of a file number (exact match) inside `scope`."""
+    """hh_id of a file number (exact match) inside `scope`.
+
+    Text no file number can be — longer than the column, or with a NUL (PostgreSQL refuses NUL in any text
+    parameter, an error instead of "not found") — finds nothing without a query, like an unknown number."""
+    wanted = file_no.strip()
+    if not wanted or len(wanted) > FILE_NO_MAX or "\x00" in wanted:
+        return None
     rows = _frame(engine, "SELECT hh_id FROM household WHERE file_no = :f AND adcode LIKE :sp",
-                  f=file_no.strip(), sp=scope_prefix(scope) + "%")
+                  f=wanted, sp=scope_prefix(scope) + "%")
     return int(rows["hh_id"].iloc[0]) if not rows.empty else None
 
 
