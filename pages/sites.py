@@ -5,6 +5,7 @@ import streamlit as st
 from safetynet import cache
 from safetynet.i18n import t
 from safetynet.queries import sites as queries
+from safetynet.text import plain
 from safetynet.ui import frame, urlstate
 from safetynet.views import sites as views
 
@@ -65,7 +66,7 @@ if not site:
     st.info(t("在上表中点选一行，或在此选择一个安置点，查看其就业、风险和帮扶情况。"))
 else:
     title, facts = views.site_facts(table, int(site))
-    st.markdown(f"#### {title}\n{facts}")
+    st.markdown(f"#### {plain(title)}\n{facts}")  # a site's name is imported text
     one = cache.load(ctx.url, ctx.version, queries.site_monthly, ctx.filters, int(site))
     show_tiles(views.build_site_tiles(one, ctx.month))
     monitored, by_type = cache.load(ctx.url, ctx.version, queries.site_assistance, ctx.filters, int(site), ctx.month)

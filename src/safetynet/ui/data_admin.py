@@ -23,6 +23,7 @@ from safetynet.ingest import KINDS, FileError, ImportFailed, ImportResult, impor
 from safetynet.ingest import reader as R
 from safetynet.ingest.load import select_sheets
 from safetynet.queries import data_health
+from safetynet.text import plain
 from safetynet.ui import downloads
 from safetynet.ui.frame import PageContext
 from safetynet.views import data_health as view
@@ -138,7 +139,7 @@ def render_import(ctx: PageContext, user: str | None) -> None:
     st.caption(t("文件：{name}，{size}，{fmt}", name=upload.name, size=_size(len(data)), fmt=shown.file_format))
     with st.expander(t("预览前{n}行", n=PREVIEW_ROWS), expanded=True):
         for sheet, title, frame in shown.sheets:
-            st.markdown(f"**{sheet}** → {title}")
+            st.markdown(f"**{plain(sheet)}** → {title}")  # a sheet (or file) name is the file's text
             st.dataframe(frame, hide_index=True, width="stretch")
     b1, b2, _ = st.columns([1, 1, 3])
     if b1.button(t("检查（试导入）"), key="da_check", type="secondary"):
@@ -205,7 +206,7 @@ def _render_result(ctx: PageContext, result: ImportResult, user: str | None, fin
         else:
             st.error(t("未导入（批次 {ids}）：{summary}", ids=ids, summary=result.summary()))
     else:
-        st.markdown(f"**{t('检查结果（尚未导入）')}**：{result.summary()}")
+        st.markdown(f"**{t('检查结果（尚未导入）')}**：{plain(result.summary())}")
     cols = st.columns(5)
     for col, (label, value) in zip(cols, metrics(result).items(), strict=True):
         col.metric(t(label), fmt_count(value))
@@ -214,7 +215,7 @@ def _render_result(ctx: PageContext, result: ImportResult, user: str | None, fin
                      ids="、".join(str(b["batch_id"]) for b in result.previous_batches)))
     for sheet in result.sheets:
         for warning in sheet.warnings:
-            st.caption("⚠ " + warning)
+            st.caption("⚠ " + plain(warning))  # warnings quote the file's sheet and column names
     rejects = result.rejects()
     if rejects.empty:
         return

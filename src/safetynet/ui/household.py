@@ -54,7 +54,7 @@ def render_summary(info: pd.Series, current: pd.DataFrame, members: pd.DataFrame
                    help=t("（家庭收入 − 刚性支出）÷ 人数 ÷ 线，近12个月"))
     cols[3].metric(t("家庭人口"), len(members), border=True)
     status = info["status"] if i18n.lang() == "zh" else codes.FILE_STATUS[info["status"]]
-    st.markdown(f"**{i18n.label(codes.CATEGORIES[category])}** · {t('档案状态')}：**{status}**")
+    st.markdown(f"**{i18n.label(codes.CATEGORIES[category])}** · {t('档案状态')}：**{plain(status)}**")
     facts = [info["area"], info["site_name"] if pd.notna(info["site_name"]) else None,
              f"{t('认定日期')} {fmt_day(info['identified_on'])}", f"{t('发现渠道')} {info['source']}",
              info["org_name"] if pd.notna(info["org_name"]) else None]
@@ -64,7 +64,7 @@ def render_summary(info: pd.Series, current: pd.DataFrame, members: pd.DataFrame
     else:
         reasons = current["reasons"].iloc[0] if i18n.lang() == "zh" else current["reasons_en"].iloc[0]
         if reasons:
-            st.markdown(f"**{t('主要原因')}**：{reasons}")
+            st.markdown(f"**{t('主要原因')}**：{plain(reasons)}")  # stored: other systems write the shared tables
 
 
 def render_helpers(pairs: pd.DataFrame) -> None:

@@ -17,6 +17,7 @@ import streamlit as st
 from safetynet import cache, i18n, measures, privacy
 from safetynet.i18n import t
 from safetynet.queries import households, overview
+from safetynet.text import html_text
 from safetynet.ui import widgets
 from safetynet.ui.frame import PageContext
 from safetynet.views import figures, kpi, maps
@@ -119,8 +120,8 @@ def slide_newly(ctx: PageContext) -> None:
     masked = meeting_rows(rows)
     head = "".join(f"<th>{html.escape(t(h))}</th>" for h in ("户主", "地区名称", "评分", "主要原因"))
     body = "".join(
-        f"<tr><td>{html.escape(r.head_name)}</td><td>{html.escape(r.area)}</td><td>{int(r.score)}</td>"
-        f"<td>{html.escape(r.reasons)}</td></tr>" for r in masked.itertuples())
+        f"<tr><td>{html_text(r.head_name)}</td><td>{html_text(r.area)}</td><td>{int(r.score)}</td>"
+        f"<td>{html_text(r.reasons)}</td></tr>" for r in masked.itertuples())  # stored text: never Markdown
     st.markdown(f'<table class="sn-list"><tr>{head}</tr>{body}</table>', unsafe_allow_html=True)
 
 

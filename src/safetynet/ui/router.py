@@ -11,6 +11,7 @@ import streamlit as st
 
 from safetynet import bootstrap, cache, config
 from safetynet.i18n import t
+from safetynet.text import plain
 from safetynet.ui import frame, session
 from safetynet.ui.registry import PAGES
 
@@ -50,7 +51,7 @@ def run(root: Path) -> None:
         _migrated(url)
         _first_run(url)
     except Exception as exc:  # noqa: BLE001 — a broken database URL must say so, not show a traceback
-        st.error(f"{t('数据库无法连接或初始化')}：{exc}")
+        st.error(f"{t('数据库无法连接或初始化')}：{plain(exc)}")  # a driver's message may quote stored text
         st.stop()
 
     engine = cache.engine(url)

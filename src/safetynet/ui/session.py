@@ -17,6 +17,7 @@ from safetynet import auth, config, i18n
 from safetynet.auth import AuthError, User
 from safetynet.db.errors import WriteRefused
 from safetynet.i18n import t
+from safetynet.text import plain
 from safetynet.ui import downloads
 
 KEY = "auth"
@@ -85,7 +86,7 @@ def sign_in_screen(engine: Engine) -> None:
         try:
             sign_in_as(auth.authenticate(engine, username, password))
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         except WriteRefused as exc:  # the database went away between the check and the write
             st.error(t("无法登录：{reason}", reason=exc.localized()))
         else:
@@ -106,7 +107,7 @@ def _demo_buttons(engine: Engine) -> None:
             try:
                 sign_in_as(auth.authenticate(engine, username, auth.DEMO_PASSWORD))
             except AuthError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
             except WriteRefused as exc:
                 st.error(t("无法登录：{reason}", reason=exc.localized()))
             else:
@@ -130,5 +131,5 @@ def _oidc_sign_in(engine: Engine) -> None:
 def user_badge(engine: Engine, user: User) -> None:
     """Sidebar: who is signed in, their scope, and sign-out."""
     role = i18n.label(auth.ROLES[user.role])
-    st.sidebar.caption(f"{user.display_name} · {role}")
+    st.sidebar.caption(f"{plain(user.display_name)} · {role}")  # a display name is stored text
     st.sidebar.button(t("退出登录"), key="sign_out", on_click=sign_out, args=(engine,))
