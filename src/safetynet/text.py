@@ -20,7 +20,8 @@ Where the escaping lives, and why there:
 - **Plain-text destinations take plain text**: st.dataframe cells and headers, selectbox and multiselect options,
   st.text, st.code, Plotly titles and hover texts, file names, exports (see `safetynet.exports.neutralise` for
   spreadsheet formulas). They show backslashes literally, so they use `i18n.t_text()` (the same catalogue,
-  values filled in unescaped) and never `plain`. An HTML fragment (unsafe_allow_html) takes `html_text()`.
+  values filled in unescaped) and never `plain`. An HTML fragment (unsafe_allow_html) takes `html_text()`,
+  stored text inside a Plotly figure `figure_text()` (Plotly makes links of `<a href>` in its text).
 - Data is stored as typed; escaping is for display only. Escaping at the query boundary would have put
   backslashes in every table and export, and escaping at every call site was what let the holes in.
 
@@ -35,6 +36,7 @@ nothing outside localhost.
 from __future__ import annotations
 
 import decimal
+import html
 import numbers
 import re
 import string
@@ -120,6 +122,13 @@ def html_text(value: object) -> str:
 
 
 _HTML_SPECIAL = re.compile(r"[&<>\"'\\`*_\[\]()!~$:|#]")
+
+
+def figure_text(value: object) -> str:
+    """`value` as text inside a Plotly figure (tick labels, titles, hover text). Plotly reads a few HTML tags in
+    text, `<a href>` among them — a link built from stored text — so `<`, `>` and `&` become entities, which
+    Plotly shows as the characters."""
+    return html.escape("" if value is None else str(value), quote=False)
 
 
 def _escape_marker(marker: str) -> str:

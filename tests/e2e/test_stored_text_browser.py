@@ -1,8 +1,8 @@
 """Stored text is text, in real Chromium (issue 17 §2): on a database whose every text field holds Markdown images
 and links, raw HTML, formulas and bidi overrides, the screens that show the most stored text — the poisoned
-household file (every tab), the lead, the watchlist, users, the audit log and the data screen after uploading a
-hostile file — make no request that leaves 127.0.0.1 and hold no <img> or link built from that text; the text
-itself is on the screen.
+household file (every tab), the lead, the watchlist, a site (its figure is labelled by the sites' names), users,
+the audit log and the data screen after uploading a hostile file — make no request that leaves 127.0.0.1 and
+hold no <img> or link built from that text; the text itself is on the screen.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _settle(page) -> None:
 def _no_outside_images_or_links(page, where: str) -> None:
     sources = page.eval_on_selector_all("img", "els => els.map(e => e.currentSrc || e.src)")
     assert [s for s in sources if _outside(s)] == [], where
-    links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    links = page.eval_on_selector_all("a[href], a[*|href]", "els => els.map(e => e.href.baseVal ?? e.href)")
     assert [h for h in links if IP in h] == [], where
     assert IP in page.inner_text("body"), where  # the text is shown, as text
 
@@ -72,7 +72,8 @@ def test_no_stored_text_reaches_outside_localhost(poisoned_app, chrome):
             tab.click()
             _settle(page)
             _no_outside_images_or_links(page, f"household tab {tab.inner_text()}")
-        for path in (f"my_work?lead={poisoned_app['lead_id']}", "watchlist", "users", "audit"):
+        for path in (f"my_work?lead={poisoned_app['lead_id']}", "watchlist", f"sites?site={poisoned_app['site_id']}",
+                     "users", "audit"):
             open_page(page, f"{base}/{path}", USER, PASSWORD)
             _settle(page)
             _no_outside_images_or_links(page, path)

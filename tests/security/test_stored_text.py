@@ -201,6 +201,9 @@ def poison(engine: Engine) -> dict:
         for table, column, width in FIELDS:
             conn.execute(text(f"UPDATE {table} SET {column} = :v"), {"v": hostile(_tag(table, column), width)})
         # one number per file (file_no is unique); a hostile file number is what a form or a file could hold
+        # a link Plotly would draw in a figure (site names label the sites' bars)
+        conn.execute(text("UPDATE relocation_site SET name = :v"),
+                     {"v": f'{_tag("relocation_site", "name")} <a href="http://{IP}/s">s</a> {IMG}'})
         conn.execute(text("UPDATE household SET file_no = :v || CAST(hh_id AS VARCHAR(8))"),
                      {"v": f"{TAG_FILE_NO}{LINK}"})
         checklist = json.dumps([{"key": "assisted", "ok": True, "text": hostile(TAG_DETAIL, 255)}], ensure_ascii=False)
@@ -274,7 +277,7 @@ def _strings(message, path: str = "") -> Iterator[tuple[str, str]]:
 
 def page_strings(at) -> tuple[list[tuple[str, str, str]], list[str]]:
     """(type, field, text) of every Markdown-rendered string, and every plain-text string (tables included)."""
-    rendered, plain_text = [], []
+    rendered, plain_text, figures = [], [], []
     for node in _nodes(at._tree):
         proto = getattr(node, "proto", None)
         kind = getattr(node, "type", "")
@@ -282,6 +285,8 @@ def page_strings(at) -> tuple[list[tuple[str, str, str]], list[str]]:
             continue
         for where, value in _strings(proto):
             field = where.split(".")[0]
+            if kind == "plotly_chart":
+                figures.append(_decoded(value))
             if kind in PLAIN_TYPES or (kind, field) in PLAIN_FIELDS or field in ("id", "form_id", "key"):
                 plain_text.append(value)
             else:
@@ -291,7 +296,16 @@ def page_strings(at) -> tuple[list[tuple[str, str, str]], list[str]]:
         data = value.data if hasattr(value, "data") else value  # a Styler shows its data
         plain_text.extend(str(c) for c in data.columns)
         plain_text.extend(str(v) for v in data.astype(str).to_numpy().ravel())
+    at.figures = figures  # Plotly's JSON: it makes links of <a href> in its text
     return rendered, plain_text
+
+
+def _decoded(value: str) -> str:
+    """A figure's JSON as the browser reads it (Plotly writes < as \\u003c)."""
+    try:
+        return json.dumps(json.loads(value), ensure_ascii=False)
+    except ValueError:
+        return value
 
 
 def run_page(poisoned: dict, page: str, monkeypatch):
@@ -350,6 +364,7 @@ def test_no_page_renders_stored_text_as_markdown(poisoned, spec, monkeypatch):
     # where text is shown as text (tables, select options, st.text), it is shown as written: not escaped
     escaped_leaks = [v[:160] for v in plain_text if "\\!\\[" in v or "\\[a\\]" in v]
     assert escaped_leaks == []
+    assert [f for f in at.figures if "<a " in f or "<img" in f] == []  # stored text in a figure is not HTML
 
 
 def test_the_escaped_text_reads_as_written(poisoned, monkeypatch):

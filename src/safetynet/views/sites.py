@@ -22,6 +22,7 @@ from safetynet.domain.months import add_months
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
 from safetynet.measures import Measure
 from safetynet.privacy import SMALL_CELL, suppress_small
+from safetynet.text import figure_text
 from safetynet.views import maps
 from safetynet.views.figures import FONT, PALETTE
 
@@ -279,7 +280,7 @@ def build_employment_by_site_figure(table: pd.DataFrame, limit: int = 15, height
     data = data.iloc[::-1]  # lowest at the top
     colors = [RED if r < NATIONAL_EMPLOYMENT_RATE else PALETTE[0] for r in data["emp_rate"]]
     fig = go.Figure(go.Bar(
-        x=data["emp_rate"], y=data["name"], orientation="h", marker_color=colors,
+        x=data["emp_rate"], y=data["name"].map(figure_text), orientation="h", marker_color=colors,  # imported names
         text=[fmt_pct(r) for r in data["emp_rate"]], textposition="outside", cliponaxis=False,
         customdata=site_areas(data),
         hovertemplate="%{y}" + paren("%{customdata}") + "<br>" + t(measures.get("emp_rate").label) + colon() + "%{text}<extra></extra>"))
