@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from safetynet import cache, i18n
+from safetynet import cache, i18n, urlparams
 from safetynet.auth import User, scope_prefix
 from safetynet.casework import CaseworkRefused, Conflict, Invalid, execute
 from safetynet.casework import commands as C
@@ -164,9 +164,12 @@ def pick_lead(ctx: PageContext, frame: pd.DataFrame) -> pd.Series | None:
     options = [""] + [str(int(i)) for i in frame["lead_id"]]
     labels = {str(int(r["lead_id"])): view.lead_option(r, _today(), calendar) for _, r in frame.iterrows()}
     wanted = st.session_state.get("lead", st.query_params.get("lead", ""))
-    if wanted and wanted not in labels and wanted.isdigit():  # a link to a lead the filters hide
-        extra = q.lead(cache.engine(ctx.url), int(wanted), ctx.filters.scope)
-        if not extra.empty:
+    lead_id = urlparams.parse_id(wanted)  # a malformed one is refused by urlstate.seed below
+    if wanted and wanted not in labels and isinstance(lead_id, int):  # a link to a lead the filters hide
+        extra = q.lead(cache.engine(ctx.url), lead_id, ctx.filters.scope)
+        if extra.empty:  # missing or elsewhere: the same words
+            st.error(t("没有这条线索，或不在您的管辖范围内"))
+        else:
             row = view.lead_deadlines(extra, calendar, cache.load_deadlines(ctx.url, ctx.version)[1], _today(),
                                       ctx.user.username).iloc[0]
             options.append(wanted)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from safetynet import cache, i18n, privacy
+from safetynet import cache, i18n, privacy, urlparams
 from safetynet.domain import codes, lifecycle
 from safetynet.i18n import t
 from safetynet.queries import household_file
+from safetynet.ui import urlstate
 from safetynet.ui.casework import plain, render_checklist
 from safetynet.ui.frame import PageContext
 from safetynet.views.casework import fmt_day
@@ -17,8 +18,7 @@ from safetynet.views.household import category_of
 
 def pick_household(ctx: PageContext) -> int | None:
     """The household named by ?hh= (from the watchlist), or one found by file number."""
-    raw = st.query_params.get("hh", "")
-    hh_id = int(raw) if raw.isdigit() else None
+    hh_id = urlstate.url_id("hh", urlparams.INVALID_HOUSEHOLD)  # malformed: refused before any query
     with st.form("hh_find", border=False):
         left, right = st.columns([4, 1], vertical_alignment="bottom")
         file_no = left.text_input(t("档案编号"), key="hh_file_no", placeholder="520102-N00000123")

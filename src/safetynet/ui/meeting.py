@@ -10,16 +10,18 @@ masked here, whatever the viewer's role.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
 
-from safetynet import cache, i18n, measures, privacy
+from safetynet import cache, i18n, measures, privacy, urlparams
 from safetynet.i18n import t
 from safetynet.queries import households, overview
 from safetynet.text import html_text
 from safetynet.ui import widgets
 from safetynet.ui.frame import PageContext
+from safetynet.urlparams import Refusal
 from safetynet.views import figures, kpi, maps
 
 SLIDES = {"kpi": "核心指标", "map": "分布地图", "trend": "变化趋势", "newly": "新增高风险"}
@@ -31,14 +33,23 @@ THEMES = {
 }
 
 
-def parse_options(params: dict[str, str]) -> tuple[list[str], int, str]:
-    """Slides, seconds per slide and theme from the URL (invalid values fall back to defaults)."""
-    slides = [s for s in params.get("screens", "").split(",") if s in SLIDES] or list(SLIDES)
-    try:
-        every = min(max(int(params.get("every", DEFAULT_EVERY)), MIN_EVERY), MAX_EVERY)
-    except ValueError:
-        every = DEFAULT_EVERY
-    theme = params.get("theme", "dark") if params.get("theme") in THEMES else "dark"
+def parse_options(params: Mapping[str, str], refused: list[Refusal] | None = None) -> tuple[list[str], int, str]:
+    """Slides, seconds per slide and theme from the URL. A malformed value falls back to the default (every
+    slide, 20 s, dark) and its refusal is added to `refused`; a well-formed number of seconds is kept in 5–600."""
+    refused = [] if refused is None else refused
+
+    def read(key: str, parse, default):
+        if key not in params:
+            return default
+        value = parse(params[key])
+        if isinstance(value, Refusal):
+            refused.append(value)
+            return default
+        return value
+
+    slides = read("screens", lambda raw: urlparams.parse_choice_list(raw, SLIDES), list(SLIDES))
+    every = min(max(read("every", urlparams.parse_count, DEFAULT_EVERY), MIN_EVERY), MAX_EVERY)
+    theme = read("theme", lambda raw: urlparams.parse_choice(raw, THEMES), "dark")
     return slides, every, theme
 
 
