@@ -308,13 +308,17 @@ def _decoded(value: str) -> str:
         return value
 
 
-def run_page(poisoned: dict, page: str, monkeypatch):
+def run_page(poisoned: dict, page: str, monkeypatch, lang: str = "zh"):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SAFETYNET_DB_URL", db_url(poisoned["engine"]))
     monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")
-    i18n.set_lang("zh")
+    i18n.set_lang(lang)
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=90)
+    if lang != "zh":
+        at.query_params["lang"] = lang
+    if page == "meeting.py":  # the slide with stored text (names, places, reasons), whatever the clock says
+        at.query_params["screens"] = "newly"
     if page == "household.py":
         at.query_params["hh"] = str(poisoned["hh_id"])
     if page == "my_work.py":
@@ -341,6 +345,7 @@ EXPECTED = {
     "my_work.py": [("lead", "reason"), TAG_FILE_NO],
     "sites.py": [("relocation_site", "name")],
     "watchlist.py": [TAG_FILE_NO, TAG_VIEW, TAG_REASON, ("household_current", "reasons")],
+    "meeting.py": [("household_current", "reasons")],
     "users.py": [("app_user", "display_name")],
     "audit.py": [("audit_log", "target"), TAG_REASON],
     "data_admin.py": [TAG_IMPORT, ("import_batch", "file_name"), ("import_reject", "reason"), ("import_reject", "value"),
@@ -365,6 +370,18 @@ def test_no_page_renders_stored_text_as_markdown(poisoned, spec, monkeypatch):
     escaped_leaks = [v[:160] for v in plain_text if "\\!\\[" in v or "\\[a\\]" in v]
     assert escaped_leaks == []
     assert [f for f in at.figures if "<a " in f or "<img" in f] == []  # stored text in a figure is not HTML
+
+
+@pytest.mark.parametrize("page", ["household.py", "data_admin.py", "my_work.py"])
+def test_english_screens_show_stored_text_as_text_too(poisoned, page, monkeypatch):
+    at = run_page(poisoned, page, monkeypatch, lang="en")
+    try:
+        assert not at.exception, "\n".join(line for e in at.exception for line in e.stack_trace)
+        rendered, _ = page_strings(at)
+        assert [(k, w, v[:160]) for k, w, v in rendered if markdown_hazards(v)] == []
+        assert any(TAG_ME in v for _, _, v in rendered)
+    finally:
+        i18n.set_lang("zh")
 
 
 def test_the_escaped_text_reads_as_written(poisoned, monkeypatch):
