@@ -62,8 +62,8 @@ _FORMATTER = string.Formatter()
 class Markdown(str):
     """Text that is safe to hand to a Markdown-rendering element: our own Markdown, or stored text escaped.
 
-    Concatenating two `Markdown` strings gives `Markdown`; any other operation gives a plain `str` again
-    (which `plain` would escape)."""
+    Concatenating two `Markdown` strings gives `Markdown`; any other operation (`.format()` too) gives a plain
+    `str` again, which `plain` would escape."""
 
     __slots__ = ()
 
@@ -122,6 +122,19 @@ def html_text(value: object) -> str:
 
 
 _HTML_SPECIAL = re.compile(r"[&<>\"'\\`*_\[\]()!~$:|#]")
+
+
+def unescape(value: object) -> str:
+    """The text `plain` escaped, for a plain-text destination that was handed `Markdown` (a `t()` result in an
+    exception shown on the command line). Plain `str` and exceptions carrying it are returned as they are."""
+    if isinstance(value, BaseException):
+        value = value.args[0] if len(value.args) == 1 and isinstance(value.args[0], str) else str(value)
+    if not isinstance(value, Markdown):
+        return str(value)
+    return _ESCAPED.sub(r"\1", str(value)).replace(ZWSP, "")
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation (CommonMark's escapes)
 
 
 def figure_text(value: object) -> str:

@@ -33,7 +33,7 @@ from safetynet.db.schema import app_user
 from safetynet.demo.generate import DemoConfig, generate
 from safetynet.i18n import t
 from safetynet.ingest import import_file, report
-from safetynet.text import Markdown, md, plain
+from safetynet.text import Markdown, md, plain, unescape
 from safetynet.ui.registry import PAGES
 from tests.conftest import TEST_ADMIN, PgServer, db_url
 
@@ -407,6 +407,21 @@ def test_exports_never_hand_a_spreadsheet_a_formula(poisoned):
         assert [c for c in cells if c.lstrip(" \u3000").startswith(starts)] == []
         for value in (FORMULA, "＝1+2", "@SUM(A1)"):
             assert "'" + value in cells, value
+
+
+def test_the_command_line_prints_text_not_markdown(poisoned, capsys):
+    """A terminal is a plain-text destination: a refusal made with t() is printed unescaped."""
+    from safetynet.cli import main
+
+    assert main(["--db", db_url(poisoned["engine"]), "users", "disable", "no_such_user_x"]) == 2
+    err = capsys.readouterr().err
+    assert "no_such_user_x" in err and "\\" not in err
+
+
+def test_unescape_undoes_plain():
+    for value in [v for v in HOSTILE if v != RTL] + ["a_b@c.cn www.x.org\n# h\n- l\n1. o", "\\![x](y)"]:
+        assert unescape(plain(value)) == value
+        assert unescape(value) == value  # plain text is left as it is
 
 
 def test_the_hostile_import_kept_its_text(poisoned):
