@@ -26,7 +26,7 @@ def _audit(engine, action: str) -> pd.DataFrame:
 
 
 def test_passwords_are_hashed_and_never_stored_in_clear(empty_db):
-    auth.create_user(empty_db, "wang", "correct horse 1", "staff", "520000")
+    auth.create_user(empty_db, "wang", "correct horse 1", "staff", "520000", actor=auth.SYSTEM)
     with empty_db.connect() as conn:
         stored = conn.execute(text("SELECT password_hash FROM app_user WHERE username = 'wang'")).scalar()
         dump = " ".join(str(v) for row in conn.execute(text("SELECT * FROM app_user")) for v in row)
@@ -37,15 +37,15 @@ def test_passwords_are_hashed_and_never_stored_in_clear(empty_db):
 
 def test_short_password_and_bad_role_and_unknown_region_are_refused(empty_db):
     with pytest.raises(AuthError):
-        auth.create_user(empty_db, "a", "short", "staff", "520000")
+        auth.create_user(empty_db, "a", "short", "staff", "520000", actor=auth.SYSTEM)
     with pytest.raises(AuthError):
-        auth.create_user(empty_db, "b", "long enough 1", "boss", "520000")
+        auth.create_user(empty_db, "b", "long enough 1", "boss", "520000", actor=auth.SYSTEM)
     with pytest.raises(AuthError):
-        auth.create_user(empty_db, "c", "long enough 1", "staff", "999999")
+        auth.create_user(empty_db, "c", "long enough 1", "staff", "999999", actor=auth.SYSTEM)
 
 
 def test_lockout_after_five_failures_and_audit(empty_db):
-    auth.create_user(empty_db, "li", "right-password", "leader", "000000")
+    auth.create_user(empty_db, "li", "right-password", "leader", "000000", actor=auth.SYSTEM)
     now = dt.datetime(2026, 11, 28, 9, 0)
     for _ in range(4):
         with pytest.raises(AuthError, match="不正确"):
@@ -65,7 +65,7 @@ def test_simultaneous_sign_ins_all_succeed_and_failures_all_count(empty_db):
     from concurrent.futures import ThreadPoolExecutor
 
     for i in range(10):
-        auth.create_user(empty_db, f"u{i}", "right-password", "staff", "520000")
+        auth.create_user(empty_db, f"u{i}", "right-password", "staff", "520000", actor=auth.SYSTEM)
     with ThreadPoolExecutor(max_workers=10) as pool:
         users = list(pool.map(lambda i: auth.authenticate(empty_db, f"u{i}", "right-password"), range(10)))
     assert sorted(u.username for u in users) == [f"u{i}" for i in range(10)]
@@ -86,8 +86,8 @@ def test_simultaneous_sign_ins_all_succeed_and_failures_all_count(empty_db):
 
 
 def test_disabled_and_unknown_users_get_the_same_message(empty_db):
-    auth.create_user(empty_db, "zhao", "right-password", "staff", "520000")
-    auth.set_active(empty_db, "zhao", False)
+    auth.create_user(empty_db, "zhao", "right-password", "staff", "520000", actor=auth.SYSTEM)
+    auth.set_active(empty_db, "zhao", False, actor=auth.SYSTEM)
     with pytest.raises(AuthError) as disabled:
         auth.authenticate(empty_db, "zhao", "right-password")
     with pytest.raises(AuthError) as unknown:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from safetynet.auth import create_user
+from safetynet.auth import SYSTEM, create_user
 from safetynet.casework import Conflict, Invalid, OutOfScope, execute
 from safetynet.casework import commands as C
 from safetynet.db import version
@@ -63,10 +63,10 @@ def world(writable_demo_db):
                          "GROUP BY adcode ORDER BY n DESC, adcode")
     county = counts["adcode"].iloc[0]
     other = counts.loc[counts["adcode"] != county, "adcode"].iloc[0]
-    staff = create_user(engine, "county_staff", "pw-county-1", "staff", county)
-    colleague = create_user(engine, "county_staff2", "pw-county-2", "staff", county)
-    approver = create_user(engine, "pref_staff", "pw-pref-001", "staff", county[:4] + "00")
-    leader = create_user(engine, "county_leader", "pw-leader-1", "leader", county)
+    staff = create_user(engine, "county_staff", "pw-county-1", "staff", county, actor=SYSTEM)
+    colleague = create_user(engine, "county_staff2", "pw-county-2", "staff", county, actor=SYSTEM)
+    approver = create_user(engine, "pref_staff", "pw-pref-001", "staff", county[:4] + "00", actor=SYSTEM)
+    leader = create_user(engine, "county_leader", "pw-leader-1", "leader", county, actor=SYSTEM)
     return {"engine": engine, "county": county, "other": other, "staff": staff, "colleague": colleague,
             "approver": approver, "leader": leader}
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import text
 
-from safetynet.auth import create_user
+from safetynet.auth import SYSTEM, create_user
 from safetynet.casework import commands as C
 from safetynet.casework import execute
 from safetynet.domain.risk import Flag
@@ -74,7 +74,7 @@ def test_an_open_lead_takes_the_alert_instead_of_a_second_lead(writable_demo_db)
     with engine.begin() as conn:  # the scoring lead was decided; a staff member then entered a new one
         conn.execute(text("UPDATE lead SET status = '已办结', decision = '纳入监测', alert_month = 200001 "
                           "WHERE hh_id = :h"), {"h": hh_id})
-    staff = create_user(engine, "lead_staff", "pw-lead-001", "staff", county)
+    staff = create_user(engine, "lead_staff", "pw-lead-001", "staff", county, actor=SYSTEM)
     execute(engine, staff, C.CreateLead(channel="工会排查", reason="走访发现家中困难", hh_id=hh_id,
                                         received_on=dt.date(2026, 11, 2)), dt.date(2026, 11, 30))
     rescore.rescore_all(engine)

@@ -82,7 +82,7 @@ def test_users_commands(tmp_path):
     done = subprocess.run([*cmd, "add", "wang", "--role", "leader", "--scope", "520000", "--password-stdin"],
                           input="long-password-1\n", capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    short = subprocess.run([*cmd, "add", "li", "--password-stdin"], input="short\n", capture_output=True, text=True)
+    short = subprocess.run([*cmd, "add", "li", "--scope", "520000", "--password-stdin"], input="short\n", capture_output=True, text=True)
     assert short.returncode == 2 and "8" in short.stderr
     assert subprocess.run([*cmd, "disable", "wang"], capture_output=True, text=True).returncode == 0
     listed = json.loads(subprocess.run([*cmd, "list", "--json"], capture_output=True, text=True).stdout)

@@ -46,7 +46,7 @@ def _a_household(engine: Engine) -> int:
 def read_only_url(writable_demo_db, backend, pg_server, tmp_path, monkeypatch) -> str:
     """The URL of a database the app can read but not write (with a user `ro_staff` in it)."""
     monkeypatch.chdir(tmp_path)  # nothing may land in the repository, whatever the URL looks like
-    auth.create_user(writable_demo_db, "ro_staff", PASSWORD, "staff", "520000", actor="test")
+    auth.create_user(writable_demo_db, "ro_staff", PASSWORD, "staff", "520000", actor=auth.SYSTEM)
     if backend == "sqlite":
         copy = tmp_path / "readonly.db"
         raw = writable_demo_db.raw_connection()
@@ -202,7 +202,7 @@ def test_import_and_user_changes_on_a_read_only_database_are_refused(read_only_u
         import_file(engine, csv_bytes([row]), "h.csv", kind="households", user="tester")
     assert import_file(engine, csv_bytes([row]), "h.csv", kind="households", dry_run=True).status == "dry-run"
     with pytest.raises(auth.AuthError, match=READ_ONLY):
-        auth.create_user(engine, "another", PASSWORD, "staff", "520000", actor="test")
+        auth.create_user(engine, "another", PASSWORD, "staff", "520000", actor=auth.SYSTEM)
     with pytest.raises(auth.AuthError, match=READ_ONLY):
         auth.authenticate(engine, "ro_staff", "wrong password")  # failures cannot be counted: refused too
 
@@ -222,7 +222,7 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def sqlite_copy(writable_demo_db, backend, tmp_path, monkeypatch) -> str:
     assert backend == "sqlite", "mark the test @sqlite_only"
     monkeypatch.chdir(tmp_path)
-    auth.create_user(writable_demo_db, "file_staff", PASSWORD, "staff", "520000", actor="test")
+    auth.create_user(writable_demo_db, "file_staff", PASSWORD, "staff", "520000", actor=auth.SYSTEM)
     return db_url(writable_demo_db)
 
 

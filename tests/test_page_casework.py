@@ -18,7 +18,7 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from safetynet import i18n
-from safetynet.auth import create_user
+from safetynet.auth import SYSTEM, create_user
 from safetynet.config import REPO_ROOT
 from tests.conftest import db_url
 
@@ -43,11 +43,11 @@ def world(writable_demo_db, monkeypatch):
     county = counts["adcode"].iloc[0]
     other = counts.loc[counts["adcode"] != county, "adcode"].iloc[0]
     users = {
-        "staff": create_user(engine, "county_staff", "pw-county-1", "staff", county, display_name="县工作人员"),
-        "colleague": create_user(engine, "county_staff2", "pw-county-2", "staff", county, display_name="县同事"),
+        "staff": create_user(engine, "county_staff", "pw-county-1", "staff", county, display_name="县工作人员", actor=SYSTEM),
+        "colleague": create_user(engine, "county_staff2", "pw-county-2", "staff", county, display_name="县同事", actor=SYSTEM),
         "approver": create_user(engine, "pref_staff", "pw-pref-001", "staff", county[:4] + "00",
-                                display_name="市工作人员"),
-        "leader": create_user(engine, "county_leader", "pw-leader-1", "leader", county, display_name="县领导"),
+                                display_name="市工作人员", actor=SYSTEM),
+        "leader": create_user(engine, "county_leader", "pw-leader-1", "leader", county, display_name="县领导", actor=SYSTEM),
     }
     monkeypatch.setenv("SAFETYNET_DB_URL", db_url(engine))
     monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")

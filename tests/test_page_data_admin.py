@@ -90,7 +90,7 @@ def test_preview_check_and_import_on_bytes(small_db):
                                    progress=lambda f, text_: steps.append(f))
     assert result.status == "done" and steps[-1] == 1.0 and steps == sorted(steps)
     assert _one(engine, "SELECT COUNT(*) FROM household_month") == 4
-    stored = data_admin.data_health.rejects(engine, result.batch_ids[1])
+    stored = data_admin.data_health.rejects(engine, result.batch_ids[1], "000000")
     assert stored["row_number"].tolist() == [6]
     with pytest.raises(FileError):
         data_admin.preview(b"%PDF-1.4", "x.pdf", None)

@@ -96,13 +96,65 @@ def _row_to_user(row) -> User:
     return User(int(row.user_id), row.username, row.display_name, row.role, row.scope_adcode)
 
 
+# ---------------------------------------------------------------- administration, bounded by the actor
+# An administrator sees and manages only the accounts whose scope lies inside their own (`within`), grants a
+# scope only inside their own and a role no higher than their own. Ranks: leader 1 < staff 2 < admin 3; only
+# administrators administer at all, so in practice the role bound keeps a non-administrator (a stale session,
+# a programming mistake) from granting anything. A nationwide administrator can therefore be created only by a
+# nationwide administrator, or by the command line, which acts as the system (`CLI`, `SYSTEM`: nationwide
+# administrators that are no account). An account outside the actor's scope is answered exactly like one that
+# does not exist: the same message, found by the same single statement.
+ROLE_RANK = {"leader": 1, "staff": 2, "admin": 3}
+SYSTEM = User(0, "system", "系统", "admin", NATION)
+CLI = User(0, "cli", "命令行", "admin", NATION)
+
+
+def _administrator(actor: User) -> User:
+    if not isinstance(actor, User):  # a bare name would carry no scope to bound the change by
+        raise TypeError("actor must be the acting auth.User (auth.CLI / auth.SYSTEM outside the app)")
+    if actor.role != "admin":
+        raise AuthError(t("只有管理员可以管理用户"))
+    return actor
+
+
+def grantable_roles(actor: User) -> list[str]:
+    """The roles `actor` may give: none above their own."""
+    return [r for r in ROLES if ROLE_RANK[r] <= ROLE_RANK.get(actor.role, 0)]
+
+
+def grantable_scopes(actor: User, adcodes) -> list[str]:
+    """Of `adcodes`, those `actor` may grant (inside their own scope; 全国 only for a nationwide actor)."""
+    return [a for a in adcodes if within(a, actor.scope)]
+
+
+def _managed(actor: User):
+    """The WHERE clause of the accounts `actor` may see and manage (scope inside theirs, role not above)."""
+    return (app_user.c.scope_adcode.like(scope_prefix(actor.scope) + "%")
+            & app_user.c.role.in_(grantable_roles(actor)))
+
+
+def _unknown(username: str) -> AuthError:
+    return AuthError(t("没有用户 {name}", name=username))
+
+
 def create_user(engine: Engine, username: str, password: str | None, role: str, scope: str,
-                display_name: str | None = None, actor: str | None = None, oidc_subject: str | None = None) -> User:
+                display_name: str | None = None, *, actor: User, oidc_subject: str | None = None) -> User:
+    """A new account, created by `actor` inside the actor's scope with a role no higher than the actor's."""
+    _administrator(actor)
     username = username.strip()
     if not username or len(username) > 64:
         raise AuthError("用户名须为1–64个字符")
     if role not in ROLES:
         raise AuthError(f"角色须为 {', '.join(ROLES)} 之一")
+    if ROLE_RANK[role] > ROLE_RANK[actor.role]:
+        raise AuthError(t("不能授予高于自己的角色"))
+    scope = (scope or "").strip()
+    if role == "admin" and scope == NATION and actor.scope != NATION:
+        raise AuthError(t("全国范围的管理员只能由全国范围的管理员或命令行创建"))
+    if not (len(scope) == 6 and scope.isascii() and scope.isdigit()):
+        raise AuthError(t("管辖范围须为6位地区代码"))
+    if not within(scope, actor.scope):
+        raise AuthError(t("管辖范围须在您自己的管辖范围之内"))
     _writable(engine, t("无法保存用户变更：{reason}"))
     with engine.begin() as conn:
         if scope != NATION and conn.execute(select(region.c.adcode).where(region.c.adcode == scope)).first() is None:
@@ -115,36 +167,47 @@ def create_user(engine: Engine, username: str, password: str | None, role: str, 
             active=True, failed_attempts=0, created_at=dt.datetime.now().replace(microsecond=0),
             oidc_subject=oidc_subject,
         ).returning(app_user.c.user_id)).scalar_one()
-    audit.record(engine, actor, "user_change", username, change="create", role=role, scope=scope)
+        audit.record(conn, actor.username, "user_change", username, region=scope, change="create", role=role,
+                     scope=scope)
     return User(int(user_id), username, display_name or username, role, scope)
 
 
-def set_active(engine: Engine, username: str, active: bool, actor: str | None = None) -> None:
+def _change(engine: Engine, actor: User, username: str, change: str, **values: object) -> None:
+    """One account inside `actor`'s reach changed, with its audit row, in one transaction; else "没有用户"."""
     _writable(engine, t("无法保存用户变更：{reason}"))
     with engine.begin() as conn:
-        done = conn.execute(update(app_user).where(app_user.c.username == username)
-                            .values(active=active, failed_attempts=0, locked_until=None)).rowcount
-    if not done:
-        raise AuthError(f"没有用户 {username}")
-    audit.record(engine, actor, "user_change", username, change="enable" if active else "disable")
+        target_scope = conn.execute(update(app_user).where(app_user.c.username == username, _managed(actor))
+                                    .values(**values).returning(app_user.c.scope_adcode)).scalar()
+        if target_scope is None:
+            raise _unknown(username)
+        audit.record(conn, actor.username, "user_change", username, region=target_scope, change=change)
 
 
-def set_password(engine: Engine, username: str, password: str, actor: str | None = None) -> None:
-    hashed = hash_password(password)
-    _writable(engine, t("无法保存用户变更：{reason}"))
-    with engine.begin() as conn:
-        done = conn.execute(update(app_user).where(app_user.c.username == username)
-                            .values(password_hash=hashed, failed_attempts=0, locked_until=None)).rowcount
-    if not done:
-        raise AuthError(f"没有用户 {username}")
-    audit.record(engine, actor, "user_change", username, change="password")
+def set_active(engine: Engine, username: str, active: bool, *, actor: User) -> None:
+    """Enable or disable an account; disabling ends its sessions (session_epoch moves on)."""
+    _administrator(actor)
+    values: dict = {"active": active, "failed_attempts": 0, "locked_until": None}
+    if not active:
+        values["session_epoch"] = app_user.c.session_epoch + 1
+    _change(engine, actor, username, "enable" if active else "disable", **values)
 
 
-def list_users(engine: Engine) -> list[dict]:
+def set_password(engine: Engine, username: str, password: str, *, actor: User) -> None:
+    """A new password; every session signed in with the old one ends (session_epoch moves on)."""
+    _administrator(actor)
+    hashed = hash_password(password)  # hashed for an unknown or out-of-scope name too: the same time
+    _change(engine, actor, username, "password", password_hash=hashed, failed_attempts=0, locked_until=None,
+            session_epoch=app_user.c.session_epoch + 1)
+
+
+def list_users(engine: Engine, actor: User) -> list[dict]:
+    """The accounts `actor` may see and manage."""
+    _administrator(actor)
     with engine.connect() as conn:
         rows = conn.execute(select(app_user.c.username, app_user.c.display_name, app_user.c.role,
                                    app_user.c.scope_adcode, app_user.c.active, app_user.c.locked_until,
-                                   app_user.c.last_login_at).order_by(app_user.c.username)).mappings().all()
+                                   app_user.c.last_login_at).where(_managed(actor))
+                            .order_by(app_user.c.username)).mappings().all()
     return [dict(r) for r in rows]
 
 
@@ -214,4 +277,4 @@ def ensure_demo_users(engine: Engine) -> None:
         existing = {r[0] for r in conn.execute(select(app_user.c.username))}
     for username, name, role, scope in DEMO_USERS:
         if username not in existing:
-            create_user(engine, username, DEMO_PASSWORD, role, scope, display_name=name, actor="system")
+            create_user(engine, username, DEMO_PASSWORD, role, scope, display_name=name, actor=SYSTEM)

@@ -269,18 +269,22 @@ def cmd_users(args: argparse.Namespace) -> int:
     engine = open_db(args.db)
     try:
         if args.action == "add":
+            if not args.scope:  # never nationwide by default (issue 17)
+                print("错误 error: users add 需要 --scope（管辖范围的地区代码，000000 为全国）"
+                      " requires --scope (the region adcode the user may see, 000000 = nationwide)", file=sys.stderr)
+                return 2
             password = None if args.oidc_subject and not args.password_stdin else _read_password(args)
             user = auth.create_user(engine, args.username, password, args.role, args.scope, args.name,
-                                    actor="cli", oidc_subject=args.oidc_subject)
+                                    actor=auth.CLI, oidc_subject=args.oidc_subject)
             print(f"added {user.username} ({user.role}, scope {user.scope})")
         elif args.action in ("disable", "enable"):
-            auth.set_active(engine, args.username, args.action == "enable", actor="cli")
+            auth.set_active(engine, args.username, args.action == "enable", actor=auth.CLI)
             print(f"{args.action}d {args.username}")
         elif args.action == "passwd":
-            auth.set_password(engine, args.username, _read_password(args), actor="cli")
+            auth.set_password(engine, args.username, _read_password(args), actor=auth.CLI)
             print(f"password changed for {args.username}")
         else:
-            rows = auth.list_users(engine)
+            rows = auth.list_users(engine, auth.CLI)
             if args.json:
                 print(json.dumps(rows, ensure_ascii=False, default=str))
             for r in rows if not args.json else []:
@@ -372,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["add", "disable", "enable", "passwd", "list"])
     p.add_argument("username", nargs="?", default="")
     p.add_argument("--role", choices=["leader", "staff", "admin"], default="staff")
-    p.add_argument("--scope", default="000000", help="region adcode the user may see (000000 = nationwide)")
+    p.add_argument("--scope", help="add: region adcode the user may see, required (000000 = nationwide)")
     p.add_argument("--name", help="display name")
     p.add_argument("--oidc-subject", help="identity-provider subject (SAFETYNET_AUTH=oidc)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")

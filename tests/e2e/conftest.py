@@ -39,7 +39,7 @@ def app_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     engine = get_engine(url)
     migrate.upgrade(engine)
     generate(engine, DemoConfig(households=800, months=24, seed=21))
-    auth.create_user(engine, E2E_USER, E2E_PASSWORD, "admin", "000000", display_name="端到端测试")
+    auth.create_user(engine, E2E_USER, E2E_PASSWORD, "admin", "000000", display_name="端到端测试", actor=auth.SYSTEM)
     return url
 
 

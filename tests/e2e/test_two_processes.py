@@ -91,7 +91,7 @@ def test_import_through_one_process_shows_in_the_other(pg_server, chrome, tmp_pa
     engine = get_engine(url)
     migrate.upgrade(engine)
     generate(engine, DemoConfig(households=500, months=18, seed=17))
-    auth.create_user(engine, USER, PASSWORD, "admin", "000000", display_name="双进程测试")
+    auth.create_user(engine, USER, PASSWORD, "admin", "000000", display_name="双进程测试", actor=auth.SYSTEM)
     with engine.connect() as conn:
         month, version_before = conn.execute(text("SELECT latest_month, version FROM data_version")).one()
     high_before = _national_high(engine, month)

@@ -14,7 +14,7 @@ import time
 
 from sqlalchemy import Engine, bindparam, text
 
-from safetynet.auth import User, create_user
+from safetynet.auth import SYSTEM, User, create_user
 from safetynet.bench import stats as S
 from safetynet.casework import commands as C
 from safetynet.casework import execute
@@ -28,7 +28,7 @@ def _user(engine: Engine) -> User:
         row = conn.execute(text("SELECT user_id FROM app_user WHERE username = :u"), {"u": BENCH_USER}).first()
     if row is not None:
         return User(int(row[0]), BENCH_USER, BENCH_USER, "staff", "000000")
-    return create_user(engine, BENCH_USER, None, "staff", "000000", display_name="基准测试")
+    return create_user(engine, BENCH_USER, None, "staff", "000000", display_name="基准测试", actor=SYSTEM)
 
 
 def measure_casework_step(engine: Engine, runs: int = 5) -> dict:

@@ -71,7 +71,8 @@ def execute(engine: Engine, user: User, command: C.Command, today: dt.date | Non
         ctx = _Ctx(conn, user, scope_prefix(user.scope), today)
         message, hh_id, lead_id, before, after = handler(ctx, command)
         target = f"lead:{lead_id}" if hh_id is None else f"hh:{hh_id}"
-        audit.record(conn, user.username, "casework", target, command=type(command).__name__,
+        audit.record(conn, user.username, "casework", target, region=audit.region_of_lead(conn, lead_id, hh_id),
+                     command=type(command).__name__,
                      input=_jsonable(asdict(command)), before=before, after=after)
         done = refresh.households(conn, f"casework {type(command).__name__} {target}",
                                   [hh_id] if hh_id is not None else [])

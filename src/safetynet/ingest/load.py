@@ -346,7 +346,8 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
             for sel in selections:
                 batch_ids.append(int(conn.execute(insert(import_batch).values(
                     kind=sel.spec.kind, file_name=file_name[:255], file_hash=source.sha256, user_name=(user or "")[:64] or None,
-                    mode=mode, started_at=now, status="running").returning(import_batch.c.batch_id)).scalar_one()))
+                    mode=mode, started_at=now, status="running",
+                    scope_adcode=scope).returning(import_batch.c.batch_id)).scalar_one()))
             plans = _plan_all(conn, selections, sheets, clock, report, timings, scope, user)
             any_problem = any(p.parsed.problems.count_rows() for p in plans)
             write = not (mode == "strict" and any_problem)
@@ -377,12 +378,13 @@ def import_file(engine: Engine, data: bytes, file_name: str, kind: str | None = 
                     finished_at=dt.datetime.now().replace(microsecond=0), status=res.status,
                     rows_read=res.rows_read, rows_accepted=res.accepted, rows_updated=res.updated,
                     rows_rejected=res.rejected, message=_batch_message(res)))
-            audit.record(conn, user, "import", file_name, batch_ids=batch_ids, mode=mode, hash=source.sha256,
+            audit.record(conn, user, "import", file_name, region=scope, batch_ids=batch_ids, mode=mode,
+                         hash=source.sha256,
                          sheets=[r.as_dict() for r in results])
     except (R.FileError, WriteRefused):  # nothing was written; not a failed import
         raise
     except Exception as exc:
-        _record_failure(engine, selections, sheets, file_name, source.sha256, user, mode, now, exc)
+        _record_failure(engine, selections, sheets, file_name, source.sha256, user, mode, now, exc, scope)
         raise ImportFailed(f"导入失败，数据已全部回滚：{_one_line(exc)}") from exc
     result = ImportResult(file_name, source.sha256, source.describe(), mode, False, "done" if write else "rejected",
                           results, households_rescored=rescored, data_version=new_version, previous_batches=previous,
@@ -473,14 +475,15 @@ def _write_rejects(conn: Connection, batch_id: int, rejects: pd.DataFrame) -> No
 
 
 def _record_failure(engine: Engine, selections: list[Selection], sheets: list[R.RawSheet], file_name: str,
-                    file_hash: str, user: str | None, mode: str, now: dt.datetime, exc: BaseException) -> None:
+                    file_hash: str, user: str | None, mode: str, now: dt.datetime, exc: BaseException,
+                    scope: str = "000000") -> None:
     """A `failed` batch per sheet in its own transaction: nothing was written, so every row is rejected."""
     try:
         with engine.begin() as conn:
             for sel, sheet in zip(selections, sheets, strict=True):
                 conn.execute(insert(import_batch).values(
                     kind=sel.spec.kind, file_name=file_name[:255], file_hash=file_hash, user_name=user, mode=mode,
-                    started_at=now, finished_at=dt.datetime.now().replace(microsecond=0), status="failed",
+                    scope_adcode=scope, started_at=now, finished_at=dt.datetime.now().replace(microsecond=0), status="failed",
                     rows_read=sheet.n_rows, rows_rejected=sheet.n_rows, message=f"导入失败，已回滚：{_one_line(exc)}"[:2000]))
     except Exception:  # noqa: BLE001 - the original error matters more than the record of it
         pass

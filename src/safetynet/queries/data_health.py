@@ -11,7 +11,9 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Date, Engine, bindparam, text
 
+from safetynet.auth import scope_prefix
 from safetynet.db.schema import import_batch
+from safetynet.domain.lines import NATION
 from safetynet.domain.risk import Flag
 from safetynet.filters import Filters
 from safetynet.queries.households import region_condition
@@ -65,13 +67,22 @@ def table_freshness(engine: Engine, today: dt.date | None = None) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-def last_imports(engine: Engine) -> pd.DataFrame:
-    """The newest finished batch per kind (demo included), whatever its status."""
+def _batch_scope(scope: str, alias: str = "") -> tuple[str, dict]:
+    """The batches a viewer of `scope` may read: the importer's scope inside it (import_batch.scope_adcode);
+    batches of no known scope (older ones, other systems) for nationwide viewers only."""
+    if scope == NATION:
+        return "1 = 1", {}
+    return f"{alias}scope_adcode LIKE :batch_scope", {"batch_scope": scope_prefix(scope) + "%"}
+
+
+def last_imports(engine: Engine, scope: str) -> pd.DataFrame:
+    """The newest finished batch per kind (demo included) inside `scope`, whatever its status."""
+    where, params = _batch_scope(scope)
     sql = text(
         "SELECT b.kind, b.batch_id, b.file_name, b.user_name, b.status, b.finished_at, b.rows_read, b.rows_rejected "
         "FROM import_batch b JOIN (SELECT kind, MAX(batch_id) AS batch_id FROM import_batch "
-        "WHERE finished_at IS NOT NULL GROUP BY kind) m ON m.batch_id = b.batch_id ORDER BY b.kind")
-    return read_frame(engine, sql, tables=[import_batch])
+        f"WHERE finished_at IS NOT NULL AND {where} GROUP BY kind) m ON m.batch_id = b.batch_id ORDER BY b.kind")
+    return read_frame(engine, sql, params, tables=[import_batch])
 
 
 def source_freshness(engine: Engine, today: dt.date | None = None) -> pd.DataFrame:
@@ -83,28 +94,33 @@ def source_freshness(engine: Engine, today: dt.date | None = None) -> pd.DataFra
     return frame
 
 
-def batches(engine: Engine, limit: int = 50) -> pd.DataFrame:
-    """Newest batches first, with the number of recorded problems."""
+def batches(engine: Engine, scope: str, limit: int = 50) -> pd.DataFrame:
+    """Newest batches inside `scope` first, with the number of recorded problems."""
+    where, params = _batch_scope(scope, "b.")
     sql = text(
         "SELECT b.batch_id, b.kind, b.file_name, b.user_name, b.mode, b.started_at, b.finished_at, b.status, "
         "b.rows_read, b.rows_accepted, b.rows_updated, b.rows_rejected, "
         "(SELECT COUNT(*) FROM import_reject r WHERE r.batch_id = b.batch_id) AS problems, b.message "
-        "FROM import_batch b ORDER BY b.batch_id DESC LIMIT :limit")
-    return read_frame(engine, sql, {"limit": limit}, tables=[import_batch])
+        f"FROM import_batch b WHERE {where} ORDER BY b.batch_id DESC LIMIT :limit")
+    return read_frame(engine, sql, {"limit": limit, **params}, tables=[import_batch])
 
 
-def rejects(engine: Engine, batch_id: int) -> pd.DataFrame:
-    sql = text("SELECT row_number, column_name, value, reason FROM import_reject WHERE batch_id = :b "
-               "ORDER BY row_number, reject_id")
-    return pd.read_sql(sql, engine, params={"b": batch_id})
+def rejects(engine: Engine, batch_id: int, scope: str) -> pd.DataFrame:
+    """The recorded problems of one batch, when the batch lies inside `scope` (else none, as for no batch)."""
+    where, params = _batch_scope(scope, "b.")
+    sql = text("SELECT r.row_number, r.column_name, r.value, r.reason FROM import_reject r "
+               f"JOIN import_batch b ON b.batch_id = r.batch_id WHERE r.batch_id = :b AND {where} "
+               "ORDER BY r.row_number, r.reject_id")
+    return pd.read_sql(sql, engine, params={"b": batch_id, **params})
 
 
-def reject_totals(engine: Engine) -> pd.DataFrame:
-    """Per import kind (imports only, not the demo): batches, rows read, rows rejected."""
+def reject_totals(engine: Engine, scope: str) -> pd.DataFrame:
+    """Per import kind (imports only, not the demo) inside `scope`: batches, rows read, rows rejected."""
+    where, params = _batch_scope(scope)
     sql = text("SELECT kind, COUNT(*) AS batches, SUM(rows_read) AS rows_read, SUM(rows_rejected) AS rows_rejected, "
                "SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS batches_rejected "
-               "FROM import_batch WHERE kind <> 'demo' GROUP BY kind ORDER BY kind")
-    return pd.read_sql(sql, engine)
+               f"FROM import_batch WHERE kind <> 'demo' AND {where} GROUP BY kind ORDER BY kind")
+    return pd.read_sql(sql, engine, params=params)
 
 
 def dq_counts(engine: Engine, filters: Filters, level: int) -> dict[str, int]:

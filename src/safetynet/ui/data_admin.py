@@ -286,8 +286,10 @@ def load_health(ctx: PageContext, today: dt.date | None = None) -> Health:
     tables = cache.load(ctx.url, ctx.version, data_health.table_freshness, today)
     sources = cache.load(ctx.url, ctx.version, data_health.source_freshness, today)
     dq = cache.load(ctx.url, ctx.version, data_health.dq_counts, ctx.filters, ctx.level)
-    return Health(view.freshness_frame(tables, data_health.last_imports(engine), today), view.sources_frame(sources),
-                  data_health.batches(engine), data_health.reject_totals(engine), dq)
+    scope = ctx.filters.scope  # the administrator's: only the batches (and rejects) imported inside it
+    return Health(view.freshness_frame(tables, data_health.last_imports(engine, scope), today),
+                  view.sources_frame(sources), data_health.batches(engine, scope),
+                  data_health.reject_totals(engine, scope), dq)
 
 
 def render_health(ctx: PageContext) -> None:
@@ -314,7 +316,7 @@ def render_health(ctx: PageContext) -> None:
     if with_problems:
         batch = st.selectbox(t("查看批次的问题清单"), with_problems, key=f"da_batch_pick_{i18n.lang()}",
                              format_func=lambda b: t("批次 {b}", b=b))
-        problems = masked_rejects(data_health.rejects(cache.engine(ctx.url), int(batch)))
+        problems = masked_rejects(data_health.rejects(cache.engine(ctx.url), int(batch), ctx.filters.scope))
         st.dataframe(_on_screen(report.rejects_table(problems)).head(SHOWN_PROBLEMS), hide_index=True,
                      width="stretch", key="da_batch_rejects", column_config=_REASON_WIDE)
         name = str(health.batches.loc[health.batches["batch_id"] == batch, "file_name"].iloc[0] or batch)

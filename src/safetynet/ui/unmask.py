@@ -72,6 +72,7 @@ def record_unmask(ctx: PageContext, key: str, reason: str, hh_ids: list[int]) ->
     if signature not in seen:
         try:
             audit.record(cache.engine(ctx.url), ctx.user.username if ctx.user else None, "unmask", key,
+                         region=audit.region_of_households(cache.engine(ctx.url), hh_ids),
                          reason=reason, households=hh_ids[:200], count=len(hh_ids), scope=ctx.filters.scope)
         except WriteRefused as exc:
             st.session_state.pop(f"unmask_reason_{key}", None)
