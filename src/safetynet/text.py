@@ -21,7 +21,8 @@ Where the escaping lives, and why there:
   st.text, st.code, Plotly titles and hover texts, file names, exports (see `safetynet.exports.neutralise` for
   spreadsheet formulas). They show backslashes literally, so they use `i18n.t_text()` (the same catalogue,
   values filled in unescaped) and never `plain`. An HTML fragment (unsafe_allow_html) takes `html_text()`,
-  stored text inside a Plotly figure `figure_text()` (Plotly makes links of `<a href>` in its text).
+  stored text inside a Plotly figure `figure_text()` (Plotly makes links of `<a href>` in its text), and a
+  terminal handed a `t()` result (an exception's message on the command line) `unescape()`.
 - Data is stored as typed; escaping is for display only. Escaping at the query boundary would have put
   backslashes in every table and export, and escaping at every call site was what let the holes in.
 
