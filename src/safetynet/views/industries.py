@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from safetynet import i18n, measures
 from safetynet.domain import codes
 from safetynet.filters import Filters
-from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
 from safetynet.views.figures import FONT, PALETTE
 from safetynet.views.sites import GRID, colon, month_ticks, paren
 
@@ -173,7 +173,7 @@ def build_region_figure(children: pd.DataFrame, industry: str, limit: int = 20, 
     fig.update_yaxes(range=[0, top * 1.18], tickformat=".0%", gridcolor=GRID)
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_layout(
-        title={"text": t("{industry}：各地区欠薪率与高风险户占比（按欠薪户数排序）", industry=industry), "x": 0.0,
+        title={"text": t_text("{industry}：各地区欠薪率与高风险户占比（按欠薪户数排序）", industry=industry), "x": 0.0,
                "xanchor": "left", "font": {"size": 17}},
         barmode="group", bargap=0.25 if len(data) > 6 else 0.55, height=height,
         margin={"l": 10, "r": 10, "t": 56, "b": 10},

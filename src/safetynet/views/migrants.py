@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 from safetynet import geo, i18n, measures
 from safetynet.domain import codes
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, festival_offset
-from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
 from safetynet.measures import Measure
 from safetynet.views import maps
 from safetynet.views.figures import FONT
@@ -163,7 +163,7 @@ def build_festival_figure(aligned: pd.DataFrame, height: int = 380) -> go.Figure
                 showlegend=col == 1, mode="lines+markers",
                 line={"width": 3.5 if latest else 2.5, "color": colours[year]}, marker={"size": 7},
                 customdata=[fmt_month(int(m)) for m in part["month"]],
-                hovertemplate=t("{month}：{value}户", month="%{customdata}", value="%{y:,}")
+                hovertemplate=t_text("{month}：{value}户", month="%{customdata}", value="%{y:,}")  # Plotly's syntax
                 + "<extra>" + festival_name(year) + "</extra>",
             ), row=1, col=col)
         fig.add_vrect(x0=-0.45, x1=0.45, fillcolor="rgba(198,40,40,0.08)", line_width=0, row=1, col=col)

@@ -19,7 +19,7 @@ import streamlit as st
 from safetynet import geo, i18n, measures
 from safetynet.domain import codes
 from safetynet.domain.months import add_months
-from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t
+from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
 from safetynet.measures import Measure
 from safetynet.privacy import SMALL_CELL, suppress_small
 from safetynet.text import figure_text
@@ -302,13 +302,13 @@ def build_assistance_figure(by_type: pd.DataFrame, monitored: int, height: int =
         return None
     data = by_type.assign(share=by_type["households"] / monitored).sort_values(["share", "aid_type"])
     names = [codes.ASSISTANCE_TYPES.get(a, a) if i18n.lang() == "en" else a for a in data["aid_type"]]
-    labels = [t("{share}（{n}户）", share=fmt_pct(s, 0), n=count_text(n))
+    labels = [t_text("{share}（{n}户）", share=fmt_pct(s, 0), n=count_text(n))  # figure text: "<5" as it is
               for s, n in zip(data["share"], data["households"], strict=True)]
     fig = go.Figure(go.Bar(x=data["share"], y=names, orientation="h", marker_color=PALETTE[0], text=labels,
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}" + colon() + "%{text}<extra></extra>"))
     fig.update_xaxes(range=[0, 1.15], tickformat=".0%", gridcolor=GRID,
-                     title={"text": t("占本月评分户{n}户的比例", n=count_text(monitored)), "font": {"size": 13}})
+                     title={"text": t_text("占本月评分户{n}户的比例", n=count_text(monitored)), "font": {"size": 13}})
     fig.update_yaxes(type="category", automargin=True)
     _layout(fig, t("近12个月各类帮扶覆盖"), height)
     fig.update_layout(showlegend=False)
