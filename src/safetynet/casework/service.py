@@ -339,8 +339,8 @@ def _level_above(approver_scope: str, proposer_scope: str) -> bool:
 
 def _request(ctx: _Ctx, request_id: int, status: str, refusal: str) -> dict:
     """The elimination request of a file inside the user's scope, in `status` (else `refusal`)."""
-    request = store.request_of(ctx.conn, request_id)
-    if request is None or store.household_in_scope(ctx.conn, request["hh_id"], ctx.prefix) is None:
+    request = store.request_in_scope(ctx.conn, request_id, ctx.prefix)  # scoped in the query: elsewhere = missing
+    if request is None:
         raise OutOfScope(NOT_FOUND)
     if request["status"] != status:
         raise Invalid(f"该申请的状态为“{request['status']}”，{refusal}")

@@ -233,10 +233,6 @@ def pending_request_of(conn: Connection, hh_id: int) -> dict | None:
                 .order_by(elimination_request.c.request_id.desc()).limit(1))
 
 
-def request_of(conn: Connection, request_id: int) -> dict | None:
-    return _row(conn, select(elimination_request).where(elimination_request.c.request_id == request_id))
-
-
 def request_in_scope(conn: Connection, request_id: int, prefix: str) -> dict | None:
     """The elimination request when its household lies inside the scope prefix, else None (as if missing)."""
     inside = select(household.c.hh_id).where(household.c.adcode.like(prefix + "%"))
