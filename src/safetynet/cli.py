@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from safetynet import config
 from safetynet.db import get_engine, migrate, reference
 from safetynet.progress import StageBar, counting_bar
+from safetynet.text import unescape
 
 
 def open_db(url: str | None = None) -> Engine:
@@ -291,7 +292,7 @@ def cmd_users(args: argparse.Namespace) -> int:
                 state = "active" if r["active"] else "disabled"
                 print(f"{r['username']:<20} {r['role']:<7} {r['scope_adcode']} {state} {r['display_name']}")
     except auth.AuthError as exc:
-        print(f"错误 error: {exc}", file=sys.stderr)
+        print(f"错误 error: {unescape(exc)}", file=sys.stderr)  # a terminal shows text, not Markdown
         return 2
     return 0
 
