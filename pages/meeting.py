@@ -9,18 +9,24 @@ import time
 import streamlit as st
 
 from safetynet.i18n import t
-from safetynet.ui import frame, meeting
+from safetynet.ui import frame, meeting, session, urlstate
 
 ctx = frame.page_context()
 if ctx.month is None:
     st.info(t("数据库为空。请导入数据或运行 python -m safetynet demo。"))
     st.stop()
-slides, every, theme = meeting.parse_options(dict(st.query_params))
+refused: list = []
+slides, every, theme = meeting.parse_options(st.query_params.to_dict(), refused)
 meeting.style(theme)
+for refusal in refused:  # a malformed ?screens=, ?every= or ?theme=: said, and the default shown
+    urlstate.refuse(refusal)
 
 
 @st.fragment(run_every=every)
 def carousel() -> None:
+    # a timer rerun is not use: an unattended screen expires, and a disabled account is out at the next tick
+    if session.current_user(touch=False) is None:
+        st.rerun()
     # the clock picks the slide: extra reruns never skip one, and several screens stay in step
     shown = int(time.time() // every)
     slide = slides[shown % len(slides)]

@@ -14,15 +14,17 @@ import logging
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from safetynet.auth import User
 from safetynet.db import dispose, dispose_all, get_engine, migrate, reference
+from safetynet.db.schema import app_user
 from safetynet.demo.generate import DemoConfig, generate
 
 # Hypothesis profiles of the live-database import tests (tests/test_import_stateful.py), chosen with
@@ -138,6 +140,7 @@ def demo_db(backend: str, pg_server: PgServer | None, tmp_path_factory: pytest.T
         engine = get_engine(url)
         migrate.upgrade(engine)
         generate(engine, SMALL_DEMO)
+        signed_in(engine, TEST_ADMIN)  # the account exists before any test reads the database
         demo_urls[backend] = url
     return get_engine(demo_urls[backend])
 
@@ -149,6 +152,7 @@ def writable_demo_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -
     engine = get_engine(url)
     migrate.upgrade(engine)
     generate(engine, DemoConfig(households=300, months=18, seed=5))
+    signed_in(engine, TEST_ADMIN)  # before a test may make the database read-only
     yield engine
     # PostgreSQL allows 100 connections: a pool left open per private database runs out of them in one run
     dispose(url)
@@ -156,6 +160,24 @@ def writable_demo_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -
 
 def db_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
+
+
+def signed_in(engine: Engine, user: User) -> dict:
+    """ui.session's state for `user` signed in now, as sign-in leaves it.
+
+    Every rerun checks the account in app_user (still enabled, password not reset since), so a test's
+    made-up user is given an account the first time (without a password: it cannot sign in by the form)."""
+    with engine.begin() as conn:
+        row = conn.execute(select(app_user.c.user_id, app_user.c.session_epoch)
+                           .where(app_user.c.username == user.username)).first()
+        if row is None:
+            user_id = conn.execute(insert(app_user).values(
+                username=user.username, display_name=user.display_name, role=user.role, scope_adcode=user.scope,
+                active=True, failed_attempts=0, created_at=dt.datetime.now().replace(microsecond=0),
+            ).returning(app_user.c.user_id)).scalar_one()
+            row = (user_id, 0)
+    now = dt.datetime.now()
+    return {"user": replace(user, user_id=int(row[0])), "epoch": int(row[1]), "at": now, "seen": now}
 
 
 @pytest.fixture
@@ -178,8 +200,7 @@ def app(demo_db, monkeypatch):
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
         for key, value in query.items():
             at.query_params[key] = value
-        now = dt.datetime.now()
-        at.session_state["auth"] = {"user": user or TEST_ADMIN, "at": now, "seen": now}
+        at.session_state["auth"] = signed_in(demo_db, user or TEST_ADMIN)
         # widgets' format_func labels are also computed in the test thread: same language there
         i18n.set_lang(query.get("lang", "zh"))
         return at

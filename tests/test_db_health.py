@@ -7,7 +7,6 @@ vanish at the next restart; every page says so in a banner; "查看已记录" sh
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import sqlite3
@@ -25,7 +24,7 @@ from safetynet.ingest import import_file
 from safetynet.ingest.samples import csv_bytes
 from safetynet.queries.watchlist import WatchlistQuery
 from safetynet.ui import watchlist as wl_controls
-from tests.conftest import TEST_ADMIN, db_url
+from tests.conftest import TEST_ADMIN, db_url, signed_in
 
 PASSWORD = "read-only-2026"
 READ_ONLY = "只读"
@@ -80,8 +79,7 @@ def app_at(monkeypatch):
         for key, value in query.items():
             at.query_params[key] = value
         if user is not None:
-            now = dt.datetime.now()
-            at.session_state["auth"] = {"user": user, "at": now, "seen": now}
+            at.session_state["auth"] = signed_in(get_engine(url), user)
         i18n.set_lang("zh")
         return at
 

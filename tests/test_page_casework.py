@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from safetynet import i18n
 from safetynet.auth import SYSTEM, create_user
 from safetynet.config import REPO_ROOT
-from tests.conftest import db_url
+from tests.conftest import db_url, signed_in
 
 TODAY = dt.date.today()
 
@@ -56,8 +56,7 @@ def world(writable_demo_db, monkeypatch):
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
         for key, value in query.items():
             at.query_params[key] = value
-        now = dt.datetime.now()
-        at.session_state["auth"] = {"user": users[who], "at": now, "seen": now}
+        at.session_state["auth"] = signed_in(engine, users[who])
         i18n.set_lang(query.get("lang", "zh"))  # format_func labels are also computed in the test thread
         at.run()
         return at.switch_page(page).run()
@@ -293,8 +292,7 @@ def test_a_leader_cannot_open_my_work(world, monkeypatch):
     assert not world["leader"].may_open("my_work") and world["staff"].may_open("my_work")
     # and the page itself refuses, should it ever be run for a leader (defence in depth)
     page = AppTest.from_file(str(REPO_ROOT / "pages" / "my_work.py"), default_timeout=60)
-    now = dt.datetime.now()
-    page.session_state["auth"] = {"user": world["leader"], "at": now, "seen": now}
+    page.session_state["auth"] = signed_in(world["engine"], world["leader"])
     page.session_state["_page"] = "my_work"
     page.run()
     assert not page.exception

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from safetynet.ingest import import_file
 from safetynet.ingest.samples import csv_bytes
 from safetynet.queries import household_file as q
-from tests.conftest import TEST_ADMIN, db_url
+from tests.conftest import TEST_ADMIN, db_url, signed_in
 
 TODAY = dt.date(2026, 11, 28)
 NEW_FILE = {"档案编号": "NOSCORE-1", "对象类型": "困难职工", "职工类别": "1", "区县代码": "520102",
@@ -47,8 +47,7 @@ def app_on(monkeypatch):
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
         for key, value in query.items():
             at.query_params[key] = value
-        now = dt.datetime.now()
-        at.session_state["auth"] = {"user": TEST_ADMIN, "at": now, "seen": now}
+        at.session_state["auth"] = signed_in(engine, TEST_ADMIN)
         i18n.set_lang("zh")
         return at
 

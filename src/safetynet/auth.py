@@ -1,7 +1,9 @@
 """Users, roles, region scope and sign-in (no Streamlit here).
 
 Passwords are hashed with argon2id (argon2-cffi) and never stored or logged in
-clear. Five failed sign-ins lock an account for 15 minutes. Roles decide which
+clear. Five failed sign-ins in a row pause an account for 30 seconds (again after
+every further failure), and a client that keeps failing waits longer and longer
+(`Throttle`): the attacker is slowed, the owner is not locked out. Roles decide which
 screens a user gets and whether personal data may be unmasked; the region
 scope (an adcode: a province, prefecture or county user sees only that area)
 is applied to every query through `Filters`, never only in the UI.
@@ -10,6 +12,11 @@ is applied to every query through `Filters`, never only in the UI.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import math
+import secrets
+import threading
+import unicodedata
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -25,7 +32,6 @@ from safetynet.i18n import t
 
 ROLES = {"leader": ("领导", "Leader"), "staff": ("工作人员", "Staff"), "admin": ("管理员", "Administrator")}
 MAX_FAILURES = 5
-LOCK_MINUTES = 15
 MIN_PASSWORD = 8
 _hasher = PasswordHasher()
 
@@ -211,48 +217,126 @@ def list_users(engine: Engine, actor: User) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """The signed-in user, or AuthError with the reason; every attempt is audited."""
+class Throttle:
+    """Back-off in memory: after `free` failures under one key, each further attempt waits `pause` seconds,
+    doubling per failure up to `longest` (thread-safe; sessions run on threads). A success clears the key."""
+
+    def __init__(self, free: int, pause: float, longest: float) -> None:
+        self.free, self.pause, self.longest = free, pause, longest
+        self._failures: dict[str, tuple[int, dt.datetime]] = {}
+        self._lock = threading.Lock()
+
+    def wait_seconds(self, key: str | None, now: dt.datetime) -> int:
+        if not key:
+            return 0
+        with self._lock:
+            count, last = self._failures.get(key, (0, now))
+        if count < self.free:
+            return 0
+        wait = min(self.pause * 2 ** (count - self.free), self.longest)
+        return max(0, math.ceil(wait - (now - last).total_seconds()))
+
+    def failed(self, key: str | None, now: dt.datetime) -> None:
+        if key:
+            with self._lock:
+                if len(self._failures) > 100_000:  # a flood of made-up keys must not eat the memory
+                    self._failures.clear()
+                self._failures[key] = (self._failures.get(key, (0, now))[0] + 1, now)
+
+    def succeeded(self, key: str | None) -> None:
+        with self._lock:
+            self._failures.pop(key or "", None)
+
+
+# Lock-out slows the attacker, not the owner (issue 17): an account pauses ACCOUNT_PAUSE_SECONDS after
+# MAX_FAILURES failures in a row — every further failure pauses it again, never longer, so the owner waits
+# half a minute at most — while a client (browser, address) that keeps failing waits longer and longer.
+ACCOUNT_PAUSE_SECONDS = 30
+CLIENT_BACKOFF = Throttle(free=MAX_FAILURES, pause=ACCOUNT_PAUSE_SECONDS, longest=15 * 60)
+ADDRESS_BACKOFF = Throttle(free=4 * MAX_FAILURES, pause=ACCOUNT_PAUSE_SECONDS, longest=15 * 60)  # a shared NAT
+# unknown usernames pause like accounts do, so a pause does not tell that an account exists
+UNKNOWN_NAMES = Throttle(free=MAX_FAILURES, pause=ACCOUNT_PAUSE_SECONDS, longest=ACCOUNT_PAUSE_SECONDS)
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash to verify against when there is no account, so an unknown name costs what a known one does."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _plausible(username: str) -> bool:
+    return 0 < len(username) <= 64 and not any(unicodedata.category(c) in ("Cc", "Cf", "Cs") for c in username)
+
+
+def _too_often(seconds: int) -> AuthError:
+    return AuthError(t("登录尝试过于频繁，请{n}秒后再试", n=seconds))
+
+
+def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None, *,
+                 browser: str | None = None, address: str | None = None) -> User:
+    """The signed-in user, or AuthError with the reason; every attempt that is checked is audited.
+
+    The answer takes the same time whether the name exists or not (a password hash is verified either way),
+    and the audit row of a failure names the account only when there is one: what was typed into the name
+    box (perhaps a password) is never stored. `browser` and `address` identify the client for its back-off.
+    """
     now = now or dt.datetime.now().replace(microsecond=0)
+    name = username.strip()
+    clients = (f"browser:{browser}" if browser else None, f"address:{address}" if address else None)
+    waits = [CLIENT_BACKOFF.wait_seconds(clients[0], now), ADDRESS_BACKOFF.wait_seconds(clients[1], now)]
+    if max(waits) > 0:
+        raise _too_often(max(waits))
     _writable(engine, t("无法登录：{reason}"))
     # Read and verify outside any write transaction, then write in a transaction whose first statement is the
     # write: on SQLite a transaction that reads before it writes cannot take the write lock once another
     # sign-in has committed in between (SQLITE_BUSY_SNAPSHOT, busy_timeout does not help), so ten people
     # signing in at once would fail with "database is locked".
-    with engine.connect() as conn:
-        row = conn.execute(select(app_user).where(app_user.c.username == username.strip())).first()
-    if row is None or not row.active or not row.password_hash:
-        failure = "无此用户或已停用"
-    elif row.locked_until is not None and row.locked_until > now:
-        failure = "锁定中"
-    else:
-        try:
-            _hasher.verify(row.password_hash, password)
-            failure = None
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            failure = "密码错误"
-    if failure is None:
+    row = None
+    if _plausible(name):  # a NUL or a 5,000-character name is no account: never sent to the database
+        with engine.connect() as conn:
+            row = conn.execute(select(app_user).where(app_user.c.username == name)).first()
+    known = row is not None and row.active and bool(row.password_hash)
+    try:
+        _hasher.verify(row.password_hash if known else _decoy_hash(), password)
+        verified = known
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        verified = False
+    paused = (row.locked_until is not None and row.locked_until > now) if known else False
+    if not known:
+        paused = UNKNOWN_NAMES.wait_seconds(f"name:{name.casefold()}", now) > 0
+    if verified and not paused:
         values = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
         if _hasher.check_needs_rehash(row.password_hash):
             values["password_hash"] = _hasher.hash(password)
         with engine.begin() as conn:
             conn.execute(update(app_user).where(app_user.c.user_id == row.user_id).values(**values))
-    elif failure == "密码错误":
+        for key, throttle in zip(clients, (CLIENT_BACKOFF, ADDRESS_BACKOFF), strict=True):
+            throttle.succeeded(key)
+        audit.record(engine, row.username, "sign_in", row.username)
+        return _row_to_user(row)
+    for key, throttle in zip(clients, (CLIENT_BACKOFF, ADDRESS_BACKOFF), strict=True):
+        throttle.failed(key, now)
+    if paused:
+        reason = "账号暂停中"
+    elif known:
+        reason = "密码错误"
         with engine.begin() as conn:  # counted in SQL, so simultaneous failures all count
             failures = conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
                                     .values(failed_attempts=app_user.c.failed_attempts + 1)
                                     .returning(app_user.c.failed_attempts)).scalar_one()
             if failures >= MAX_FAILURES:
                 conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
-                             .values(failed_attempts=0, locked_until=now + dt.timedelta(minutes=LOCK_MINUTES)))
-                failure = "密码错误次数过多，已锁定"
-    if failure is not None:
-        audit.record(engine, username[:64], "sign_in_failed", username[:64], reason=failure)
-        if "锁定" in failure:
-            raise AuthError(f"账号已锁定，请{LOCK_MINUTES}分钟后再试")
-        raise AuthError("用户名或密码不正确")
-    audit.record(engine, row.username, "sign_in", row.username)
-    return _row_to_user(row)
+                             .values(locked_until=now + dt.timedelta(seconds=ACCOUNT_PAUSE_SECONDS)))
+                reason = "密码连续错误，账号暂停"
+    else:
+        reason = "无此用户或已停用"
+        UNKNOWN_NAMES.failed(f"name:{name.casefold()}", now)
+    account = row.username if row is not None else None
+    audit.record(engine, account, "sign_in_failed", account, reason=reason,
+                 **({"address": address} if address else {}))
+    if paused:
+        raise _too_often(ACCOUNT_PAUSE_SECONDS)
+    raise AuthError(t("用户名或密码不正确"))
 
 
 def user_by_subject(engine: Engine, subject: str) -> User | None:

@@ -1,9 +1,12 @@
 """Who is signed in: the sign-in screen, session expiry and the current user.
 
 No page and no data is reachable without a signed-in user. Sessions expire
-after SAFETYNET_SESSION_MINUTES of inactivity. With SAFETYNET_AUTH=oidc the
-identity comes from Streamlit's st.login (an organisation's identity
-provider) and is mapped to a role and scope through app_user.oidc_subject.
+after SAFETYNET_SESSION_MINUTES of inactivity. A sign-in is kept for the
+browser (safetynet.sessions), so a reload or a new tab stays signed in; every
+rerun — fragments included — checks expiry and that the account is still
+enabled with the same password. With SAFETYNET_AUTH=oidc the identity comes
+from Streamlit's st.login (an organisation's identity provider) and is mapped
+to a role and scope through app_user.oidc_subject.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import datetime as dt
 import streamlit as st
 from sqlalchemy import Engine
 
-from safetynet import auth, config, i18n
+from safetynet import auth, cache, config, i18n, sessions
 from safetynet.auth import AuthError, User
 from safetynet.db.errors import WriteRefused
 from safetynet.i18n import t
@@ -24,28 +27,60 @@ KEY = "auth"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now()
+    return dt.datetime.now().replace(microsecond=0)
 
 
-def current_user() -> User | None:
-    """The signed-in user, or None (expired sessions are signed out here)."""
+def _idle() -> dt.timedelta:
+    return dt.timedelta(minutes=config.get_int("SAFETYNET_SESSION_MINUTES"))
+
+
+def current_user(touch: bool = True) -> User | None:
+    """The signed-in user, or None: an idle session, or one whose account was disabled or had its password
+    reset, is signed out here. `touch=False` (a slide refreshing itself on a timer) checks without counting
+    as use, so an unattended screen still expires."""
+    engine = cache.engine(config.db_url())
     state = st.session_state.get(KEY)
-    if not state:
-        return None
-    idle = dt.timedelta(minutes=config.get_int("SAFETYNET_SESSION_MINUTES"))
-    if _now() - state["seen"] > idle:
+    if state and _now() - state["seen"] > _idle():
         st.session_state.pop(KEY, None)
+        state = None
         st.session_state["auth_expired"] = True
+    if state and sessions.current_epoch(engine, state["user"].user_id) != state.get("epoch"):
+        st.session_state.pop(KEY, None)
+        sessions.end(engine, downloads.browser())
+        st.session_state["auth_ended"] = True
         return None
-    state["seen"] = _now()
+    if not state:
+        # a reload, a new tab, or this tab idle while another of the same browser was in use
+        resumed = sessions.resume(engine, downloads.browser(), _now(), _idle())
+        if resumed is None:
+            return None
+        user, epoch = resumed
+        state = st.session_state[KEY] = {"user": user, "epoch": epoch, "at": _now(), "seen": _now()}
+        st.session_state.pop("auth_expired", None)
+    if touch:
+        state["seen"] = _now()
+        sessions.touch(engine, downloads.browser(), _now(), None if state.get("touched") is None
+                       else state["touched"])
+        state["touched"] = _now()
     st.session_state["user_name"] = state["user"].username
     return state["user"]
 
 
-def sign_in_as(user: User) -> None:
-    st.session_state[KEY] = {"user": user, "at": _now(), "seen": _now()}
+def _client() -> dict[str, str | None]:
+    """Who is trying to sign in, for the back-off: this browser's cookie and the address the server sees."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 — no request context (AppTest): no address
+        address = None
+    return {"browser": downloads.browser(), "address": address}
+
+
+def sign_in_as(engine: Engine, user: User) -> None:
+    epoch = sessions.start(engine, user, downloads.browser(), _now())
+    st.session_state[KEY] = {"user": user, "epoch": epoch, "at": _now(), "seen": _now(), "touched": _now()}
     st.session_state["user_name"] = user.username
     st.session_state.pop("auth_expired", None)
+    st.session_state.pop("auth_ended", None)
 
 
 def sign_out(engine: Engine) -> None:
@@ -60,6 +95,7 @@ def sign_out(engine: Engine) -> None:
             audit.record(engine, user.username, "sign_out", user.username)
         except WriteRefused as exc:
             unrecorded = t("退出登录未能记入审计日志：{reason}", reason=exc.localized())
+    sessions.end(engine, downloads.browser())  # a reload asks for the password again
     downloads.forget_browser()  # this browser's download links stop working now
     for key in list(st.session_state.keys()):
         del st.session_state[key]
@@ -70,7 +106,9 @@ def sign_out(engine: Engine) -> None:
 def sign_in_screen(engine: Engine) -> None:
     """The only thing a signed-out visitor sees."""
     st.title(t("工会困难职工动态监测平台"))
-    if st.session_state.get("auth_expired"):
+    if st.session_state.get("auth_ended"):
+        st.warning(t("账号已停用或密码已重置，请重新登录。"))
+    elif st.session_state.get("auth_expired"):
         st.warning(t("登录已超时，请重新登录。"))
     if unrecorded := st.session_state.pop("sign_out_unrecorded", None):
         st.warning(unrecorded)
@@ -84,7 +122,7 @@ def sign_in_screen(engine: Engine) -> None:
         submitted = st.form_submit_button(t("登录"), type="primary")
     if submitted:
         try:
-            sign_in_as(auth.authenticate(engine, username, password))
+            sign_in_as(engine, auth.authenticate(engine, username, password, **_client()))
         except AuthError as exc:
             st.error(plain(exc))
         except WriteRefused as exc:  # the database went away between the check and the write
@@ -105,7 +143,7 @@ def _demo_buttons(engine: Engine) -> None:
     for col, (username, name, _role, _scope) in zip(cols, auth.DEMO_USERS, strict=True):
         if col.button(t(name), key=f"demo_{username}", use_container_width=True):
             try:
-                sign_in_as(auth.authenticate(engine, username, auth.DEMO_PASSWORD))
+                sign_in_as(engine, auth.authenticate(engine, username, auth.DEMO_PASSWORD, **_client()))
             except AuthError as exc:
                 st.error(plain(exc))
             except WriteRefused as exc:
@@ -124,7 +162,7 @@ def _oidc_sign_in(engine: Engine) -> None:
         st.error(t("此账号尚未开通，请联系管理员。"))
         st.button(t("退出"), on_click=st.logout, key="oidc_logout")
         return
-    sign_in_as(user)
+    sign_in_as(engine, user)
     st.rerun()
 
 
