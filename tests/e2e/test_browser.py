@@ -85,3 +85,15 @@ def test_meeting_screen_rotates_and_never_shows_personal_data(app_server, chrome
     import re
     assert not re.search(r"\d{17}[\dX]", text)  # no full ID number anywhere
     page.close()
+
+
+def test_a_phone_signs_in_without_the_sidebar_in_the_way(app_server, chrome):
+    """At 390×844 the sidebar starts closed: it used to open over the sign-in form, which took no clicks."""
+    context = chrome.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_server}/overview")  # fills and clicks the form: fails when something covers it
+        assert page.locator('[data-testid="stSidebar"]').first.get_attribute("aria-expanded") != "true"
+        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=30_000)
+    finally:
+        context.close()

@@ -42,8 +42,9 @@ def _first_run(url: str) -> None:
 
 def run(root: Path) -> None:
     """One script run of the app whose page scripts are in `root`/pages."""
+    # sidebar "auto": open on a desktop, closed on a phone, where it covered the sign-in form
     st.set_page_config(page_title="工会困难职工动态监测平台", page_icon=str(root / "data" / "icon.png"),
-                       layout="wide", initial_sidebar_state="expanded")
+                       layout="wide", initial_sidebar_state="auto")
     frame.language_switch()
 
     url = config.db_url()
