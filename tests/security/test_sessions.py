@@ -175,3 +175,16 @@ def test_the_browser_is_shown_no_error_details():
     committed = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert committed["client"]["showErrorDetails"] == "none"
     assert "none" in st_config._config_options_template["client.showErrorDetails"].description
+
+
+def test_the_audit_log_names_no_account_by_a_code(empty_db):
+    """A failed sign-in under a name that is no account is listed as such (its name is not kept), and the
+    app's own steps as 系统 / 命令行, not as the codes system / cli."""
+    from safetynet.queries import audit_log
+    from safetynet.views.audit_log import audit_frame
+
+    with pytest.raises(AuthError):
+        auth.authenticate(empty_db, "nobody-at-all", "x", now=NOW)
+    _user(empty_db, "known")  # written by auth.SYSTEM
+    shown = audit_frame(audit_log.search(empty_db, scope="000000"))
+    assert set(shown["user_name"]) == {"（未知账号）", "系统"}

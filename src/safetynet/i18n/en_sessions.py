@@ -5,4 +5,8 @@ EN: dict[str, str] = {
     "用户名或密码不正确": "Wrong username or password",
     "账号已停用或密码已重置，请重新登录。":
         "Your account was disabled or its password was reset; please sign in again.",
+    # the audit log's writers that are no account
+    "系统": "System",
+    "命令行": "Command line",
+    "（未知账号）": "(no such account)",
 }

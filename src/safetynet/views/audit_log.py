@@ -13,7 +13,7 @@ import pandas as pd
 
 from safetynet import i18n
 from safetynet.auth import ROLES
-from safetynet.i18n import t
+from safetynet.i18n import t, t_text
 
 ACTION_LABELS = {
     "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出登录", "unmask": "查看完整信息", "export": "导出",
@@ -104,11 +104,21 @@ def detail_text(detail: str | None, region_name: Callable[[str], str] = str) -> 
     return "；".join(_pair(k, v, region_name) for k, v in values.items())
 
 
+# the writers that are no account: the command line and the app's own automatic steps (demo, scoring)
+MACHINE_ACTORS = {"system": "系统", "cli": "命令行"}
+
+
+def actor_label(user_name: object) -> str:
+    if not isinstance(user_name, str) or not user_name:
+        return t_text("（未知账号）")  # a failed sign-in under a name that is no account: the name is not kept
+    return t_text(MACHINE_ACTORS[user_name]) if user_name in MACHINE_ACTORS else user_name
+
+
 def audit_frame(rows: pd.DataFrame, region_name: Callable[[str], str] = str) -> pd.DataFrame:
     """The rows of queries.audit_log.search for the screen: time, user, action, object, region, detail."""
     regions = rows["region_adcode"].map(lambda r: region_name(r) if isinstance(r, str) and r else "")
     return pd.DataFrame({
-        "at": rows["at"], "user_name": rows["user_name"], "action": rows["action"].map(action_label),
+        "at": rows["at"], "user_name": rows["user_name"].map(actor_label), "action": rows["action"].map(action_label),
         "target": rows["target"], "region": regions,
         "detail": rows["detail"].map(lambda d: detail_text(d, region_name)),
     })
