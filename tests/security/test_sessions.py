@@ -188,3 +188,28 @@ def test_the_audit_log_names_no_account_by_a_code(empty_db):
     _user(empty_db, "known")  # written by auth.SYSTEM
     shown = audit_frame(audit_log.search(empty_db, scope="000000"))
     assert set(shown["user_name"]) == {"（未知账号）", "系统"}
+
+
+def test_a_tab_in_use_keeps_its_browser_session_fresh(app, demo_db, monkeypatch):
+    """A tab rerun every 30 s for two minutes writes the browser's seen_at at least once a minute, so a reload
+    after long use is still signed in (the kept row must not age from the sign-in alone)."""
+    from safetynet.ui import downloads
+    from safetynet.ui import session as ui_session
+
+    clock = {"now": dt.datetime.now().replace(microsecond=0)}
+    start = clock["now"]
+    monkeypatch.setattr(ui_session, "_now", lambda: clock["now"])
+    monkeypatch.setattr(downloads, "browser", lambda: TOKEN)
+    at = app(user=auth.User(0, "sess_fresh", "会话测试三", "leader", "520000"))
+    user = at.session_state["auth"]["user"]
+    sessions.start(demo_db, user, TOKEN, start)
+    at.session_state["auth"] = {**at.session_state["auth"], "at": start, "seen": start, "touched": start}
+    try:
+        for _ in range(4):
+            clock["now"] += dt.timedelta(seconds=30)
+            at.run()
+            assert "auth" in at.session_state
+        seen = _sql(demo_db, "SELECT seen_at FROM app_session WHERE user_id = :u", u=user.user_id)["seen_at"]
+        assert pd.Timestamp(seen.iloc[0]) >= pd.Timestamp(start + dt.timedelta(seconds=60))
+    finally:
+        sessions.end(demo_db, TOKEN)

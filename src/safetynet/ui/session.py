@@ -59,9 +59,10 @@ def current_user(touch: bool = True) -> User | None:
         st.session_state.pop("auth_expired", None)
     if touch:
         state["seen"] = _now()
-        sessions.touch(engine, downloads.browser(), _now(), None if state.get("touched") is None
-                       else state["touched"])
-        state["touched"] = _now()
+        last = state.get("touched")  # when this tab last wrote the browser's seen_at: at most once a minute
+        if last is None or _now() - last >= sessions.SEEN_RESOLUTION:
+            sessions.touch(engine, downloads.browser(), _now())
+            state["touched"] = _now()
     st.session_state["user_name"] = state["user"].username
     return state["user"]
 
