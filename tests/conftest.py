@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -160,6 +161,25 @@ def writable_demo_db(backend: str, pg_server: PgServer | None, tmp_path: Path) -
 
 def db_url(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
+
+
+def make_read_only(engine: Engine, backend: str, pg_server: PgServer | None, tmp_path: Path) -> str:
+    """The URL of `engine`'s database made read-only: on SQLite a copy opened read-only (mode=ro), on
+    PostgreSQL the database itself with default_transaction_read_only (new sessions start read-only)."""
+    if backend == "sqlite":
+        copy = tmp_path / "readonly.db"
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("VACUUM INTO ?", (str(copy),))
+        finally:
+            raw.close()
+        with sqlite3.connect(copy) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+        return f"sqlite:///file:{copy}?mode=ro&uri=true"
+    with pg_server.admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{engine.url.database}" SET default_transaction_read_only = on'))
+    engine.dispose()
+    return db_url(engine)
 
 
 def signed_in(engine: Engine, user: User) -> dict:

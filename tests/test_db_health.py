@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +23,7 @@ from safetynet.ingest import import_file
 from safetynet.ingest.samples import csv_bytes
 from safetynet.queries.watchlist import WatchlistQuery
 from safetynet.ui import watchlist as wl_controls
-from tests.conftest import TEST_ADMIN, db_url, signed_in
+from tests.conftest import TEST_ADMIN, db_url, make_read_only, signed_in
 
 PASSWORD = "read-only-2026"
 READ_ONLY = "只读"
@@ -46,21 +45,7 @@ def read_only_url(writable_demo_db, backend, pg_server, tmp_path, monkeypatch) -
     """The URL of a database the app can read but not write (with a user `ro_staff` in it)."""
     monkeypatch.chdir(tmp_path)  # nothing may land in the repository, whatever the URL looks like
     auth.create_user(writable_demo_db, "ro_staff", PASSWORD, "staff", "520000", actor=auth.SYSTEM)
-    if backend == "sqlite":
-        copy = tmp_path / "readonly.db"
-        raw = writable_demo_db.raw_connection()
-        try:
-            raw.driver_connection.execute("VACUUM INTO ?", (str(copy),))
-        finally:
-            raw.close()
-        with sqlite3.connect(copy) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-        return f"sqlite:///file:{copy}?mode=ro&uri=true"
-    name = writable_demo_db.url.database
-    with pg_server.admin.connect() as conn:
-        conn.execute(text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
-    writable_demo_db.dispose()  # new sessions start read-only
-    return db_url(writable_demo_db)
+    return make_read_only(writable_demo_db, backend, pg_server, tmp_path)
 
 
 @pytest.fixture

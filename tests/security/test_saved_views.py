@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Iterator
 
 import pytest
@@ -23,7 +22,7 @@ from safetynet.db.errors import DatabaseUnavailable
 from safetynet.demo.generate import DemoConfig, generate
 from safetynet.queries import saved_views
 from safetynet.queries.saved_views import ViewRefused
-from tests.conftest import _new_url, db_url
+from tests.conftest import _new_url, db_url, make_read_only
 
 PAGE = "watchlist"
 Q_GUIZHOU_HIGH = "prov=520000&tier=%E9%AB%98"
@@ -197,20 +196,7 @@ def read_only_engine(writable_demo_db, backend, pg_server, tmp_path) -> tuple[En
     """The demo database, read-only, holding one view of `sv_a` (its id returned)."""
     a = _user(writable_demo_db, "sv_a", "520000", "贵州甲")
     view_id = saved_views.save_view(writable_demo_db, "贵州高风险", PAGE, Q_GUIZHOU_HIGH, a)
-    if backend == "sqlite":
-        copy = tmp_path / "readonly.db"
-        raw = writable_demo_db.raw_connection()
-        try:
-            raw.driver_connection.execute("VACUUM INTO ?", (str(copy),))
-        finally:
-            raw.close()
-        with sqlite3.connect(copy) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-        return get_engine(f"sqlite:///file:{copy}?mode=ro&uri=true"), a, view_id
-    with pg_server.admin.connect() as conn:
-        conn.execute(text(f'ALTER DATABASE "{writable_demo_db.url.database}" SET default_transaction_read_only = on'))
-    writable_demo_db.dispose()
-    return writable_demo_db, a, view_id
+    return get_engine(make_read_only(writable_demo_db, backend, pg_server, tmp_path)), a, view_id
 
 
 def test_a_read_only_database_refuses_saving_and_deleting(read_only_engine):
