@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,8 @@ HEADING_FILL = (232, 236, 241)
 STRIPE_FILL = (247, 248, 250)
 PADDING_MM = 1.2
 MIN_COLUMN_MM = 14.0
+_CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]")
+_UNBREAKABLE = re.compile(r"[^\s\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\uff00-\uffef]+")  # a run a line may not break
 
 
 @dataclass(frozen=True)
@@ -168,11 +171,11 @@ def render(title: str, lines: Sequence[str], tables: Sequence[pd.DataFrame | Tab
     pdf.ln(1)
     pdf.set_font(FAMILY, size=TEXT_PT)
     for line in lines:
-        pdf.multi_cell(0, 5.5, str(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5.5, str(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FAMILY, size=FOOTER_PT)
     pdf.set_text_color(90)
     for line in fine_print:
-        pdf.multi_cell(0, 4.5, str(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 4.5, str(line), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0)
     for table in tables:
         _table(pdf, table if isinstance(table, Table) else Table(table), empty_text)
@@ -189,14 +192,14 @@ def _table(pdf: _Document, table: Table, empty_text: str) -> None:
     pdf.ln(3)
     if table.caption:
         pdf.set_font(FAMILY, size=TEXT_PT + 1)
-        pdf.multi_cell(0, 6, table.caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 6, table.caption, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1)
     pdf.set_font(FAMILY, size=TABLE_PT)
     headings = [_cell_text(c) for c in table.frame.columns]
     rows = [[_cell_text(v) for v in row] for row in table.frame.astype(object).itertuples(index=False, name=None)]
     widths = table.col_widths or column_widths(pdf, headings, rows, pdf.epw)
     with pdf.table(col_widths=tuple(widths), width=pdf.epw, line_height=pdf.font_size * 1.5, text_align="LEFT",
-                   padding=PADDING_MM, wrapmode=WrapMode.CHAR, repeat_headings=1,
+                   padding=PADDING_MM, wrapmode=WrapMode.WORD, repeat_headings=1,
                    headings_style=FontFace(emphasis="", fill_color=HEADING_FILL),
                    cell_fill_mode=TableCellFillMode.ROWS, cell_fill_color=STRIPE_FILL) as out:
         out.row(headings)
@@ -207,24 +210,39 @@ def _table(pdf: _Document, table: Table, empty_text: str) -> None:
 
 
 def column_widths(pdf: FPDF, headings: Sequence[str], rows: Sequence[Sequence[str]], total: float) -> list[float]:
-    """Widths (mm) summing to `total`: a column whose longest cell fits in a fair share gets that width; the
-    columns with longer text share what is left in proportion to their length, so they wrap, not clip."""
-    need = []
+    """Widths (mm) summing to `total`. A column whose longest cell fits in a fair share of the page keeps it on
+    one line; the columns with longer text share the rest as a browser lays out a table: each gets at least its
+    longest word (Chinese breaks between any two characters) and the room beyond in proportion to what its
+    longest cell would need — so text wraps between words, never clipped or split inside an English word."""
+    pad = 2 * PADDING_MM + 1
+    widest, narrowest = [], []
     for i, heading in enumerate(headings):
         cells = [heading, *(r[i] for r in rows)]
-        longest = max(max((pdf.get_string_width(line) for line in c.splitlines() or [""]), default=0) for c in cells)
-        need.append(max(longest + 2 * PADDING_MM + 1, MIN_COLUMN_MM, pdf.get_string_width(heading) + 2 * PADDING_MM + 1))
-    if sum(need) <= total:  # everything fits on one line: spread the slack evenly
-        slack = (total - sum(need)) / len(need)
-        return [n + slack for n in need]
+        widest.append(max(MIN_COLUMN_MM, pad + max(pdf.get_string_width(line) for c in cells
+                                                   for line in (c.splitlines() or [""]))))
+        narrowest.append(min(widest[-1], max(MIN_COLUMN_MM, pad + _longest_word(pdf, cells))))
+    if sum(widest) <= total:  # everything fits on one line: spread the slack evenly
+        slack = (total - sum(widest)) / len(widest)
+        return [w + slack for w in widest]
     fixed: dict[int, float] = {}
-    while True:  # water-filling: settle the columns that fit in their share of what is left, then share again
-        free = [i for i in range(len(need)) if i not in fixed]
+    while True:  # settle the columns that fit in their share of what is left, then share again
+        free = [i for i in range(len(widest)) if i not in fixed]
         share = (total - sum(fixed.values())) / len(free)
-        fits = [i for i in free if need[i] <= share]
+        fits = [i for i in free if widest[i] <= share]
         if not fits or len(fits) == len(free):
             break
-        fixed.update({i: need[i] for i in fits})
+        fixed.update({i: widest[i] for i in fits})
     left = total - sum(fixed.values())
-    weight = sum(need[i] for i in free)
-    return [fixed.get(i, left * need[i] / weight) for i in range(len(need))]
+    low, high = sum(narrowest[i] for i in free), sum(widest[i] for i in free)
+    if low >= left:  # not even the longest words fit: shrink them alike (they wrap inside the word)
+        return [fixed.get(i, left * narrowest[i] / low) for i in range(len(widest))]
+    grow = (left - low) / (high - low)
+    return [fixed.get(i, narrowest[i] + (widest[i] - narrowest[i]) * grow) for i in range(len(widest))]
+
+
+def _longest_word(pdf: FPDF, cells: Sequence[str]) -> float:
+    """The width of the longest run a line may not break: an English word or number; one Chinese character."""
+    words = [w for c in cells for w in _UNBREAKABLE.findall(c)]
+    if any(_CJK.search(c) for c in cells):
+        words.append("国")
+    return max((pdf.get_string_width(w) for w in words), default=0.0)
