@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Sequence
 
 import pandas as pd
 from openpyxl import Workbook
@@ -59,10 +60,16 @@ def to_csv_bytes(frame: pd.DataFrame, header: str) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, header: str, sheet: str = "导出") -> bytes:
+def to_xlsx_bytes(frame: pd.DataFrame, header: str, sheet: str = "导出", lines: Sequence[str] = ()) -> bytes:
+    """The header line, then `lines` (a document's title, region and date: one cell each) and a blank row when
+    there are any, then the table."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
     ws.append([neutralise(header)])
+    for line in lines:
+        ws.append([neutralise(line)])
+    if lines:
+        ws.append([])
     safe = safe_frame(frame)
     ws.append(list(safe.columns))
     for row in safe.astype(object).where(safe.notna(), None).itertuples(index=False, name=None):

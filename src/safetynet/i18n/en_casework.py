@@ -347,3 +347,17 @@ EN.update({
     "家中无人具备劳动能力，不能作风险消除，继续跟踪帮扶（DOMAIN §4）":
         "Nobody in the household can work: no elimination; help and follow-up continue (DOMAIN §4)",
 })
+
+# the 公示名单 as a document (XLSX and PDF: ui/casework.render_notice_downloads, safetynet.pdf)
+EN.update({
+    "风险消除公示名单": "Public notice of risk elimination",
+    "公示名单": "Public notice",
+    "地区：{region}　　日期：{day}": "Region: {region}    Date: {day}",
+    "以下家庭拟消除风险，现予公示。公示期内如有异议，请向当地帮扶工作部门反映。":
+        "The households below are proposed for risk elimination and are hereby given public notice. "
+        "Objections during the notice period may be raised with the local assistance office.",
+    "导出 PDF": "Export PDF",
+    "服务器未安装中文字体，暂不能导出 PDF（Excel 不受影响）。":
+        "The server has no Chinese font, so no PDF can be made (the Excel export still works).",
+    "第 {page} 页 / 共 {pages} 页": "Page {page} of {pages}",
+})

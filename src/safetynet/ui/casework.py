@@ -19,17 +19,19 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from safetynet import cache, i18n, urlparams
+from safetynet import audit, cache, exports, i18n, urlparams
+from safetynet import pdf as pdf_doc
 from safetynet.auth import User, scope_prefix
 from safetynet.casework import CaseworkRefused, Conflict, Invalid, execute
 from safetynet.casework import commands as C
+from safetynet.db import health
 from safetynet.db.errors import WriteRefused
 from safetynet.domain import codes, lifecycle
-from safetynet.i18n import t
+from safetynet.i18n import t, t_text
 from safetynet.queries import casework as q
 from safetynet.queries import household_file
 from safetynet.text import plain  # stored text shown through markdown (household.py and others import it here)
-from safetynet.ui import urlstate
+from safetynet.ui import downloads, urlstate
 from safetynet.ui.frame import PageContext
 from safetynet.views import casework as view
 
@@ -415,8 +417,58 @@ def render_public_notice(ctx: PageContext) -> None:
         if rows.empty:
             st.caption(t("目前没有公示中的风险消除。"))
         else:
-            st.dataframe(view.public_notice_table(rows), hide_index=True, key="mw_notice")
+            table = view.public_notice_table(rows)
+            st.dataframe(table, hide_index=True, key="mw_notice")
+            render_notice_downloads(ctx, table)
         st.caption(t("公示名单只列脱敏姓名、村（社区）、类别和概括理由，不含身份证号、电话、银行账号、健康或残疾情况。"))
+
+
+def render_notice_downloads(ctx: PageContext, table: pd.DataFrame) -> None:
+    """The list as Excel and as PDF, through the one audited download path. The document is put together here,
+    in the reader's language (the download callable runs on a server thread, outside this run's language)."""
+    engine = cache.engine(ctx.url)
+    user = ctx.user.username if ctx.user else None
+    who = user or t_text("未登录用户")
+    region = ctx.region_name()
+    what = f"{t_text('风险消除公示名单')} · {region} · {t_text('共 {n} 户', n=len(table))}"
+    doc = view.public_notice_document(table, region, _today(), exports.header_line(who, what))
+    detail = dict(rows=len(table), region=ctx.filters.region, scope=ctx.filters.scope)
+    refused = health.problem(engine)  # an export must be recorded: refused while the database cannot take it
+    if refused is not None:
+        st.error(t("无法导出：{reason}", reason=refused.localized()))
+    place = "".join(ch if ch.isalnum() else "_" for ch in region)[:40]  # stored text in a file name
+    stem = f"{t_text('公示名单')}_{place}_{_today():%Y%m%d}"
+    font = pdf_doc.find_font()
+    left, right, _ = st.columns([2, 2, 6])
+    with left:
+        downloads.download_button(t("导出 Excel"), notice_export(engine, user, doc, "xlsx", None, **detail),
+                                  file_name=f"{stem}.xlsx", mime=exports.XLSX_MIME, key="mw_notice_xlsx",
+                                  disabled=refused is not None)
+    with right:
+        if font is None:
+            st.caption(t("服务器未安装中文字体，暂不能导出 PDF（Excel 不受影响）。"))
+        else:
+            downloads.download_button(t("导出 PDF"), notice_export(engine, user, doc, "pdf", font, **detail),
+                                      file_name=f"{stem}.pdf", mime=pdf_doc.MIME, key="mw_notice_pdf",
+                                      disabled=refused is not None)
+
+
+def notice_export(engine, user: str | None, doc: view.NoticeDocument, fmt: str, font: pdf_doc.Font | None, *,
+                  rows: int, region: str, scope: str) -> Callable[[], bytes]:
+    """The download callable of one format: makes the file, then records the export (the watchlist's audit path:
+    one `export` row); when the row cannot be written (WriteRefused) no file is handed out."""
+    page_label = t_text("第 {page} 页 / 共 {pages} 页")  # read now: build runs outside this run's language
+
+    def build() -> bytes:
+        if fmt == "pdf":
+            data = pdf_doc.render(doc.title, doc.lines, [doc.table], font=font, fine_print=doc.fine_print,
+                                  page_label=page_label, author=user)
+        else:
+            data = exports.to_xlsx_bytes(doc.table, doc.fine_print[0], sheet=doc.sheet, lines=(doc.title, *doc.lines))
+        audit.record(engine, user, "export", "public_notice", region=region, rows=rows, format=fmt, scope=scope,
+                     masked=True)
+        return data
+    return build
 
 
 # ---------------------------------------------------------------- the household file

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -348,6 +349,29 @@ def public_notice_table(rows: pd.DataFrame) -> pd.DataFrame:
             t("公示理由"): t(GENERIC_REASON.get((r.population, r.method), "家庭收入稳定，拟消除风险")),
             t("公示截止"): fmt_day(r.notice_until)} for r in rows.itertuples(index=False)]
     return pd.DataFrame(out, columns=[t(c) for c in ("户主姓名", "村（社区）", "类别", "公示理由", "公示截止")])
+
+
+@dataclass(frozen=True)
+class NoticeDocument:
+    """The 公示名单 as a document (the XLSX and the PDF): its title, the lines under it, the table, and the
+    fine print (the export header line). All plain text in the reader's language."""
+
+    title: str
+    lines: tuple[str, ...]
+    table: pd.DataFrame
+    fine_print: tuple[str, ...]
+    sheet: str
+
+
+def public_notice_document(table: pd.DataFrame, region: str, day: dt.date, header: str) -> NoticeDocument:
+    """`table` (public_notice_table) titled 风险消除公示名单 with the region and the day it is published."""
+    plain_table = table.map(lambda v: "" if v is None else str(v))  # plain text: no Markdown type leaves here
+    plain_table.columns = [str(c) for c in table.columns]
+    return NoticeDocument(
+        title=t_text("风险消除公示名单"),
+        lines=(t_text("地区：{region}　　日期：{day}", region=region, day=fmt_day(day)),
+               t_text("以下家庭拟消除风险，现予公示。公示期内如有异议，请向当地帮扶工作部门反映。")),
+        table=plain_table, fine_print=(header,), sheet=t_text("公示名单"))
 
 
 def request_status_text(row: pd.Series, today: dt.date) -> str:
