@@ -754,7 +754,8 @@ def _followups(ctx: Context, chunk: Chunk, f: Facts, rng: np.random.Generator) -
     end = order.groupby("hh_id")["changed_on"].shift(-1)
     spans = pd.DataFrame({"hh_id": order["hh_id"].to_numpy()[starts], "start": _d64(order["changed_on"].to_numpy()[starts]),
                           "end": _d64(end.to_numpy()[starts])})
-    spans["end"] = np.where(np.isnat(spans["end"].to_numpy()), ctx.data_end, spans["end"].to_numpy())
+    # visits go on after the data's last month, up to the demo's "now" (a file still 帮扶中 is still visited)
+    spans["end"] = np.where(np.isnat(spans["end"].to_numpy()), ctx.now, spans["end"].to_numpy())
     spans = spans.loc[spans["end"] > spans["start"]]
     s = len(spans)
     longest = int((spans["end"] - spans["start"]).max() / DAY) if s else 0
@@ -764,7 +765,7 @@ def _followups(ctx: Context, chunk: Chunk, f: Facts, rng: np.random.Generator) -
     gaps = np.where(late, rng.integers(100, 140, (s, k)), gaps)
     gaps[:, 0] = rng.integers(25, 85, s)
     when = spans["start"].to_numpy()[:, None] + np.cumsum(gaps, axis=1) * DAY
-    ok = (when < spans["end"].to_numpy()[:, None]) & (when <= ctx.data_end) & (when >= ctx.window_start)
+    ok = (when < spans["end"].to_numpy()[:, None]) & (when <= ctx.now) & (when >= ctx.window_start)
     rows, cols = np.nonzero(ok)
     m = len(rows)
     visits = pd.DataFrame({"hh_id": spans["hh_id"].to_numpy()[rows], "followed_on": _dates(when[rows, cols]),
