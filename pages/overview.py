@@ -1,10 +1,11 @@
-"""总览 — the leader's cockpit: KPIs with 环比/同比, a small map, a trend, the newly high-risk list."""
+"""总览 — the leader's cockpit: KPIs with 环比/同比, a small map, a trend, how the work after a warning stands
+(with the regions' ranking), the newly high-risk list."""
 
 import streamlit as st
 
 from safetynet import cache, i18n, measures, privacy
 from safetynet.i18n import t
-from safetynet.ui import frame, widgets
+from safetynet.ui import frame, progress, widgets
 from safetynet.views import figures, kpi, maps
 
 ctx = frame.page_context()
@@ -30,6 +31,8 @@ with right:
     fig = figures.build_trend_figure(monthly.tail(24), measures.codes("overview_trend"),
                                      t("监测户与高风险户趋势"), height=430)
     st.plotly_chart(fig, key="overview_trend", config={"displaylogo": False})
+
+progress.render_work_progress(ctx)
 
 st.subheader(t("本月新增高风险名单"))
 newly = cache.load_newly_high(ctx.url, ctx.version, ctx.filters, ctx.level, ctx.month, 20)

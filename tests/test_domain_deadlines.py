@@ -39,3 +39,19 @@ def test_a_new_database_holds_the_calendar_and_the_defaults(demo_db):
     assert set(rules["adcode"]) == {"000000"} and len(rules) == 6
     stored = WorkCalendar((pd.Timestamp(d).date(), k) for d, k in zip(days["day"], days["kind"], strict=True))
     assert stored.add(D("2026-02-12"), 5) == CAL.add(D("2026-02-12"), 5) == D("2026-02-26")
+
+
+def test_due_many_agrees_with_due_per_region_and_unit():
+    """Region overrides (county over prefecture over province over nation) and every unit, many at once."""
+    import numpy as np
+
+    calendar = WorkCalendar.shipped()
+    rules = DeadlineRules([("520000", "home_check", 3, "working"), ("522623", "followup", 2, "months"),
+                           ("110000", "decision", 20, "calendar")])
+    rng = np.random.default_rng(5)
+    counties = np.array(["522623", "522601", "520102", "110101", "330102"])[rng.integers(0, 5, 1500)]
+    starts = np.datetime64("2024-01-01") + rng.integers(0, 1400, 1500).astype("timedelta64[D]")
+    for step in ("home_check", "decision", "followup", "aftercare", "notice"):
+        many = rules.due_many(counties, step, starts, calendar)
+        assert all(got.astype(dt.date) == rules.due(county, step, start.astype(dt.date), calendar)
+                   for got, county, start in zip(many, counties, starts, strict=True)), step

@@ -91,3 +91,24 @@ def test_nothing_before_or_at_the_start_counts():
     with pytest.raises(ValueError):
         CAL.add(D("2026-03-09"), 0)
     assert CAL.between(D("2026-03-09"), D("2026-03-09")) == 0
+
+
+def test_many_dates_at_once_agree_with_one_at_a_time():
+    """add_many / between_many (the leaders' progress counts thousands of deadlines) give what add / between
+    give, across 2024–2027's holidays and make-up days; NaT stays NaT."""
+    import numpy as np
+
+    calendar = WorkCalendar.shipped()
+    rng = np.random.default_rng(3)
+    starts = np.datetime64("2024-01-01") + rng.integers(0, 1460, 2000).astype("timedelta64[D]")
+    ends = starts + rng.integers(0, 120, 2000).astype("timedelta64[D]")
+    starts[7] = np.datetime64("NaT")
+    for n in (1, 5, 15):
+        many = calendar.add_many(starts, n)
+        assert np.isnat(many[7])
+        assert all(got.astype(dt.date) == calendar.add(start.astype(dt.date), n)
+                   for i, (got, start) in enumerate(zip(many, starts, strict=True)) if i != 7)
+    counted = calendar.between_many(starts, ends)
+    assert np.isnan(counted[7])
+    assert all(int(got) == calendar.between(s.astype(dt.date), e.astype(dt.date))
+               for i, (got, s, e) in enumerate(zip(counted, starts, ends, strict=True)) if i != 7)

@@ -9,6 +9,7 @@ instead of hammering the database.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 
@@ -17,10 +18,12 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from safetynet.db import get_engine, version
+from safetynet.domain import progress
 from safetynet.domain.deadlines import DeadlineRules
 from safetynet.domain.workdays import WorkCalendar
 from safetynet.filters import Filters
 from safetynet.queries import casework, households, overview, regions
+from safetynet.queries import progress as progress_queries
 
 MAX_ENTRIES = 256
 
@@ -59,6 +62,20 @@ def load_newly_high(url: str, ver: int, filters: Filters, level: int, month: int
 def load_deadlines(url: str, ver: int) -> tuple[WorkCalendar, DeadlineRules]:
     """The holiday calendar and the per-region deadline rules (DOMAIN §8), as the casework screens count with."""
     return WorkCalendar(casework.calendar_rows(engine(url))), DeadlineRules(casework.deadline_rows(engine(url)))
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
+def load_progress(url: str, ver: int, filters: Filters, level: int, child_level: int,
+                  today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The work after a warning as of `today` (domain.progress): over the whole area for today and each of
+    the 12 months before it (KPI cards, 环比, 同比, sparklines), and per child region for today and a month
+    ago (the ranking). `today` is part of the key: the same data reads differently tomorrow."""
+    calendar, rules = load_deadlines(url, ver)
+    days = progress.as_of_days(today, 12)
+    inputs = progress_queries.progress_inputs(engine(url), filters, level, child_level,
+                                              progress.month_before(days[0]))
+    return (progress.progress(inputs, days, calendar, rules, by_group=False),
+            progress.progress(inputs, days[-2:], calendar, rules))
 
 
 QUERY_PACKAGE = "safetynet.queries."

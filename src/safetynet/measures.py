@@ -32,8 +32,8 @@ import pandas as pd
 from safetynet import i18n
 from safetynet.domain import risk
 
-COUNT, SHARE, RATIO, AMOUNT = "count", "share", "ratio", "amount"
-KINDS = (COUNT, SHARE, RATIO, AMOUNT)
+COUNT, SHARE, RATIO, AMOUNT, DAYS = "count", "share", "ratio", "amount", "days"
+KINDS = (COUNT, SHARE, RATIO, AMOUNT, DAYS)
 R_BINS = tuple(f"r_b{i:02d}" for i in range(12))  # the r histogram of the roll-ups
 
 # Who a measure counts (the denominator's population for shares). Chinese, as help texts name them.
@@ -43,6 +43,8 @@ POPULATIONS = {
     "labour": "有劳动能力的成员",
     "migrant": "农民工家庭",
     "workers": "农民工人数",  # persons, not households
+    "leads": "未办结的预警线索",
+    "followed": "应回访的档案户",  # 帮扶中 (past their first help), and within 12 months of risk elimination
 }
 
 
@@ -51,13 +53,14 @@ class Measure:
     code: str  # stable: travels in URLs (?metric=high_share) and names table columns
     label: str  # Chinese; t() translates
     help: str  # Chinese definition: numerator ÷ denominator, month, population
-    kind: str  # count / share (0–1) / ratio (multiples of the line) / amount (yuan)
+    kind: str  # count / share (0–1) / ratio (multiples of the line) / amount (yuan) / days (working days)
     higher_is_bad: bool | None  # None: neither (a rise in files scored is no news by itself)
     numerator: str | tuple[str, ...]  # roll-up column(s) summed, or another measure's code
     denominator: str | None = None  # roll-up column or measure code; None for counts
     population: str = "scored"  # key of POPULATIONS
     median: bool = False  # the median of the numerator's histogram (R_BINS) instead of a quotient
     target: float | None = None  # the policy target: 0 (动态清零) or 1.0 (100 %)
+    additive: bool = True  # False: a per-row figure (a median of days) that no sum of rows gives
 
 
 _ALL = (
@@ -91,6 +94,28 @@ _ALL = (
     Measure("overdue", "逾期未帮扶户",
             "在档或帮扶中、认定满1个月仍未落实任何帮扶措施的档案户数；按数据截至月判断，只有当月数值，目标动态清零",
             COUNT, True, "overdue", population="open", target=0.0),  # column: queries.overview.monthly_measures
+    # ---- the work after a warning (DOMAIN §8): as of a day, from the loop's own dates (domain.progress)
+    Measure("overdue_leads", "逾期线索",
+            "未办结的预警线索中，当前环节（入户核实或认定决定）已超过期限的条数；期限按工作日计算，截至当日；"
+            "目标动态清零",
+            COUNT, True, "overdue_leads", population="leads", target=0.0),
+    Measure("lead_overdue_share", "线索逾期率", "逾期线索 ÷ 截至当日未办结的预警线索",
+            SHARE, True, "overdue_leads", "open_leads", population="leads"),
+    Measure("overdue_visits", "逾期回访",
+            "应回访的档案户（帮扶中，以及风险消除后12个月内）中，距上次回访（或纳入、消除之日）已超过回访间隔"
+            "（默认每季度一次）的户数；截至当日；目标动态清零",
+            COUNT, True, "overdue_visits", population="followed", target=0.0),
+    Measure("visit_overdue_share", "回访逾期率", "逾期回访 ÷ 截至当日应回访的档案户",
+            SHARE, True, "overdue_visits", "followed_files", population="followed"),
+    Measure("decision_days", "线索认定用时",
+            "截至当日的一个月内作出认定决定的线索，从接收到决定所用工作日的中位数（期限为15个工作日）",
+            DAYS, True, "decision_days", population="leads", additive=False),
+    Measure("plan_share", "有一户一策的档案",
+            "本次纳入以来已制定一户一策（至少一项未取消的帮扶措施）的户 ÷ 截至当日在档及帮扶中的档案户",
+            SHARE, False, "with_plan", "files_open", population="open", target=1.0),
+    Measure("aid_share", "已落实帮扶的档案",
+            "本次纳入以来已落实至少一次帮扶的户 ÷ 截至当日在档及帮扶中的档案户",
+            SHARE, False, "with_aid", "files_open", population="open", target=1.0),
     # ---- income
     Measure("median_r", "收入中位数与线之比",
             "本月评分户（人均收入 − 刚性支出）÷ 适用标准（低保标准、行业帮扶标准或防返贫监测线）的中位数，"
@@ -138,6 +163,13 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "overview": ("households", "open_files", "tier_high", "high_share", "newly_high", "assist_cov", "overdue",
                  "helper_cov", "eliminated", "relapsed"),
     "overview_trend": ("open_files", "tier_high"),  # also the meeting screen's trend slide
+    # the overview's work row and the regions' ranking (排名), as of today (domain.progress)
+    "overview_work": ("overdue_leads", "lead_overdue_share", "overdue_visits", "decision_days", "plan_share",
+                      "aid_share"),
+    # the ranking: its 综合 (composite) is the mean place over the rates of `ranking_composite`
+    "ranking": ("lead_overdue_share", "visit_overdue_share", "decision_days", "plan_share", "aid_share",
+                "overdue_leads", "overdue_visits"),
+    "ranking_composite": ("lead_overdue_share", "visit_overdue_share", "decision_days", "plan_share", "aid_share"),
     "meeting": ("open_files", "tier_high", "newly_high", "assist_cov", "overdue", "helper_cov", "eliminated",
                 "relapsed"),
     "map": ("tier_high", "high_share", "open_files", "newly_high", "assist_cov", "median_r", "relapsed",
@@ -228,6 +260,8 @@ def with_values(frame: pd.DataFrame, codes_: Iterable[str], min_denominator: flo
 
 def total(frame: pd.DataFrame, code: str, min_denominator: float = 0.0) -> float | None:
     """The measure over all rows of `frame` (summed first, so a share stays a ratio of sums); None if undefined."""
+    if not MEASURES[code].additive:
+        raise ValueError(f"measure {code!r} is not a sum of rows: compute it over the whole set")
     if frame.empty:
         return None
     summed = frame[list(columns(code))].sum(min_count=1).to_frame().T
@@ -251,6 +285,10 @@ def times_unit() -> str:
     return "倍" if i18n.lang() == "zh" else "×"
 
 
+def days_unit() -> str:
+    return "个工作日" if i18n.lang() == "zh" else " working days"
+
+
 def points_unit() -> str:
     return "个百分点" if i18n.lang() == "zh" else " pp"
 
@@ -265,6 +303,8 @@ def format_value(value: float | None, kind: str) -> str:
         return f"{value:.2f}{times_unit()}"
     if kind == AMOUNT:
         return i18n.fmt_money(value)
+    if kind == DAYS:
+        return f"{value:.1f}{days_unit()}"
     return i18n.fmt_count(value)
 
 
@@ -274,12 +314,14 @@ def format_delta(delta: float | None, kind: str) -> str | None:
     if _missing(delta):
         return None
     scaled = delta * 100 if kind == SHARE else delta
-    if round(scaled, 1 if kind in (SHARE, RATIO) else 0) == 0:
+    if round(scaled, 1 if kind in (SHARE, RATIO, DAYS) else 0) == 0:
         return "0"
     if kind == SHARE:
         return f"{scaled:+.1f}{points_unit()}"
     if kind == RATIO:
         return f"{delta:+.2f}{times_unit()}"
+    if kind == DAYS:
+        return f"{delta:+.1f}{days_unit()}"
     return f"{delta:+,.0f}"
 
 

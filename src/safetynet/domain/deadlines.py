@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from safetynet.domain.workdays import WorkCalendar
@@ -47,6 +48,15 @@ class Rule:
             return start + dt.timedelta(days=self.amount)
         return (pd.Timestamp(start) + pd.DateOffset(months=self.amount)).date()
 
+    def due_many(self, starts: np.ndarray, calendar: WorkCalendar) -> np.ndarray:
+        """`due` for an array of datetime64[D] starts (NaT stays NaT)."""
+        if self.unit == WORKING:
+            return calendar.add_many(starts, self.amount)
+        if self.unit == CALENDAR:
+            return starts + np.timedelta64(self.amount, "D")
+        shifted = pd.DatetimeIndex(starts) + pd.DateOffset(months=self.amount)  # month ends clamp, as in `due`
+        return shifted.values.astype("datetime64[D]")
+
     def label(self) -> str:
         return f"{self.amount}{ {WORKING: '个工作日', CALENDAR: '天', MONTHS: '个月'}[self.unit] }"
 
@@ -71,6 +81,19 @@ class DeadlineRules:
 
     def due(self, adcode: str, step: str, start: dt.date, calendar: WorkCalendar) -> dt.date:
         return self.rule(adcode, step).due(start, calendar)
+
+    def due_many(self, adcodes: np.ndarray, step: str, starts: np.ndarray, calendar: WorkCalendar) -> np.ndarray:
+        """`due` for arrays of county adcodes and datetime64[D] starts (NaT stays NaT): one pass per
+        distinct rule, since a few rules cover thousands of counties."""
+        out = np.full(starts.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+        codes, where = np.unique(np.asarray(adcodes, dtype=object).astype(str), return_inverse=True)
+        by_rule: dict[Rule, list[int]] = {}
+        for i, code in enumerate(codes):
+            by_rule.setdefault(self.rule(code, step), []).append(i)
+        for rule, members in by_rule.items():
+            rows = np.isin(where, members)
+            out[rows] = rule.due_many(starts[rows], calendar)
+        return out
 
 
 def default_rule_rows() -> list[dict[str, object]]:

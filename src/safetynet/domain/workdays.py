@@ -19,6 +19,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 HOLIDAY, WORKDAY = "holiday", "workday"
 
 
@@ -142,3 +144,44 @@ class WorkCalendar:
     def days_left(self, deadline: dt.date, today: dt.date) -> int:
         """Working days left until `deadline` (0 on the day itself); negative: working days overdue."""
         return self.between(today, deadline)
+
+    # ---- many dates at once (the leaders' progress measures count thousands of deadlines per screen)
+    def working_days(self, first: dt.date, last: dt.date) -> np.ndarray:
+        """Every working day in [first, last], ascending, as datetime64[D]."""
+        days = np.arange(np.datetime64(first, "D"), np.datetime64(last, "D") + 1)
+        weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday (3)
+        working = weekday < 5
+        working[np.isin(days, np.array(sorted(self.holidays), dtype="datetime64[D]"))] = False
+        working[np.isin(days, np.array(sorted(self.workdays), dtype="datetime64[D]"))] = True
+        return days[working]
+
+    def add_many(self, starts: np.ndarray, n: int) -> np.ndarray:
+        """`add` for an array of datetime64[D] starts (NaT stays NaT)."""
+        return self._add(starts, n, self._span(starts, extra_days=7 * n + 60))
+
+    def between_many(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """`between` for arrays of datetime64[D] (start ≤ end; float, NaN where either is NaT)."""
+        both = np.concatenate([starts, ends])
+        table = self._span(both, extra_days=0)
+        counted = (np.searchsorted(table, ends, side="right")
+                   - np.searchsorted(table, starts, side="right")).astype(float)
+        counted[np.isnat(starts) | np.isnat(ends)] = np.nan
+        return counted
+
+    def _span(self, days: np.ndarray, extra_days: int) -> np.ndarray:
+        known = days[~np.isnat(days)]
+        if known.size == 0:
+            return np.array([], dtype="datetime64[D]")
+        first = known.min().astype(dt.date) - dt.timedelta(days=1)
+        last = known.max().astype(dt.date) + dt.timedelta(days=extra_days)
+        return self.working_days(first, last)
+
+    @staticmethod
+    def _add(starts: np.ndarray, n: int, table: np.ndarray) -> np.ndarray:
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        out = np.full(starts.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+        known = ~np.isnat(starts)
+        if known.any():
+            out[known] = table[np.searchsorted(table, starts[known], side="right") + n - 1]
+        return out

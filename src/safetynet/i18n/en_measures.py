@@ -84,4 +84,49 @@ EN = {
     "养老保险和工伤保险都没有参加的农民工 ÷ 农民工人数（平台和灵活就业者最常见）":
         "Migrant workers with neither pension nor work-injury insurance ÷ migrant workers "
         "(most common among platform and flexible workers)",
+    # the work after a warning (domain.progress), as of a day
+    "逾期线索": "Overdue leads",
+    "线索逾期率": "Leads overdue",
+    "逾期回访": "Overdue visits",
+    "线索认定用时": "Days to decision",
+    "有一户一策的档案": "Files with a plan",
+    "已落实帮扶的档案": "Files helped",
+    "未办结的预警线索": "open leads",
+    "应回访的档案户": "files due for follow-up visits",
+    "未办结的预警线索中，当前环节（入户核实或认定决定）已超过期限的条数；期限按工作日计算，截至当日；目标动态清零":
+        "Open leads whose current step (home check, or decision) is past its deadline, counted in working days, "
+        "as of the day; the target is to clear them all",
+    "逾期线索 ÷ 截至当日未办结的预警线索": "Overdue leads ÷ leads still open on the day",
+    "回访逾期率": "Visits overdue",
+    "逾期回访 ÷ 截至当日应回访的档案户": "Overdue visits ÷ files due for follow-up visits on the day",
+    "综合": "Overall",
+    "综合：按{n}项比率各自排名后取平均名次，再排序": "Overall: the mean of the places in the {n} rates, ranked",
+    "应回访的档案户（帮扶中，以及风险消除后12个月内）中，距上次回访（或纳入、消除之日）已超过回访间隔"
+    "（默认每季度一次）的户数；截至当日；目标动态清零":
+        "Files due for follow-up visits (receiving help, or within 12 months of risk elimination) whose last visit "
+        "(or the day the file was opened or its risk eliminated) is longer ago than the visit interval (quarterly "
+        "by default), as of the day; the target is to clear them all",
+    "截至当日的一个月内作出认定决定的线索，从接收到决定所用工作日的中位数（期限为15个工作日）":
+        "Median working days from receipt to decision, over the leads decided in the month up to the day (the "
+        "deadline is 15 working days)",
+    "本次纳入以来已制定一户一策（至少一项未取消的帮扶措施）的户 ÷ 截至当日在档及帮扶中的档案户":
+        "Files with a household plan (at least one measure not cancelled) since they were last opened ÷ open "
+        "files (in file or receiving help) on the day",
+    "本次纳入以来已落实至少一次帮扶的户 ÷ 截至当日在档及帮扶中的档案户":
+        "Files with help delivered at least once since they were last opened ÷ open files (in file or "
+        "receiving help) on the day",
+    # the overview's work section and ranking
+    "闭环工作进度（截至{day}）": "The work after a warning (as of {day})",
+    "预警线索的核实和认定、一户一策、帮扶落实和回访，按当日的期限规则和工作日计算；"
+    "环比与一个月前的同一天相比，同比与一年前相比。":
+        "Home checks and decisions on leads, household plans, help delivered and follow-up visits, against the "
+        "deadline rules in working days; month on month compares with the same day a month ago, year on year "
+        "with a year ago.",
+    "排名依据": "Rank by",
+    "**各地区排名**（按{measure}，1为最好）": "**Ranking of regions** (by {measure}; 1 is best)",
+    "排名": "Rank",
+    "较上月": "Since last month",
+    "按所选指标排名，1为最好": "Rank by the chosen measure; 1 is best",
+    "与一个月前同一天的排名相比：▲上升，▼下降": "Compared with the rank a month ago: ▲ up, ▼ down",
+    "持平": "same",
 }
