@@ -296,10 +296,7 @@ def test_casework_loop_by_clicks(loop_app, chrome):
         _shot(page, "02_lead_opened")
 
         # 03 — assigned to the staff user
-        # UI problem (reported, not relied on): the list puts "mine" first, so after this save the lead moves to
-        # the top while the row check stays on the same row *position* (now another lead); clicking that other
-        # lead's row then does not open it, even twice (ui/casework.py render_lead_list keeps `_mw_picked` as
-        # a position). The test picks its lead once, before the list reorders.
+        place = [row[0] for row in _grid_rows(page, "mw_leads")].index(str(lead_id))  # the row clicked in 02
         _choose(page, "cw_assign_to", f"（{STAFF}）")
         _click(page, ".st-key-cw_assign_submit button")
         _success(page, f"已分派给 {STAFF}")
@@ -309,6 +306,17 @@ def test_casework_loop_by_clicks(loop_app, chrome):
         _frame_text(page, "项目", "县级经办人")  # 经办人 on the lead's facts
         _no_exception(page)
         _shot(page, "03_assigned")
+        # the list put "mine" first, so the lead moved up: a click on the lead now at its old place opens that
+        # one (a selection is a row position: the table starts unselected when its order changes), and a
+        # click on ours opens ours again
+        rows = [row[0] for row in _grid_rows(page, "mw_leads")]
+        assert rows[0] == str(lead_id) and place > 0, (place, rows[:3])  # the demo's lead was not first
+        other = rows[place]
+        _click_lead_row(page, int(other))
+        expect(page.locator(".st-key-lead input[role='combobox']")).to_have_value(re.compile(f"^第{other}号"))
+        _click_lead_row(page, lead_id)
+        expect(page.locator(".st-key-lead input[role='combobox']")).to_have_value(re.compile(f"^第{lead_id}号"))
+        page.locator(".st-key-cw_check_submit").wait_for(timeout=30_000)
 
         # 04 — home check: visit date (today, the form's default), visitors, findings
         visitors, finding = "王建国、李娟", "入户核实：户主住院治疗后返家，医疗自付较高，配偶在县城务工，子女在读。"
@@ -344,9 +352,11 @@ def test_casework_loop_by_clicks(loop_app, chrome):
             assert a_now["status"] == a_before["status"]  # an open file stays under monitoring
         assert _audited(engine, STAFF, lead_target, "DecideLead")["after"]["decision"] == "纳入监测"
         page.get_by_text("这条线索已办结。").wait_for(timeout=30_000)
-        # UI gap (reported, not asserted): an existing file keeps its old assignee (casework/service.py
-        # _open_file sets household.assignee only for a new file), so 我负责的档案 still says "还没有分派给您的档案
-        # （线索认定纳入监测后，档案归经办人负责）". The file is opened by the lead's own link instead.
+        # the file is now the lead's handler's (it had none, or keeps its own): 我负责的档案 lists it
+        owner = _one(engine, "SELECT assignee FROM household WHERE hh_id = :h", h=hh_a)["assignee"]
+        assert owner == (a_before["assignee"] or STAFF)
+        if owner == STAFF:
+            assert a_before["file_no"] in [row[0] for row in _grid_rows(page, "mw_files")]
         _grid_rows(page, "mw_leads", lambda rows: str(lead_id) not in [r[0] for r in rows])  # off the open list
         _no_exception(page)
         _shot(page, "05_decided")
@@ -374,13 +384,12 @@ def test_casework_loop_by_clicks(loop_app, chrome):
         assert _audited(engine, STAFF, f"hh:{hh_a}", "AddPlanItem")["after"]["item_id"] == item["item_id"]
         _frame_text(page, "帮扶类型", str(item["item_id"]), "医疗救助", responsible, "待落实")
         _no_exception(page)
+        # the saved form starts empty: a second click cannot save the same item again
+        expect(page.locator(".st-key-cw_plan_responsible input")).to_have_value("")
+        expect(page.locator(".st-key-cw_plan_note input")).to_have_value("")
         _shot(page, "07_plan_item")
 
         # 08 — help delivered, against that plan item (即帮即录)
-        # UI problem (reported, not relied on): a saved form keeps what was typed (ui/casework.py _submit pops the
-        # widget keys, which does not reset a form in the browser): a second click on 加入计划 saves the same
-        # plan item again, and a second 登记帮扶 after one against a plan item crashes the page (ValueError in
-        # _aid_command: the picker sends the delivered item's label). Every form here is submitted once.
         _open_expander(page, "登记帮扶（即帮即录）")
         _choose(page, "cw_aid_item", f"第{item['item_id']}项")
         _choose(page, "cw_aid_type", "医疗救助")
@@ -401,6 +410,9 @@ def test_casework_loop_by_clicks(loop_app, chrome):
         assert after["aid_id"] == aid["aid_id"] and after["plan_item"]["status"] == "已落实"
         _frame_text(page, "帮扶类型", str(item["item_id"]), "已落实")
         _no_exception(page)
+        # the picker no longer offers the delivered item, and the amount is back to 0
+        expect(page.locator(".st-key-cw_aid_item input[role='combobox']")).to_have_value("不对应计划")
+        expect(page.locator(".st-key-cw_aid_amount input")).to_have_value("0.00")
         _shot(page, "08_help_delivered")
 
         # 09 — a follow-up visit
@@ -417,6 +429,8 @@ def test_casework_loop_by_clicks(loop_app, chrome):
                 bool(visit["relapse_flag"]), visit["created_by"]) == (TODAY, "入户", visitor, seen, False, STAFF)
         assert _audited(engine, STAFF, f"hh:{hh_a}", "LogFollowup")["after"]["followup_id"] == visit["followup_id"]
         _no_exception(page)
+        expect(page.locator(".st-key-cw_followup_visitor input")).to_have_value("")
+        expect(page.locator(".st-key-cw_followup_finding textarea")).to_have_value("")
         _shot(page, "09_followup")
 
         # 10 — risk elimination on the lead's own file: the §4 checklist, refused while a condition is unmet
@@ -432,13 +446,16 @@ def test_casework_loop_by_clicks(loop_app, chrome):
             page.get_by_text("各项条件满足后才能提出").wait_for(timeout=10_000)
             _shot(page, "10_elimination_refused_for_lead_file")
             # 11 — the county's file that meets the checklist, opened by its file number
-            # UI problem (reported, not relied on): the forms of this other file open holding what was typed
-            # on the first one (same widget keys, never reset): its 登记回访 shows A's visitor and findings.
+            # something typed on the first file and not saved stays with that file: the next one opens empty
+            _open_expander(page, "登记回访")
+            page.locator(".st-key-cw_followup_visitor input").fill("未保存的回访人")
             page.locator(".st-key-hh_file_no input").fill(b_file)
             page.locator('[data-testid="stForm"]', has=page.locator(".st-key-hh_file_no")) \
                 .locator('[data-testid="stFormSubmitButton"] button').click()
             _settle(page)
             page.get_by_role("heading", name=b_file).first.wait_for(timeout=60_000)
+            _open_expander(page, "登记回访")
+            expect(page.locator(".st-key-cw_followup_visitor input")).to_have_value("")
             _open_expander(page, "风险消除申请")
             page.get_by_text("风险消除条件（须全部满足）").wait_for(timeout=30_000)
             _shot(page, "11_eligible_file")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zlib
 from collections.abc import Callable
 
 import pandas as pd
@@ -77,8 +78,41 @@ def _submit(url: str, user: User, key: str, build: Callable[[], object], clear: 
         st.session_state[RESULT] = (key, exc)
         return
     st.session_state[FLASH] = outcome.message
-    for name in clear:  # the next form starts empty
-        st.session_state.pop(name, None)
+    _reset(clear)  # the next form starts empty: a second click must not save the same thing again
+
+
+# What a form's typed fields go back to after a save, or when another file or lead is opened. They are *set*
+# (not popped): only a value set through session state reaches the browser, which otherwise keeps showing —
+# and sending back — what was typed (a second click saved a plan item twice; a visit typed on one file was
+# still in the form on the next file).
+FORM_DEFAULTS: dict[str, object] = {
+    "cw_check_by": "", "cw_check_finding": "", "cw_merge_file_no": "", "cw_decide_reason": "",
+    "cw_lead_file_no": "", "cw_lead_name": "", "cw_lead_phone": "", "cw_lead_reason": "",
+    "cw_plan_responsible": "", "cw_plan_note": "", "cw_aid_item": "", "cw_aid_amount": 0.0,
+    "cw_helper_name": "", "cw_helper_unit": "", "cw_helper_phone": "",
+    "cw_followup_visitor": "", "cw_followup_finding": "", "cw_followup_relapse": False, "cw_revert_reason": "",
+}
+LEAD_FIELDS = ("cw_check_by", "cw_check_finding", "cw_merge_file_no", "cw_decide_reason")
+FILE_FIELDS = ("cw_plan_responsible", "cw_plan_note", "cw_aid_item", "cw_aid_amount", "cw_helper_name",
+               "cw_helper_unit", "cw_helper_phone", "cw_followup_visitor", "cw_followup_finding",
+               "cw_followup_relapse", "cw_revert_reason")
+
+
+def _reset(names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in FORM_DEFAULTS:
+            st.session_state[name] = FORM_DEFAULTS[name]
+        else:  # a field keyed by its subject (cw_new_file_no_<lead>): drawn afresh with its suggestion
+            st.session_state.pop(name, None)
+
+
+def _opened(kind: str, subject: int, fields: tuple[str, ...]) -> None:
+    """Before a file's or a lead's forms are drawn: if another one was open, its typed text goes."""
+    marker = f"_cw_open_{kind}"
+    if st.session_state.get(marker) != subject:
+        if marker in st.session_state:
+            _reset(fields)
+        st.session_state[marker] = subject
 
 
 def _refused(key: str) -> None:
@@ -148,14 +182,19 @@ def render_lead_list(ctx: PageContext, frame: pd.DataFrame) -> None:
         st.info(t("没有符合条件的线索。"))
         return
     shown = view.lead_table(frame, _today(), calendar, show_area=ctx.level < 3)
-    event = st.dataframe(
-        view.style_deadlines(shown, [t(c) for c in DEADLINE_COLUMNS]), hide_index=True, key="mw_leads",
-        on_select="rerun", selection_mode="single-row", height=min(38 + 35 * len(shown), 38 + 35 * 12),
-        column_config={t("线索内容"): st.column_config.TextColumn(t("线索内容"), width="large"),
-                       t("编号"): st.column_config.NumberColumn(t("编号"), format="%d", width="small")})
+    # A selection is a row *position*. Once the list reorders (an assigned lead moves up to 我的), the old
+    # position points at another lead and a click there changed nothing; a table keyed by its order of leads
+    # starts with no selection whenever the order changes.
+    order = zlib.crc32(",".join(str(int(i)) for i in shown[t("编号")]).encode())
+    with st.container(key="mw_leads"):
+        event = st.dataframe(
+            view.style_deadlines(shown, [t(c) for c in DEADLINE_COLUMNS]), hide_index=True, key=f"mw_leads_{order}",
+            on_select="rerun", selection_mode="single-row", height=min(38 + 35 * len(shown), 38 + 35 * 12),
+            column_config={t("线索内容"): st.column_config.TextColumn(t("线索内容"), width="large"),
+                           t("编号"): st.column_config.NumberColumn(t("编号"), format="%d", width="small")})
     picked = event.selection.rows if event is not None else []
-    if picked and st.session_state.get("_mw_picked") != picked:
-        st.session_state["_mw_picked"] = picked
+    if picked and st.session_state.get("_mw_picked") != (order, picked):
+        st.session_state["_mw_picked"] = (order, picked)
         st.session_state["lead"] = str(int(shown.iloc[picked[0]][t("编号")]))
     st.caption(t("点击一行办理该线索。姓名已脱敏。"))
 
@@ -191,6 +230,7 @@ def pick_lead(ctx: PageContext, frame: pd.DataFrame) -> pd.Series | None:
 
 def render_lead_work(ctx: PageContext, lead: pd.Series) -> None:
     """The lead's facts and what can be done next: assign, then check, then decide."""
+    _opened("lead", int(lead["lead_id"]), LEAD_FIELDS)
     left, right = st.columns([2, 3])
     with left:
         facts = view.lead_details(lead)
@@ -499,6 +539,7 @@ def render_file_work(ctx: PageContext, hh_id: int, info: pd.Series, pairs: pd.Da
                      column_config={t("备注"): st.column_config.TextColumn(t("备注"), width="medium")})
     if not may_act(ctx):
         return
+    _opened("file", hh_id, FILE_FIELDS)
     seen = q.file_version(cache.engine(ctx.url), hh_id, ctx.filters.scope)  # fresh: what every form carries
     if seen is None:
         st.error(t("没有这户档案，或不在您的管辖范围内"))
@@ -551,8 +592,8 @@ def _aid_form(ctx: PageContext, hh_id: int, seen: int, pending: pd.DataFrame) ->
         c1, c2 = st.columns(2)
         c1.selectbox(t("帮扶类型"), list(codes.ASSISTANCE_TYPES), key="cw_aid_type",
                      format_func=_choice_label(codes.ASSISTANCE_TYPES))
-        c2.number_input(t("金额（元，非现金措施填0）"), min_value=0.0, max_value=C.AID_MAX, value=0.0, step=100.0,
-                        key="cw_aid_amount")
+        c2.number_input(t("金额（元，非现金措施填0）"), min_value=0.0, max_value=C.AID_MAX, step=100.0,
+                        key="cw_aid_amount")  # starts at min_value; no value=, since _reset sets it
         c3, c4 = st.columns(2)
         c3.date_input(t("帮扶日期"), value=_today(), max_value=_today(), key="cw_aid_on", format="YYYY-MM-DD")
         c4.selectbox(t("帮扶主体"), list(codes.PROVIDERS), key="cw_aid_provider", format_func=t)
