@@ -18,6 +18,7 @@ from safetynet.auth import SYSTEM, create_user
 from safetynet.casework import Conflict, Invalid, OutOfScope, execute
 from safetynet.casework import commands as C
 from safetynet.db import version
+from safetynet.queries import casework as cq
 from tests.frames import DERIVED_KEYS, assert_frames_equal
 
 TODAY = dt.date(2026, 11, 30)
@@ -342,3 +343,31 @@ def test_a_household_where_nobody_can_work_is_never_eliminated(world):
     with pytest.raises(Invalid, match="无人具备劳动能力"):
         execute(engine, staff, C.ProposeElimination(hh_id, "帮扶消除", version_of(engine, hh_id)), TODAY)
     assert int(one(engine, "SELECT COUNT(*) FROM elimination_request WHERE hh_id = :h", h=hh_id)) == 0
+
+
+def test_a_file_reopened_by_a_lead_is_given_to_the_leads_handler(world):
+    """纳入监测 on an eliminated file with nobody responsible: the file goes to whoever handled the lead, so it
+    shows under 我负责的档案 (it stayed unassigned before); a file with its own assignee keeps them."""
+    engine, staff, county = world["engine"], world["staff"], world["county"]
+    files = sql(engine, "SELECT hh_id, file_no FROM household h WHERE adcode = :c AND status IN ('风险消除', '已解困', "
+                        "'已脱困') AND NOT EXISTS (SELECT 1 FROM lead l WHERE l.hh_id = h.hh_id AND l.status <> '已办结') "
+                        "ORDER BY hh_id", c=county)
+    assert len(files) >= 2
+    first, second = (int(h) for h in files["hh_id"].iloc[:2])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE household SET assignee = NULL WHERE hh_id = :h"), {"h": first})
+        conn.execute(text("UPDATE household SET assignee = 'county_staff2' WHERE hh_id = :h"), {"h": second})
+    for hh_id in (first, second):
+        lead = execute(engine, staff, C.CreateLead(channel="工会排查", reason="回访发现收入下降", hh_id=hh_id,
+                                                   received_on=dt.date(2026, 11, 25)), TODAY).lead_id
+        execute(engine, staff, C.AssignLead(lead, "county_staff", lead_version(engine, lead)), TODAY)
+        execute(engine, staff, C.RecordHomeCheck(lead, dt.date(2026, 11, 26), "张三", "属实",
+                                                 lead_version(engine, lead)), TODAY)
+        execute(engine, staff, C.DecideLead(lead, "纳入监测", dt.date(2026, 11, 27), lead_version(engine, lead)),
+                TODAY)
+    owners = sql(engine, "SELECT hh_id, status, assignee FROM household WHERE hh_id IN (:a, :b)", a=first, b=second)
+    owners = owners.set_index("hh_id")
+    assert owners.loc[first, "assignee"] == "county_staff" and owners.loc[first, "status"] == "在档"
+    assert owners.loc[second, "assignee"] == "county_staff2"
+    mine = cq.my_files(engine, county, county, "county_staff")
+    assert first in set(mine["hh_id"].astype(int))

@@ -204,13 +204,20 @@ def _open_file(ctx: _Ctx, lead: dict, cmd: C.DecideLead) -> tuple[int, str]:
         hh = store.household_in_scope(ctx.conn, lead["hh_id"], ctx.prefix)
         if hh is None:
             raise OutOfScope(NOT_FOUND)
+        # the file is the lead's handler's from now on, unless someone already has it
+        assignee = hh["assignee"] or lead["assignee"]
         if hh["status"] in codes.OPEN_STATUSES:
+            if assignee != hh["assignee"]:
+                if not store.claim_household(ctx.conn, hh["hh_id"], hh["row_version"]):
+                    raise Conflict(CONFLICT, who="认定期间档案被他人修改")
+                store.update_household(ctx.conn, hh["hh_id"], assignee=assignee)
             return hh["hh_id"], "（档案在监测中）"
         left_on = hh["eliminated_on"] if hh["status"] in codes.ELIMINATED_STATUSES else hh["closed_on"]
         relapse = left_on is not None and lifecycle.is_relapse(left_on, cmd.decided_on)
         if not store.claim_household(ctx.conn, hh["hh_id"], hh["row_version"]):
             raise Conflict(CONFLICT, who="认定期间档案被他人修改")
-        _set_status(ctx, hh, "在档", cmd.decided_on, relapse=relapse, note=f"线索第{lead['lead_id']}号认定纳入监测")
+        _set_status(ctx, hh, "在档", cmd.decided_on, relapse=relapse, note=f"线索第{lead['lead_id']}号认定纳入监测",
+                    assignee=assignee)
         return hh["hh_id"], "，档案重新纳入监测" + ("（返贫/返困）" if relapse else "")
     file_no = (cmd.file_no or "").strip()
     if not file_no:
