@@ -253,7 +253,13 @@ def test_plans_of_open_files_point_at_the_help_delivered(demo_db):
     hh = sql(demo_db, "SELECT hh_id, status FROM household").set_index("hh_id")
     assert set(items["status"]) == {"待落实", "已落实", "已取消"}
     assert hh.loc[items["hh_id"], "status"].isin(OPEN).all()
-    assert set(hh.index[hh["status"].isin(OPEN)]) == set(items.loc[items["status"] == "待落实", "hh_id"])
+    # a file being helped always has its next measure planned; of the files opened and not helped yet (在档),
+    # some still wait for their 一户一策 to be drawn up (what the watchlist's 无一户一策 finds)
+    open_files = set(hh.index[hh["status"].isin(OPEN)])
+    planned = set(items.loc[items["status"] == "待落实", "hh_id"])
+    unplanned = open_files - planned
+    assert planned <= open_files and unplanned and len(unplanned) < 0.05 * len(open_files)
+    assert (hh.loc[sorted(unplanned), "status"] == "在档").all()
     delivered = items.loc[items["status"] == "已落实"]
     joined = delivered.merge(aid, on="aid_id", how="left", suffixes=("", "_aid"))
     assert joined["hh_id_aid"].notna().all()

@@ -73,7 +73,9 @@ class Raw:
             if r["status"] != "已取消":
                 self.plans[r["hh_id"]].append(_date(r["created_at"]))
 
-    def group_of(self, county: str, level: int) -> str:
+    def group_of(self, county: str, level: int | str, hh_id: int | None = None) -> str | int | None:
+        if level == "household":  # per household (an applicant's lead without a file has none)
+            return hh_id
         column = {1: "prov_adcode", 2: "pref_adcode", 3: "adcode"}[level]
         return self.region[county][column]
 
@@ -81,15 +83,17 @@ class Raw:
         r = self.region[county]
         return region == "000000" or region in (r["prov_adcode"], r["pref_adcode"], r["adcode"])
 
-    def count(self, region: str, group_level: int | None, day: dt.date) -> dict[str | None, dict[str, float]]:
-        """Every progress column per group (None: the whole region) on `day`."""
+    def count(self, region: str, group_level: int | str | None, day: dt.date) -> dict[object, dict[str, float]]:
+        """Every progress column per group (None: the whole region; "household": per hh_id) on `day`."""
         out: dict[str | None, dict] = defaultdict(lambda: defaultdict(float))
         days_taken: dict[str | None, list[int]] = defaultdict(list)
         month_ago = progress.month_before(day)
         for lead in self.leads:
             if not self.inside(lead["adcode"], region):
                 continue
-            g = self.group_of(lead["adcode"], group_level) if group_level else None
+            g = self.group_of(lead["adcode"], group_level, lead["hh_id"]) if group_level else None
+            if group_level == "household" and g is None:
+                continue
             received, checked, decided = (_date(lead[c]) for c in ("received_on", "checked_on", "decided_on"))
             if received <= day and (decided is None or decided > day):
                 out[g]["open_leads"] += 1
@@ -103,7 +107,7 @@ class Raw:
             county = self.households[hh_id]["adcode"]
             if not self.inside(county, region):
                 continue
-            g = self.group_of(county, group_level) if group_level else None
+            g = self.group_of(county, group_level, hh_id) if group_level else None
             before = [c for c in changes if _date(c["changed_on"]) <= day]
             if not before:
                 continue

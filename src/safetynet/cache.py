@@ -78,6 +78,15 @@ def load_progress(url: str, ver: int, filters: Filters, level: int, child_level:
             progress.progress(inputs, days[-2:], calendar, rules))
 
 
+@st.cache_data(show_spinner=False, max_entries=MAX_ENTRIES)
+def load_households_behind(url: str, ver: int, filters: Filters, level: int, today: dt.date) -> pd.DataFrame:
+    """Households of the area with an overdue lead or visit, or an open file without a plan, as of `today`
+    (domain.progress.households_behind: the watchlist's 逾期未办 / 无一户一策 filters)."""
+    calendar, rules = load_deadlines(url, ver)
+    inputs = progress_queries.progress_inputs(engine(url), filters, level, None, today)
+    return progress.households_behind(inputs, today, calendar, rules)
+
+
 QUERY_PACKAGE = "safetynet.queries."
 
 

@@ -382,7 +382,10 @@ def test_casework_loop_by_clicks(loop_app, chrome):
                 item["aid_id"]) == ("医疗救助", responsible, "待落实", note, STAFF, None)
         assert _day(item["due_on"]) == TODAY + dt.timedelta(days=30)  # the form's default due date
         assert _audited(engine, STAFF, f"hh:{hh_a}", "AddPlanItem")["after"]["item_id"] == item["item_id"]
-        _frame_text(page, "帮扶类型", str(item["item_id"]), "医疗救助", responsible, "待落实")
+        # the item's number is its place in the household's own plan (in the order added), not the database id
+        seq = int(_one(engine, "SELECT COUNT(*) AS n FROM plan_item WHERE hh_id = :h AND item_id <= :i",
+                       h=hh_a, i=int(item["item_id"]))["n"])
+        _frame_text(page, "帮扶类型", str(seq), "医疗救助", responsible, "待落实")
         _no_exception(page)
         # the saved form starts empty: a second click cannot save the same item again
         expect(page.locator(".st-key-cw_plan_responsible input")).to_have_value("")
@@ -391,7 +394,7 @@ def test_casework_loop_by_clicks(loop_app, chrome):
 
         # 08 — help delivered, against that plan item (即帮即录)
         _open_expander(page, "登记帮扶（即帮即录）")
-        _choose(page, "cw_aid_item", f"第{item['item_id']}项")
+        _choose(page, "cw_aid_item", f"第{seq}项")
         _choose(page, "cw_aid_type", "医疗救助")
         page.locator(".st-key-cw_aid_amount input").fill("3000")
         _choose(page, "cw_aid_provider", "民政")

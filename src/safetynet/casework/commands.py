@@ -84,6 +84,18 @@ class AssignLead:
 
 
 @dataclass(frozen=True)
+class AssignFile:
+    """分派档案: the staff member responsible for a household file (its visits, plan and help)."""
+
+    hh_id: int
+    assignee: str
+    seen_version: int
+
+    def validate(self, today: dt.date) -> None:
+        _text(self.assignee, "经办人", max_len=64)
+
+
+@dataclass(frozen=True)
 class RecordHomeCheck:
     """入户核实: the visit that checks a lead."""
 
@@ -265,6 +277,6 @@ class RevertElimination:
         _text(self.reason, "回退原因", max_len=255)
 
 
-Command = (CreateLead | AssignLead | RecordHomeCheck | DecideLead | AddPlanItem | RecordAid | AssignHelper
+Command = (CreateLead | AssignLead | AssignFile | RecordHomeCheck | DecideLead | AddPlanItem | RecordAid | AssignHelper
            | EndPairing | LogFollowup | ProposeElimination | DecideElimination | ConfirmElimination
            | RevertElimination)

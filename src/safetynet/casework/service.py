@@ -154,16 +154,32 @@ def _create_lead(ctx: _Ctx, cmd: C.CreateLead):
             None, {"lead_id": lead_id, "status": "待核实"})
 
 
+def _staff_member(ctx: _Ctx, username: str, county: str) -> str:
+    """The username of an active staff member (or administrator) whose scope covers `county`."""
+    who = store.active_user(ctx.conn, username.strip())
+    if who is None or who["role"] not in ACTING_ROLES or not within(county, who["scope_adcode"]):
+        raise Invalid(f"经办人“{username}”不是该区县范围内在岗的工作人员")
+    return str(who["username"])
+
+
 def _assign_lead(ctx: _Ctx, cmd: C.AssignLead):
     row = _lead(ctx, cmd.lead_id)
     if row["status"] == "已办结":
         raise Invalid("这条线索已办结，不能再分派")
-    who = store.active_user(ctx.conn, cmd.assignee.strip())
-    if who is None or who["role"] not in ACTING_ROLES or not within(row["adcode"], who["scope_adcode"]):
-        raise Invalid(f"经办人“{cmd.assignee}”不是该区县范围内在岗的工作人员")
-    _save_lead(ctx, row, cmd.seen_version, assignee=who["username"])
-    return (f"已分派给 {who['username']}", row["hh_id"], row["lead_id"], _pick(row, ("assignee",)),
-            {"assignee": who["username"]})
+    username = _staff_member(ctx, cmd.assignee, row["adcode"])
+    _save_lead(ctx, row, cmd.seen_version, assignee=username)
+    return f"已分派给 {username}", row["hh_id"], row["lead_id"], _pick(row, ("assignee",)), {"assignee": username}
+
+
+def _assign_file(ctx: _Ctx, cmd: C.AssignFile):
+    hh = _file(ctx, cmd.hh_id, cmd.seen_version)
+    if hh["status"] in codes.CLOSED_STATUSES:
+        raise Invalid(f"档案已{hh['status']}，不能再分派")
+    username = _staff_member(ctx, cmd.assignee, hh["adcode"])
+    if username == hh["assignee"]:
+        raise Invalid(f"档案已由 {username} 负责")
+    store.update_household(ctx.conn, cmd.hh_id, assignee=username)
+    return f"档案已分派给 {username}", cmd.hh_id, None, {"assignee": hh["assignee"]}, {"assignee": username}
 
 
 def _home_check(ctx: _Ctx, cmd: C.RecordHomeCheck):
@@ -407,7 +423,8 @@ def _revert(ctx: _Ctx, cmd: C.RevertElimination):
 
 
 _HANDLERS = {
-    C.CreateLead: _create_lead, C.AssignLead: _assign_lead, C.RecordHomeCheck: _home_check,
+    C.CreateLead: _create_lead, C.AssignLead: _assign_lead, C.AssignFile: _assign_file,
+    C.RecordHomeCheck: _home_check,
     C.DecideLead: _decide_lead, C.AddPlanItem: _add_plan_item, C.RecordAid: _record_aid,
     C.AssignHelper: _assign_helper, C.EndPairing: _end_pairing, C.LogFollowup: _log_followup,
     C.ProposeElimination: _propose, C.DecideElimination: _decide_elimination,

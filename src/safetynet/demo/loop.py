@@ -56,6 +56,7 @@ SYSTEM_REJECT_P = 0.12
 SENT_BACK_P = 0.08  # eliminations whose first request was sent back
 CANCEL_P = 0.05
 PLAN_OVERDUE_P = 0.12  # the next measure of a file already helped is past its due date
+NO_PLAN_YET_P = 0.3  # a file opened but not helped yet whose 一户一策 is still to be drawn up
 LATE_VISIT_P = 0.08
 PENDING_P, NOTICE_P, RETURNED_P = 0.12, 0.08, 0.04  # of the files eligible for elimination now
 
@@ -594,7 +595,7 @@ def _plans(ctx: Context, ids: Ids, chunk: Chunk, f: Facts, rng: np.random.Genera
     next_due[never] = _one_month_after(base[never])  # the first measure: within a month of opening
     pending = pd.DataFrame({"hh_id": o.hh_id, "aid_type": np.where(never, first, last["aid_type"].to_numpy(dtype=object)),
                             "due": next_due, "status": "待落实", "aid_id": None, "note": None,
-                            "created": created_next})
+                            "created": created_next}).loc[~(never & (rng.random(m) < NO_PLAN_YET_P))]
     # a few measures were dropped when the household's situation changed
     cancel = rng.random(m) < CANCEL_P
     other = np.where(o.worker, _pick(rng, ("技能培训", "法律援助", "心理疏导"), m),

@@ -17,6 +17,9 @@ snapshot someone remembered to take. Per as-of day `d` and per group (a child re
   help, and files within 12 months of risk elimination) and those whose next visit was due before `d`
   (the last visit, or the start of the spell, plus the follow-up interval): the rule of the household file's
   "下一步" (views.casework.next_visit), for many files at once.
+
+`households_behind` asks the same of each household today, for the watchlist's 逾期未办 and 无一户一策
+filters: a household counts as overdue exactly when it adds to `overdue_leads` or `overdue_visits` above.
 """
 
 from __future__ import annotations
@@ -191,3 +194,16 @@ def progress(inputs: Inputs, days: Sequence[dt.date], calendar: WorkCalendar, ru
         else:
             out[column] = pd.to_numeric(out[column]).astype(float)
     return out[[*by, *COLUMNS]]
+
+
+def households_behind(inputs: Inputs, today: dt.date, calendar: WorkCalendar, rules: DeadlineRules) -> pd.DataFrame:
+    """One row per household with an open lead or a followed file today: hh_id, `overdue` (a lead past its
+    step's deadline or a visit past due) and `no_plan` (an open file without a 一户一策 item in its spell).
+
+    `inputs` must be grouped by household (`group` = hh_id; leads of applicants without a file left out)."""
+    counts = progress(inputs, [today], calendar, rules)
+    return pd.DataFrame({
+        "hh_id": counts["group"].astype("int64"),
+        "overdue": (counts["overdue_leads"] + counts["overdue_visits"]) > 0,
+        "no_plan": (counts["files_open"] - counts["with_plan"]) > 0,
+    }).reset_index(drop=True)

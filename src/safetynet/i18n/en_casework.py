@@ -13,6 +13,21 @@ EN: dict[str, str] = {
     "元/人/月": "yuan / person / month",
     "共 {n} 户": "{n} households",
     "关注": "Focus",
+    "办理进度": "Casework",
+    "分派档案": "Assign the file",
+    "经办人：{who}": "Handled by: {who}",
+    "未分派": "nobody yet",
+    "逾期未办": "Overdue",
+    "我负责的": "Assigned to me",
+    "待审批消除": "Elimination awaiting approval",
+    "无一户一策": "No plan",
+    ("逾期未办：预警线索的入户核实或认定决定、或回访已超过期限（按工作日和各地时限计算，截至今天）。"
+     "我负责的：档案或未办结的线索分配给您。待审批消除：已提出风险消除、等待上级审批。"
+     "无一户一策：在档或帮扶中、本次纳入以来还没有帮扶措施的档案。"):
+        ("Overdue: a lead's home check or decision, or a follow-up visit, is past its deadline (working days and "
+         "the local rules, as of today). Assigned to me: the file or an open lead is assigned to you. "
+         "Elimination awaiting approval: risk elimination proposed, waiting for the level above. "
+         "No plan: a file in monitoring or being helped with no plan measure since it was opened."),
     "农村低保": "Rural dibao",
     "农民工家庭": "Migrant-worker households",
     "分": "points",

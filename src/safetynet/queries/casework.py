@@ -94,6 +94,13 @@ def file_version(engine: Engine, hh_id: int, scope: str) -> int | None:
     return int(found["row_version"].iloc[0]) if not found.empty else None
 
 
+def file_assignee(engine: Engine, hh_id: int, scope: str) -> str | None:
+    """The username responsible for the file (None: nobody, or outside `scope`)."""
+    found = _read(engine, "SELECT assignee FROM household WHERE hh_id = :hh AND adcode LIKE :scope",
+                  {"hh": int(hh_id), "scope": _prefix(scope)})
+    return str(found["assignee"].iloc[0]) if not found.empty and pd.notna(found["assignee"].iloc[0]) else None
+
+
 def my_files(engine: Engine, scope: str, region: str, me: str, limit: int = LEAD_LIMIT) -> pd.DataFrame:
     """Files assigned to `me` that are still followed (open, or eliminated: aftercare), with what is due."""
     sql = """
@@ -114,14 +121,17 @@ def my_files(engine: Engine, scope: str, region: str, me: str, limit: int = LEAD
 
 
 def plan_items(engine: Engine, hh_id: int, scope: str) -> pd.DataFrame:
-    """一户一策: the household's planned measures, with the delivery that fulfilled each."""
+    """一户一策: the household's planned measures, with the delivery that fulfilled each, and `seq`: the
+    item's number in the household's own plan (1, 2, … in the order added; items are cancelled, never
+    deleted, so a number stays the item's), which staff say instead of the database id."""
     sql = """
         SELECT i.item_id, i.aid_type, i.responsible, i.due_on, i.status, i.note, i.created_by, i.created_at,
                i.aid_id, a.delivered_on, a.amount
         FROM plan_item i LEFT JOIN assistance a ON a.aid_id = i.aid_id
         WHERE i.hh_id = :hh AND EXISTS (SELECT 1 FROM household sg WHERE sg.hh_id = :hh AND sg.adcode LIKE :scope)
         ORDER BY CASE WHEN i.status = '待落实' THEN 0 ELSE 1 END, i.due_on, i.item_id"""
-    return _read(engine, sql, {"hh": int(hh_id), "scope": _prefix(scope)}, [S.plan_item, S.assistance])
+    items = _read(engine, sql, {"hh": int(hh_id), "scope": _prefix(scope)}, [S.plan_item, S.assistance])
+    return items.assign(seq=items["item_id"].rank(method="first").astype("int64") if not items.empty else [])
 
 
 # ---------------------------------------------------------------- risk elimination

@@ -36,26 +36,30 @@ def _read(engine: Engine, sql: str, params: dict, filtered: bool, **types: type)
     return read_frame(engine, stmt, params, **types)
 
 
-def progress_inputs(engine: Engine, filters: Filters, level: int, child_level: int,
+def progress_inputs(engine: Engine, filters: Filters, level: int, child_level: int | None,
                     decided_since: dt.date) -> Inputs:
     """Everything domain.progress counts for `filters.region` (of `level`), grouped by its child regions
-    (`child_level`; the region itself at county level). Leads decided before `decided_since` are left out."""
+    (`child_level`; the region itself at county level), or by household when `child_level` is None (leads of
+    applicants without a file are then left out). Leads decided before `decided_since` are left out."""
     filtered = set(filters.categories()) != set(codes.CATEGORIES)
-    child = _LEVEL_COLUMN[max(child_level, level, 1)]
+    by_household = child_level is None
+    child = None if by_household else f"g.{_LEVEL_COLUMN[max(child_level or 0, level, 1)]}"
+    lead_group, file_group = child or "l.hh_id", child or "h.hh_id"
     params: dict = {"region": filters.region, "since": decided_since}
     if filtered:
         params["categories"] = list(filters.categories())
     join_c = "LEFT JOIN household_current c ON c.hh_id = {hh}" if filtered else ""
     where = _where(level, filtered)
     leads = _read(engine, (
-        f"SELECT l.adcode, g.{child} AS \"group\", l.received_on, l.checked_on, l.decided_on FROM lead l "
+        f"SELECT l.adcode, {lead_group} AS \"group\", l.received_on, l.checked_on, l.decided_on FROM lead l "
         f"JOIN region g ON g.adcode = l.adcode {join_c.format(hh='l.hh_id')} "
-        f"WHERE {where} AND (l.decided_on IS NULL OR l.decided_on >= :since)"),
+        f"WHERE {where} AND (l.decided_on IS NULL OR l.decided_on >= :since)"
+        f"{' AND l.hh_id IS NOT NULL' if by_household else ''}"),
         params, filtered, received_on=DateTime, checked_on=DateTime, decided_on=DateTime)
     files = (f"FROM household h JOIN region g ON g.adcode = h.adcode {join_c.format(hh='h.hh_id')} "
              f"WHERE {where}")
     changes = _read(engine, (
-        f"SELECT s.hh_id, g.{child} AS \"group\", h.adcode, s.changed_on, s.change_id, s.to_status "
+        f"SELECT s.hh_id, {file_group} AS \"group\", h.adcode, s.changed_on, s.change_id, s.to_status "
         f"FROM household_status s JOIN household h ON h.hh_id = s.hh_id "
         f"JOIN region g ON g.adcode = h.adcode {join_c.format(hh='h.hh_id')} WHERE {where}"),
         params, filtered, changed_on=DateTime)

@@ -8,6 +8,7 @@ columns come back unmasked; callers mask them unless the viewer may see them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -33,6 +34,17 @@ FLAG_FILTERS = {
     "school_risk": f"(c.flags & {int(Flag.SCHOOL_RISK)}) <> 0",
     "dq": f"(c.flags & {int(Flag.DQ_NO_ASSISTANCE | Flag.DQ_FAST_ELIMINATION | Flag.DQ_SLOW_IDENTIFICATION)}) <> 0",
 }
+# The casework filters (issue 10 §5). 逾期未办 and 无一户一策 depend on today, the deadline rules and each file's
+# history, so domain.progress decides them and the caller passes the households it found (`hh_ids`);
+# the other two are plain facts of the loop's tables.
+WORK_FILTERS = ("overdue", "mine", "pending", "no_plan")
+COMPUTED_WORK = ("overdue", "no_plan")
+_WORK_SQL = {
+    "mine": ("(EXISTS (SELECT 1 FROM household hx WHERE hx.hh_id = c.hh_id AND hx.assignee = :me) "
+             "OR EXISTS (SELECT 1 FROM lead lx WHERE lx.hh_id = c.hh_id AND lx.assignee = :me "
+             "AND lx.status <> '已办结'))"),
+    "pending": "EXISTS (SELECT 1 FROM elimination_request rx WHERE rx.hh_id = c.hh_id AND rx.status = '待审批')",
+}
 DEFAULT_TIERS = ("高", "中")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000
@@ -50,6 +62,9 @@ class WatchlistQuery:
     factor: str | None = None  # a–h or "trigger"
     flags: tuple[str, ...] = ()  # keys of FLAG_FILTERS, all must hold
     new_since: int | None = None  # 高 since this month or later
+    work: tuple[str, ...] = ()  # keys of WORK_FILTERS, all must hold
+    me: str | None = None  # the viewer's username, for "mine"
+    hh_ids: tuple[int, ...] | None = None  # with an overdue/no_plan filter: the households domain.progress found
     sort: str = "score"
     page: int = 1
     page_size: int = PAGE_SIZE
@@ -62,9 +77,17 @@ class WatchlistQuery:
             raise ValueError("invalid watchlist flag or status")
         if self.page < 1 or not 1 <= self.page_size <= EXPORT_LIMIT:
             raise ValueError("invalid page")
+        if any(w not in WORK_FILTERS for w in self.work) or ("mine" in self.work and not self.me):
+            raise ValueError("invalid watchlist work filter")
+        if any(w in COMPUTED_WORK for w in self.work) != (self.hh_ids is not None):
+            raise ValueError("the overdue / no-plan filters need the households they select")
 
-    def where(self) -> tuple[str, dict]:
-        """WHERE clause over household_current (alias c) and its bound parameters."""
+    def where(self, dialect: str) -> tuple[str, dict]:
+        """WHERE clause over household_current (alias c) and its bound parameters.
+
+        The households of `hh_ids` are bound as one parameter (a JSON array on SQLite, an array on
+        PostgreSQL), however many there are: a list of tens of thousands of placeholders would exceed
+        SQLite's limit."""
         parts = ["c.month = :month", region_condition(self.level), "c.category IN :categories"]
         params: dict = {"month": self.month, "region": self.filters.region,
                         "categories": list(self.filters.categories())}
@@ -87,12 +110,24 @@ class WatchlistQuery:
         if self.new_since is not None:
             parts.append("c.tier = '高' AND c.high_since >= :new_since")
             params["new_since"] = self.new_since
+        for work in self.work:
+            if work in _WORK_SQL:
+                parts.append(_WORK_SQL[work])
+        if "mine" in self.work:
+            params["me"] = self.me
+        if self.hh_ids is not None:
+            if dialect == "postgresql":
+                parts.append("c.hh_id = ANY(CAST(:hh_ids AS INTEGER[]))")
+                params["hh_ids"] = list(self.hh_ids)
+            else:
+                parts.append("c.hh_id IN (SELECT value FROM json_each(:hh_ids))")
+                params["hh_ids"] = json.dumps(list(self.hh_ids))
         return " AND ".join(parts), params
 
 
 def _bind(sql: str, params: dict):
     stmt = text(sql)
-    expanding = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)]
+    expanding = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list) and k != "hh_ids"]
     return stmt.bindparams(*expanding) if expanding else stmt
 
 
@@ -110,7 +145,7 @@ JOINS = (
 
 
 def count(engine: Engine, query: WatchlistQuery) -> int:
-    where, params = query.where()
+    where, params = query.where(engine.dialect.name)
     with engine.connect() as conn:
         return int(conn.execute(_bind(f"SELECT COUNT(*) FROM household_current c WHERE {where}", params),
                                 params).scalar_one())
@@ -123,7 +158,7 @@ def page(engine: Engine, query: WatchlistQuery) -> pd.DataFrame:
     and only those rows are joined to the names, areas and sites: joining every matching row before
     ORDER BY … LIMIT sorted the whole selection (seconds at a million files).
     """
-    where, params = query.where()
+    where, params = query.where(engine.dialect.name)
     params = {**params, "limit": query.page_size, "offset": (query.page - 1) * query.page_size}
     order = SORTS[query.sort]
     by_file = "JOIN household h ON h.hh_id = c.hh_id " if query.sort == "file" else ""
@@ -140,7 +175,7 @@ def export_rows(engine: Engine, query: WatchlistQuery) -> pd.DataFrame:
 
 def tier_counts(engine: Engine, query: WatchlistQuery) -> dict[str, int]:
     """How many rows each tier has under the other filters (for the tier selector's labels)."""
-    where, params = replace(query, tiers=()).where()
+    where, params = replace(query, tiers=()).where(engine.dialect.name)
     with engine.connect() as conn:
         rows = conn.execute(_bind(f"SELECT c.tier, COUNT(*) FROM household_current c WHERE {where} GROUP BY c.tier",
                                   params), params).all()

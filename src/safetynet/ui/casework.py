@@ -549,6 +549,12 @@ def render_file_work(ctx: PageContext, hh_id: int, info: pd.Series, pairs: pd.Da
         st.info(t("档案已{status}，不能再办理。", status=view.status_label(status)))
         return
     pending = items[items["status"] == "待落实"] if not items.empty else items
+    staff = cache.load(ctx.url, ctx.version, q.staff_for, str(info["adcode"]))
+    names = {r["username"]: view.staff_label(r) for _, r in staff.iterrows()}
+    current = cache.load(ctx.url, ctx.version, q.file_assignee, hh_id, ctx.filters.scope)
+    handler = names.get(current, current) if current else t("未分派")
+    with st.expander(t("经办人：{who}", who=plain(handler)), icon=":material/person:"):
+        _file_assign_form(ctx, hh_id, names, current, seen)
     if status in codes.OPEN_STATUSES:
         with st.expander(t("添加帮扶计划"), icon=":material/playlist_add:"):
             _plan_form(ctx, hh_id, seen)
@@ -560,6 +566,22 @@ def render_file_work(ctx: PageContext, hh_id: int, info: pd.Series, pairs: pd.Da
         _followup_form(ctx, hh_id, seen)
     with st.expander(t("风险消除申请"), icon=":material/verified:"):
         _elimination(ctx, hh_id, info, seen, check)
+
+
+def _file_assign_form(ctx: PageContext, hh_id: int, names: dict[str, str], current: str | None, seen: int) -> None:
+    """分派档案: who is responsible for the file (it shows under their 我负责的档案 and 风险名单 › 我负责的)."""
+    if not names:
+        st.caption(t("该区县还没有可分派的工作人员账号。"))
+        return
+    options = list(names)
+    pick = current if current in names else (ctx.user.username if ctx.user.username in names else options[0])
+    with st.form("cw_file_assign", border=False):
+        st.markdown(f"**{t('分派档案')}**")
+        st.selectbox(t("经办人"), options, index=options.index(pick), key="cw_file_assign_to", format_func=names.get)
+        _button(t("分派"), ctx, "cw_file_assign",
+                lambda: C.AssignFile(hh_id, str(_value("cw_file_assign_to")), seen),
+                primary=False, icon=":material/person_add:")
+    _refused("cw_file_assign")
 
 
 def _plan_form(ctx: PageContext, hh_id: int, seen: int) -> None:

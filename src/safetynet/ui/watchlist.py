@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import urllib.parse
 
 import streamlit as st
@@ -26,10 +27,15 @@ FLAG_LABELS = {
     "school_risk": "学龄子女因学/辍学风险",
     "dq": "数据质量待核",
 }
+WORK_LABELS = {"overdue": "逾期未办", "mine": "我负责的", "pending": "待审批消除", "no_plan": "无一户一策"}
+WORK_HELP = ("逾期未办：预警线索的入户核实或认定决定、或回访已超过期限（按工作日和各地时限计算，截至今天）。"
+             "我负责的：档案或未办结的线索分配给您。待审批消除：已提出风险消除、等待上级审批。"
+             "无一户一策：在档或帮扶中、本次纳入以来还没有帮扶措施的档案。")
 SORT_LABELS = {"score": "评分从高到低", "r": "收入/线从低到高", "new": "最近转为高风险", "file": "档案编号"}
 NEW_SINCE = {"": "不限", "1": "本月新增", "3": "近3个月新增", "6": "近6个月新增"}
 # every key the watchlist keeps in the URL (saved views store exactly these)
-URL_KEYS = ("prov", "pref", "county", "pop", "cat", "tier", "factor", "site", "ind", "wflag", "new", "sort")
+URL_KEYS = ("prov", "pref", "county", "pop", "cat", "tier", "factor", "site", "ind", "wflag", "work", "new", "sort")
+MULTI_KEYS = ("tier", "wflag", "work")
 
 
 def _factor_label(code: str) -> str:
@@ -73,12 +79,20 @@ def render_filters(ctx: PageContext) -> WatchlistQuery:
                                 format_func=lambda c: t("全部") if c == ALL else ind_names[c])
         urlstate.publish("ind", industry, ALL)
 
-    c5, c6, c7 = st.columns([7, 2, 3])
+    # 关注 has five long pills: a row of its own, or the last one is cut off on a laptop
+    urlstate.seed_many("wflag", list(FLAG_LABELS))
+    flags = st.pills(t("关注"), list(FLAG_LABELS), selection_mode="multi", key="wflag",
+                     format_func=lambda k: t(FLAG_LABELS[k]))
+    urlstate.publish("wflag", flags, [])
+
+    me = ctx.user.username if ctx.user else None
+    work_options = [k for k in WORK_LABELS if k != "mine" or me]
+    c5, c6, c7 = st.columns([6, 3, 3])
     with c5:
-        urlstate.seed_many("wflag", list(FLAG_LABELS))
-        flags = st.pills(t("关注"), list(FLAG_LABELS), selection_mode="multi", key="wflag",
-                         format_func=lambda k: t(FLAG_LABELS[k]))
-        urlstate.publish("wflag", flags, [])
+        urlstate.seed_many("work", work_options)
+        work = st.pills(t("办理进度"), work_options, selection_mode="multi", key="work",
+                        format_func=lambda k: t(WORK_LABELS[k]), help=t(WORK_HELP))
+        urlstate.publish("work", work, [])
     with c6:
         urlstate.seed("new", list(NEW_SINCE), "")
         new = st.selectbox(t("新增高风险"), list(NEW_SINCE), key="new", format_func=lambda k: t(NEW_SINCE[k]))
@@ -93,7 +107,17 @@ def render_filters(ctx: PageContext) -> WatchlistQuery:
         filters=ctx.filters, level=ctx.level, month=ctx.month, tiers=tuple(tiers or ()),
         site_id=int(site) if site != ALL else None, industry=industry or None, factor=factor or None,
         flags=tuple(flags or ()), new_since=new_since, sort=sort,
+        work=tuple(work or ()), me=me, hh_ids=_households_behind(ctx, tuple(work or ())),
     )
+
+
+def _households_behind(ctx: PageContext, work: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The households domain.progress finds overdue / without a plan today, for the filters that need them."""
+    computed = [w for w in work if w in watchlist.COMPUTED_WORK]
+    if not computed:
+        return None
+    behind = cache.load_households_behind(ctx.url, ctx.version, ctx.filters, ctx.level, dt.date.today())
+    return tuple(sorted(int(h) for h in behind.loc[behind[computed].all(axis=1), "hh_id"]))
 
 
 def current_query_string() -> str:
@@ -111,7 +135,7 @@ def apply_query_string(query: str) -> None:
             del st.query_params[key]
     for key, values in parsed.items():
         if key in URL_KEYS:
-            st.query_params[key] = values if len(values) > 1 or key in ("tier", "wflag") else values[0]
+            st.query_params[key] = values if len(values) > 1 or key in MULTI_KEYS else values[0]
     st.session_state.pop("page", None)
 
 

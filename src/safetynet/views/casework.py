@@ -228,7 +228,7 @@ def plan_table(items: pd.DataFrame, today: dt.date, calendar: WorkCalendar) -> p
             due_text = t("已落实 {day}", day=fmt_day(row.delivered_on))
         else:
             due_text = t(row.status)
-        rows.append({t("序号"): int(row.item_id), t("帮扶类型"): aid_label(row.aid_type), t("责任人"): row.responsible,
+        rows.append({t("序号"): int(row.seq), t("帮扶类型"): aid_label(row.aid_type), t("责任人"): row.responsible,
                      t("完成期限"): fmt_day(row.due_on), t("期限"): due_text, t("状态"): t(row.status),
                      t("备注"): _text(row.note)})
     columns = [t(c) for c in ("序号", "帮扶类型", "期限", "完成期限", "状态", "责任人", "备注")]  # urgent first
@@ -242,7 +242,7 @@ def helper_option(row: pd.Series) -> str:
 
 
 def plan_option(row: pd.Series) -> str:
-    return f"{t('第{n}项', n=int(row['item_id']))} · {aid_label(row['aid_type'])} · {row['responsible']} · " \
+    return f"{t('第{n}项', n=int(row['seq']))} · {aid_label(row['aid_type'])} · {row['responsible']} · " \
            f"{t('期限')} {fmt_day(row['due_on'])}"
 
 
