@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from safetynet.casework.errors import Invalid
 from safetynet.domain import codes
@@ -23,6 +23,17 @@ DEPARTMENTS = ("民政", "医保", "人社", "残联", "教育", "住建", "应�
 DECISIONS = ("纳入监测", "不纳入", "并入已有档案")
 AID_MAX = 500_000.0
 TEXT_MAX = 500
+# Attachments of a home check (入户核实): photos and scanned documents, stored in the database. A phone photo
+# is 2–6 MB; ten leave room for a multi-page PDF while keeping the database (and its backups) in proportion.
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_FILES = 5
+# The type is read from the content (its first bytes), never taken from the name or the browser's claim;
+# the name must agree with it, so a file opened later opens as what it is.
+ATTACHMENT_TYPES: dict[str, tuple[bytes, tuple[str, ...], str]] = {
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg"), "JPG 照片"),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",), "PNG 图片"),
+    "application/pdf": (b"%PDF-", (".pdf",), "PDF 文件"),
+}
 
 
 def _text(value: str | None, label: str, required: bool = True, max_len: int = TEXT_MAX) -> None:
@@ -47,6 +58,49 @@ def _date(day: dt.date | None, label: str, today: dt.date) -> None:
 def _choice(value: str, choices: tuple[str, ...] | dict, label: str) -> None:
     if value not in choices:
         raise Invalid(f"{label}：“{value}”不在可选范围内，可选：{'、'.join(choices)}")
+
+
+def sniff_type(content: bytes) -> str | None:
+    """The MIME type of an accepted attachment from its first bytes (None: not one we accept)."""
+    return next((mime for mime, (magic, _, _) in ATTACHMENT_TYPES.items() if content.startswith(magic)), None)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file uploaded with a home check: its name as the user's computer had it, and its bytes."""
+
+    file_name: str
+    content: bytes = field(repr=False)
+
+    @property
+    def name(self) -> str:
+        """The base name only: a browser may send a path."""
+        return self.file_name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+
+    @property
+    def mime(self) -> str:
+        found = sniff_type(self.content)
+        if found is None:
+            raise Invalid(f"附件“{self.name}”：只接受 JPG、PNG 照片或 PDF 文件")
+        return found
+
+    def validate(self) -> None:
+        _text(self.name, "附件文件名", max_len=255)
+        if not self.content:
+            raise Invalid(f"附件“{self.name}”：是空文件")
+        if len(self.content) > ATTACHMENT_MAX_BYTES:
+            raise Invalid(f"附件“{self.name}”：{len(self.content) / 1024 / 1024:.1f} MB，"
+                          f"超过每个文件 {ATTACHMENT_MAX_BYTES // 1024 // 1024} MB 的上限")
+        _, suffixes, label = ATTACHMENT_TYPES[self.mime]
+        if not self.name.lower().endswith(suffixes):
+            raise Invalid(f"附件“{self.name}”：文件名与内容不符（内容是{label}，扩展名应为 {'、'.join(suffixes)}）")
+
+
+def _attachments(files: tuple[Attachment, ...]) -> None:
+    if len(files) > ATTACHMENT_MAX_FILES:
+        raise Invalid(f"附件：一次最多 {ATTACHMENT_MAX_FILES} 个文件，现为 {len(files)} 个")
+    for file in files:
+        file.validate()
 
 
 # ---------------------------------------------------------------- leads
@@ -104,11 +158,13 @@ class RecordHomeCheck:
     visitors: str
     finding: str
     seen_version: int
+    attachments: tuple[Attachment, ...] = ()  # photos or scanned documents of the visit
 
     def validate(self, today: dt.date) -> None:
         _date(self.visited_on, "核实日期", today)
         _text(self.visitors, "核实人员", max_len=64)
         _text(self.finding, "核实情况")
+        _attachments(self.attachments)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ Nothing is written when any step refuses.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 
@@ -80,7 +81,9 @@ def execute(engine: Engine, user: User, command: C.Command, today: dt.date | Non
 
 
 def _jsonable(values: dict) -> dict:
-    return json.loads(json.dumps(values, ensure_ascii=False, default=str))
+    """The command as the audit row keeps it: an attachment's bytes as their size (the row names its sha256)."""
+    return json.loads(json.dumps(values, ensure_ascii=False,
+                                 default=lambda v: f"{len(v)} 字节" if isinstance(v, bytes) else str(v)))
 
 
 # ---------------------------------------------------------------- the object and its version
@@ -191,7 +194,20 @@ def _home_check(ctx: _Ctx, cmd: C.RecordHomeCheck):
     values = {"status": "待决定", "checked_on": cmd.visited_on, "check_by": cmd.visitors.strip(),
               "check_finding": cmd.finding.strip()}
     _save_lead(ctx, row, cmd.seen_version, **values)
-    return "已登记入户核实，请作出认定结论", row["hh_id"], row["lead_id"], _pick(row, tuple(values)), values
+    stored = [_store_attachment(ctx, file, row["lead_id"], row["hh_id"]) for file in cmd.attachments]
+    message = "已登记入户核实，请作出认定结论" + (f"（附件 {len(stored)} 个）" if stored else "")
+    return message, row["hh_id"], row["lead_id"], _pick(row, tuple(values)), values | (
+        {"attachments": stored} if stored else {})
+
+
+def _store_attachment(ctx: _Ctx, file: C.Attachment, lead_id: int, hh_id: int | None) -> dict:
+    """One attachment row; what the audit row says of it (never the bytes)."""
+    summary = {"file_name": file.name, "mime": file.mime, "size": len(file.content),
+               "sha256": hashlib.sha256(file.content).hexdigest()}
+    summary["attachment_id"] = store.insert_attachment(
+        ctx.conn, lead_id=lead_id, hh_id=hh_id, content=file.content, uploaded_by=ctx.user.username,
+        uploaded_at=dt.datetime.now(), **summary)
+    return summary
 
 
 def _decide_lead(ctx: _Ctx, cmd: C.DecideLead):

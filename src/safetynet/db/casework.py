@@ -17,6 +17,7 @@ from safetynet.db import BEGIN_IMMEDIATE, is_sqlite
 from safetynet.db.schema import (
     app_user,
     assistance,
+    attachment,
     deadline_rule,
     elimination_request,
     followup,
@@ -179,6 +180,10 @@ def claim_lead(conn: Connection, lead_id: int, seen_version: int, **values: obje
 
 
 # ---------------------------------------------------------------- plans, help, helpers, follow-ups
+def insert_attachment(conn: Connection, **values: object) -> int:
+    return int(conn.execute(insert(attachment).values(**values).returning(attachment.c.attachment_id)).scalar_one())
+
+
 def insert_plan_item(conn: Connection, **values: object) -> int:
     return int(conn.execute(insert(plan_item).values(**values).returning(plan_item.c.item_id)).scalar_one())
 

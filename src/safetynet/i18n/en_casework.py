@@ -15,6 +15,14 @@ EN: dict[str, str] = {
     "关注": "Focus",
     "办理进度": "Casework",
     "分派档案": "Assign the file",
+    "附件（可选）": "Attachments (optional)",
+    "选择文件": "Browse files",
+    "每个文件不超过 {mb}MB · {types}": "{mb}MB per file · {types}",
+    "核实附件": "Home-check attachments",
+    "下载": "Download",
+    ("入户照片或扫描的证明材料：JPG、PNG 或 PDF，每个不超过 10 MB，最多 5 个。附件存入数据库，下载记入审计日志。"):
+        ("Photos of the visit or scanned documents: JPG, PNG or PDF, up to 10 MB each, at most 5. They are stored "
+         "in the database; every download is in the audit log."),
     "经办人：{who}": "Handled by: {who}",
     "未分派": "nobody yet",
     "逾期未办": "Overdue",

@@ -86,6 +86,25 @@ def open_leads_of(engine: Engine, hh_id: int, scope: str) -> pd.DataFrame:
                  [S.lead])
 
 
+def attachments_of_lead(engine: Engine, lead_id: int, scope: str) -> pd.DataFrame:
+    """The home check's attachments (no content): id, name, type, size, who and when."""
+    sql = """
+        SELECT a.attachment_id, a.file_name, a.mime, a.size, a.uploaded_by, a.uploaded_at FROM attachment a
+        JOIN lead l ON l.lead_id = a.lead_id WHERE a.lead_id = :lead AND l.adcode LIKE :scope
+        ORDER BY a.attachment_id"""
+    return _read(engine, sql, {"lead": int(lead_id), "scope": _prefix(scope)}, [S.attachment])
+
+
+def attachment_content(engine: Engine, attachment_id: int, scope: str) -> tuple[str, str, bytes, str] | None:
+    """(file name, type, bytes, county) of an attachment inside `scope` — read when it is downloaded."""
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT a.file_name, a.mime, a.content, l.adcode FROM attachment a JOIN lead l ON l.lead_id = a.lead_id "
+            "WHERE a.attachment_id = :id AND l.adcode LIKE :scope"),
+            {"id": int(attachment_id), "scope": _prefix(scope)}).first()
+    return (str(row[0]), str(row[1]), bytes(row[2]), str(row[3])) if row is not None else None
+
+
 # ---------------------------------------------------------------- files
 def file_version(engine: Engine, hh_id: int, scope: str) -> int | None:
     """The file's row_version (None outside `scope`): what a form on the file carries as seen_version."""

@@ -32,7 +32,7 @@ from safetynet.i18n import t, t_text
 from safetynet.queries import casework as q
 from safetynet.queries import household_file
 from safetynet.text import plain  # stored text shown through markdown (household.py and others import it here)
-from safetynet.ui import downloads, urlstate
+from safetynet.ui import downloads, urlstate, widgets
 from safetynet.ui.frame import PageContext
 from safetynet.views import casework as view
 
@@ -239,6 +239,7 @@ def render_lead_work(ctx: PageContext, lead: pd.Series) -> None:
         for label, body in view.lead_texts(lead):
             st.markdown(f"**{label}**")
             st.text(body)  # the reporter's own words: no markdown, so never a link or an image
+        _attachment_list(ctx, lead)
         if lead["status"] != "已办结":
             _assign_form(ctx, lead)
     with right:
@@ -287,11 +288,55 @@ def _home_check_form(ctx: PageContext, lead: pd.Series) -> None:
         st.text_input(t("核实人员"), key="cw_check_by", max_chars=64, placeholder=t("如：张三、李四"))
         st.text_area(t("核实情况"), key="cw_check_finding", max_chars=C.TEXT_MAX,
                      placeholder=t("家庭收入、支出、成员就业与健康等入户所见"))
+        # keyed by the lead's version: a saved check starts the next form without files; a refused one keeps them
+        files_key = f"cw_check_files_{lead_id}_{seen}"
+        st.file_uploader(t("附件（可选）"), type=ATTACHMENT_SUFFIXES, accept_multiple_files=True, key=files_key,
+                         help=t(ATTACHMENT_HELP))
+        widgets.file_uploader_words(files_key, ["jpg", "png", "pdf"], C.ATTACHMENT_MAX_BYTES // 1024 // 1024)
         _button(t("保存核实"), ctx, "cw_check",
                 lambda: C.RecordHomeCheck(lead_id, _value("cw_check_on"), _value("cw_check_by") or "",
-                                          _value("cw_check_finding") or "", seen),
+                                          _value("cw_check_finding") or "", seen,
+                                          attachments=_uploaded(files_key)),
                 ("cw_check_by", "cw_check_finding"), icon=":material/fact_check:")
     _refused("cw_check")
+
+
+ATTACHMENT_SUFFIXES = [s.lstrip(".") for _, suffixes, _ in C.ATTACHMENT_TYPES.values() for s in suffixes]
+ATTACHMENT_HELP = (f"入户照片或扫描的证明材料：JPG、PNG 或 PDF，每个不超过 {C.ATTACHMENT_MAX_BYTES // 1024 // 1024} MB，"
+                   f"最多 {C.ATTACHMENT_MAX_FILES} 个。附件存入数据库，下载记入审计日志。")
+
+
+def _uploaded(key: str) -> tuple[C.Attachment, ...]:
+    return tuple(C.Attachment(f.name, f.getvalue()) for f in (st.session_state.get(key) or ()))
+
+
+def _attachment_list(ctx: PageContext, lead: pd.Series) -> None:
+    """The home check's attachments, each downloaded through the audited path (they show the household)."""
+    files = cache.load(ctx.url, ctx.version, q.attachments_of_lead, int(lead["lead_id"]), ctx.filters.scope)
+    if files.empty:
+        return
+    st.markdown(f"**{t('核实附件')}**")
+    engine, user, scope = cache.engine(ctx.url), (ctx.user.username if ctx.user else None), ctx.filters.scope
+    for row in files.itertuples(index=False):
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.text(f"{row.file_name} · {view.file_size(int(row.size))} · {view.fmt_day(row.uploaded_at)}")
+        with right:
+            downloads.download_button(t("下载"), _attachment_download(engine, user, int(row.attachment_id), scope),
+                                      file_name=str(row.file_name), mime=str(row.mime),
+                                      key=f"mw_attachment_{int(row.attachment_id)}")
+
+
+def _attachment_download(engine, user: str | None, attachment_id: int, scope: str) -> Callable[[], bytes]:
+    """Reads the bytes when clicked, inside the viewer's scope, after writing the `export` audit row."""
+    def build() -> bytes:
+        found = q.attachment_content(engine, attachment_id, scope)
+        if found is None:
+            return b""
+        name, mime, content, county = found
+        audit.record(engine, user, "export", f"attachment:{attachment_id}", region=county, rows=1, format=mime,
+                     file_name=name, size=len(content))
+        return content
+    return build
 
 
 DECISION_HELP = {"纳入监测": "建立档案（申请人）或确认档案继续监测", "不纳入": "须写明理由",

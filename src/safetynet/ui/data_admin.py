@@ -24,7 +24,7 @@ from safetynet.ingest import reader as R
 from safetynet.ingest.load import select_sheets
 from safetynet.queries import data_health
 from safetynet.text import plain
-from safetynet.ui import downloads
+from safetynet.ui import downloads, widgets
 from safetynet.ui.frame import PageContext
 from safetynet.views import data_health as view
 
@@ -120,6 +120,7 @@ def render_import(ctx: PageContext, user: str | None) -> None:
                         format_func=lambda m: t("严格：全部正确才导入") if m == "strict" else t("部分导入：只导入正确的行"),
                         help=t("严格模式下任何一行有错误，整个文件都不导入；部分导入模式下正确的行导入，错误的行列入问题清单。"))
     upload = st.file_uploader(t("选择文件（CSV 或 Excel）"), type=UPLOAD_TYPES, key="da_file")
+    widgets.file_uploader_words("da_file", UPLOAD_TYPES)
     done = st.session_state.get("da_done")
     if done is not None:
         _render_result(ctx, done, user, final=True)

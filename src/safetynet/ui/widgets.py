@@ -52,3 +52,25 @@ def render_legend(title: str, items: list[LegendItem]) -> None:
     )
     st.markdown(f'<div style="font-size:0.95rem"><b>{html.escape(title)}</b>&nbsp;&nbsp;{swatches}</div>',
                 unsafe_allow_html=True)
+
+
+def file_uploader_words(key: str, types: list[str], limit_mb: int | None = None) -> None:
+    """Chinese words on the uploader of widget `key`: Streamlit draws its button ("Upload") and its limit
+    ("200MB per file") in English whatever the page's language, with no parameter to change them. Scoped CSS
+    hides those two texts and shows ours in their place; the English UI keeps Streamlit's own."""
+    from safetynet import i18n
+
+    if i18n.lang() != "zh":
+        return
+    limit = limit_mb or int(st.get_option("server.maxUploadSize"))
+    words = {"button": t("选择文件"),
+             "limit": t("每个文件不超过 {mb}MB · {types}", mb=limit, types="、".join(x.upper() for x in types))}
+    safe = {k: v.replace("\\", "").replace('"', "").replace("<", "").replace(">", "") for k, v in words.items()}
+    root = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    st.html(f"""<style>
+    {root} button [data-testid='stMarkdownContainer'] p {{ font-size: 0; }}
+    {root} button [data-testid='stMarkdownContainer'] p::after {{ content: "{safe['button']}"; font-size: 1rem; }}
+    {root} [data-testid='stFileUploaderDropzoneInstructions'] span {{ font-size: 0; }}
+    {root} [data-testid='stFileUploaderDropzoneInstructions'] span::after {{
+        content: "{safe['limit']}"; font-size: 0.875rem; }}
+    </style>""")

@@ -219,6 +219,11 @@ def staff_label(row: pd.Series) -> str:
 
 
 # ---------------------------------------------------------------- files: 一户一策, follow-ups, first help
+def file_size(size: int) -> str:
+    """2.3 MB / 480 KB: an attachment's size for people."""
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
+
+
 def plan_table(items: pd.DataFrame, today: dt.date, calendar: WorkCalendar) -> pd.DataFrame:
     rows = []
     for row in items.itertuples(index=False):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -35,5 +37,14 @@ def build_trend_figure(frame: pd.DataFrame, codes: list[str], title: str, height
                                  mode="lines+markers", line={"width": 3, "color": color}, marker={"size": 6}))
     percent = bool(codes) and all(measures.get(code).kind == measures.SHARE for code in codes)
     fig.update_yaxes(rangemode="tozero", tickformat=".0%" if percent else ",d", gridcolor="rgba(128,128,128,0.25)")
-    fig.update_xaxes(type="category", tickangle=0, nticks=12)
+    fig.update_xaxes(type="category", tickangle=0, tickmode="array", tickvals=month_ticks(x))
     return _layout(fig, title, height)
+
+
+MAX_MONTH_TICKS = 5  # "2026年10月" is ~85 px: five fit the half-width chart of a 1366 px laptop without touching
+
+
+def month_ticks(labels: list[str]) -> list[str]:
+    """Every k-th month label, counted back from the latest (always labelled), at most MAX_MONTH_TICKS."""
+    step = max(1, math.ceil(len(labels) / MAX_MONTH_TICKS))
+    return labels[::-1][::step][::-1]
