@@ -45,7 +45,8 @@ event = st.dataframe(
     selection_mode="single-row", height=min(38 + 35 * max(len(shown), 1), 38 + 35 * 20),
     column_config=wl_view.column_labels() | {
         "score": st.column_config.ProgressColumn(t("评分"), min_value=0, max_value=100, format="%d"),
-        "r": st.column_config.NumberColumn(t("收入/线"), format="%.2f"),
+        "r": st.column_config.NumberColumn(t("收入/线"), format="%.2f", help=t(wl_view.R_HELP)),
+        "tier": st.column_config.TextColumn(t("风险等级"), help=t(wl_view.TIER_HELP)),
         "reasons": st.column_config.TextColumn(t("主要原因"), width="large"),
     },
 )

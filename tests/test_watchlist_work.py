@@ -214,3 +214,22 @@ def test_assigning_a_file_refuses_outsiders_stale_forms_and_closed_files(county_
     execute(engine, staff, C.AssignFile(hh_id, staff.username, seen))
     with pytest.raises(CaseworkRefused, match="已由"):
         execute(engine, staff, C.AssignFile(hh_id, staff.username, seen + 1))
+
+
+def test_an_eliminated_file_scoring_high_reads_as_a_relapse_warning(demo_db):
+    """Issue 11: files out of risk that score 高 are 返贫预警, not one more 高 file; open files keep their tier."""
+    from safetynet.views import watchlist as wl_view
+
+    month = _latest(demo_db)
+    rows = watchlist.page(demo_db, WatchlistQuery(Filters(), 0, month, tiers=("高",), page_size=EXPORT_LIMIT))
+    status = _sql(demo_db, "SELECT hh_id, status FROM household").set_index("hh_id")["status"]
+    eliminated = rows["hh_id"].map(status).isin(["风险消除", "已解困", "已脱困"]).to_numpy()
+    assert eliminated.any() and (~eliminated).any(), "the demo needs both kinds among its 高 files"
+    shown = wl_view.display_frame(rows)
+    assert (shown.loc[eliminated, "tier"] == "返贫预警（高风险）").all()
+    assert (shown.loc[~eliminated, "tier"] == "高风险").all()
+    i18n.set_lang("en")
+    try:
+        assert (wl_view.display_frame(rows).loc[eliminated, "tier"].str.startswith("Relapse warning")).all()
+    finally:
+        i18n.set_lang("zh")

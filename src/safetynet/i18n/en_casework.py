@@ -16,6 +16,12 @@ EN: dict[str, str] = {
     "办理进度": "Casework",
     "分派档案": "Assign the file",
     "附件（可选）": "Attachments (optional)",
+    "返贫预警（{tier}）": "Relapse warning ({tier})",
+    "近12个月家庭人均月净收入 ÷ 当地监测线。低于1即在线下；低于0表示刚性支出（医疗、教育等）超过了收入。":
+        ("Net income per person per month over the last 12 months ÷ the local monitoring line. Below 1 is under "
+         "the line; below 0 means rigid spending (medical, schooling) was larger than the income."),
+    "已风险消除、已解困或已脱困的档案再次评为高风险，显示为“返贫预警”，需尽快核实。":
+        "A file already out of risk (eliminated or relieved) that scores high again shows as a relapse warning: check it soon.",
     "选择文件": "Browse files",
     "每个文件不超过 {mb}MB · {types}": "{mb}MB per file · {types}",
     "核实附件": "Home-check attachments",

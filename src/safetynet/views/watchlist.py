@@ -12,6 +12,9 @@ TOP_REASONS = 3
 DISPLAY_COLUMNS = ("file_no", "head_name", "area", "site", "category", "status", "score", "tier", "r", "reasons",
                    "high_since")
 
+R_HELP = "近12个月家庭人均月净收入 ÷ 当地监测线。低于1即在线下；低于0表示刚性支出（医疗、教育等）超过了收入。"
+TIER_HELP = "已风险消除、已解困或已脱困的档案再次评为高风险，显示为“返贫预警”，需尽快核实。"
+
 
 def top_reasons(reasons: pd.Series, n: int = TOP_REASONS) -> pd.Series:
     """The first n reasons (they are stored most important first)."""
@@ -29,8 +32,11 @@ def display_frame(rows: pd.DataFrame, unmasked: bool = False) -> pd.DataFrame:
     reasons = out["reasons"] if i18n.lang() == "zh" else out["reasons_en"]
     out["reasons"] = top_reasons(reasons)
     out["category"] = out["category"].map(lambda c: i18n.label(codes.CATEGORIES[c]))
-    out["status"] = out["status"].map(lambda s: s if i18n.lang() == "zh" else codes.FILE_STATUS.get(s, s))
+    # a file already out of risk that scores 高 again is a relapse warning (DOMAIN §8), not one more 高 file
+    relapse = out["status"].isin(codes.ELIMINATED_STATUSES).to_numpy() & (out["tier"] == "高").to_numpy()
     out["tier"] = out["tier"].map(lambda tier: i18n.label(codes.TIERS[tier]))
+    out.loc[relapse, "tier"] = t("返贫预警（{tier}）", tier=i18n.label(codes.TIERS["高"]))
+    out["status"] = out["status"].map(lambda s: s if i18n.lang() == "zh" else codes.FILE_STATUS.get(s, s))
     out["site"] = out["site"].fillna("")
     out["high_since"] = out["high_since"].map(lambda m: i18n.fmt_month(int(m)) if pd.notna(m) else "")
     out["r"] = out["r"].astype(float).round(2)
