@@ -411,7 +411,7 @@ def test_casework_loop_by_clicks(loop_app, chrome):
         assert _one(engine, "SELECT status FROM household WHERE hh_id = :h", h=hh_a)["status"] == "帮扶中"
         after = _audited(engine, STAFF, f"hh:{hh_a}", "RecordAid")["after"]
         assert after["aid_id"] == aid["aid_id"] and after["plan_item"]["status"] == "已落实"
-        _frame_text(page, "帮扶类型", str(item["item_id"]), "已落实")
+        _frame_text(page, "帮扶类型", str(seq), "已落实")
         _no_exception(page)
         # the picker no longer offers the delivered item, and the amount is back to 0
         expect(page.locator(".st-key-cw_aid_item input[role='combobox']")).to_have_value("不对应计划")

@@ -46,9 +46,12 @@ DETAIL_LABELS = {
     "decision_reason": "认定理由", "eliminated_on": "消除日期", "followup_id": "回访编号", "helper_id": "帮扶人编号",
     "is_relapse": "计为返贫/返困", "item_id": "计划项编号", "key": "项目", "notice_until": "公示截至", "ok": "符合",
     "relapse_flag": "返贫/返困", "text": "说明", "plan_item": "计划项",
+    "attachments": "附件", "attachment_id": "附件编号", "file_name": "文件名", "content": "内容", "mime": "文件类型",
+    "size": "大小（字节）", "sha256": "校验值（SHA-256）",
 }
 COMMAND_LABELS = {
-    "CreateLead": "登记线索", "AssignLead": "分派线索", "RecordHomeCheck": "入户核实", "DecideLead": "认定",
+    "CreateLead": "登记线索", "AssignLead": "分派线索", "AssignFile": "分派档案", "Attachment": "附件",
+    "RecordHomeCheck": "入户核实", "DecideLead": "认定",
     "AddPlanItem": "加入帮扶计划", "RecordAid": "登记帮扶", "AssignHelper": "结对帮扶", "EndPairing": "结束结对",
     "LogFollowup": "回访", "ProposeElimination": "申请风险消除", "DecideElimination": "审批风险消除",
     "ConfirmElimination": "风险消除生效", "RevertElimination": "回退风险消除",
