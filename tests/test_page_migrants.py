@@ -93,7 +93,8 @@ def test_not_returned_compares_with_the_previous_festival(app, demo_db):
     assert len(returns) >= 2, "the test demo must span two Spring Festivals"
     now, before = (_flag_count(demo_db, Flag.NOT_RETURNED, m, "000000") for m in (returns[-1], returns[-2]))
     index = [m.label for m in at.metric].index(_metric(at, "春节后未返岗").label)
-    assert at.caption[1 + index].value == f"同比 {now - before:+,.0f}"
+    badges = [m.value for m in at.markdown if "-badge[" in m.value and "同比" in m.value]  # one per card, in order
+    assert badges[index].endswith(f"同比 {now - before:+,.0f}]"), badges
 
 
 def _flows_sql(engine, month: int, unit: str, cond: str, region: str) -> pd.DataFrame:

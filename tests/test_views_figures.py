@@ -30,3 +30,23 @@ def test_the_trend_figure_uses_those_labels(demo_db):
     shown = list(fig.layout.xaxis.tickvals)
     assert shown == figures.month_ticks([fmt_month(int(m)) for m in monthly["month"]])
     assert len(shown) <= figures.MAX_MONTH_TICKS and shown[-1] == fmt_month(int(monthly["month"].iloc[-1]))
+
+
+def test_a_change_is_coloured_by_what_it_means():
+    """Issue 11: more high-risk households is bad news (red) whatever the card's other numbers; more help
+    delivered is good news (green); a change in a neutral count, or none, is grey."""
+    high, covered = measures.get("tier_high"), measures.get("assist_cov")
+    assert high.higher_is_bad is True and covered.higher_is_bad is False
+    assert measures.change_colour(high, 133) == "red" and measures.change_colour(high, -3) == "green"
+    assert measures.change_colour(covered, 0.02) == "green" and measures.change_colour(covered, -0.02) == "red"
+    assert measures.change_colour(high, 0) == "gray" and measures.change_colour(high, None) == "gray"
+    neutral = next(m for m in measures.MEASURES.values() if m.higher_is_bad is None)
+    assert measures.change_colour(neutral, 50) == "gray"
+
+
+def test_the_overview_cards_show_yoy_as_a_badge_coloured_like_the_month_on_month_change(app, demo_db):
+    at = app().run()
+    assert not at.exception
+    badges = [m.value for m in at.markdown if "-badge[" in m.value and "同比" in m.value]
+    assert len(badges) == len(at.metric) and at.metric, (len(badges), len(at.metric))
+    assert not [c.value for c in at.caption if c.value.startswith("同比")]  # no grey footnote any more

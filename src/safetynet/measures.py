@@ -339,6 +339,14 @@ def delta_colour(measure: Measure) -> str:
     return "inverse" if measure.higher_is_bad else "normal"
 
 
+def change_colour(measure: Measure, change: float | None) -> str:
+    """The colour of a change shown as a badge (同比): red for bad news, green for good, grey otherwise —
+    the same meaning as `delta_colour` gives st.metric's own 环比."""
+    if measure.higher_is_bad is None or _missing(change) or change == 0:
+        return "gray"
+    return "red" if (change > 0) == measure.higher_is_bad else "green"
+
+
 def alarm(measure: Measure, value: float | None) -> bool:
     """A measure whose target is 0 (动态清零) above 0: shown in red whatever its trend."""
     return measure.target == 0 and not _missing(value) and value > 0

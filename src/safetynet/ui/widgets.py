@@ -15,7 +15,7 @@ from safetynet.views.maps import LegendItem
 
 
 def render_kpi_row(kpis: list[Kpi], sparklines: pd.DataFrame | None = None, per_row: int = 7) -> None:
-    """KPI tiles: value, 环比 delta (red when a rise is bad), 同比 in the caption, 12-month sparkline.
+    """KPI tiles: value, 环比 delta and a 同比 badge (each red when the change is bad news), 12-month sparkline.
 
     More tiles than `per_row` wrap into rows of equal length (9 tiles: 5 + 4, not 7 + 2)."""
     rows = max(1, math.ceil(len(kpis) / per_row))
@@ -29,15 +29,19 @@ def render_kpi_row(kpis: list[Kpi], sparklines: pd.DataFrame | None = None, per_
                 history = measures.finite(sparklines[spec.code].tail(12))
                 spark = history if len(history) >= 2 else None
             value = measures.format_value(kpi.value, spec.kind)
-            with col:
+            # 环比 is the metric's own delta; 同比 a badge of the same size and colour rule inside the same
+            # border (a grey caption under the card read as a footnote, and a bad 同比 went unnoticed)
+            with col, st.container(border=True, height="stretch", gap="small"):
                 st.metric(
                     t(kpi.title), f":red[**{value}**]" if measures.alarm(spec, kpi.value) else value,
                     delta=measures.format_delta(kpi.mom, spec.kind), delta_color=measures.delta_colour(spec),
                     delta_description=t("环比") if kpi.mom is not None else None,
-                    help=t(spec.help), border=True, chart_data=spark, chart_type="line", height="stretch",
+                    help=t(spec.help), chart_data=spark, chart_type="line",
                 )
                 yoy = measures.format_delta(kpi.yoy, spec.kind)
-                st.caption(t("同比 {value}", value=yoy if yoy is not None else "—"))
+                # no arrow: the sign says the direction and the colour the meaning; "+4.3个百分点" needs the room
+                st.badge(t("同比 {value}", value=yoy if yoy is not None else "—"),
+                         color=measures.change_colour(spec, kpi.yoy))
 
 
 def render_legend(title: str, items: list[LegendItem]) -> None:
