@@ -358,3 +358,19 @@ def test_the_meeting_screen_shows_the_overview_numbers(app, demo_db):
         value = measures.format_value(measures.total(monthly[monthly["month"] == month], m.code), m.kind)
         assert re.search(f'<div class="label">{re.escape(m.label)}</div><div class="value( bad)?">{re.escape(value)}</div>',
                          cards), m.code
+
+
+def test_the_meeting_screen_shows_both_changes_coloured_by_meaning(app, demo_db):
+    """Issue 11 §2: each card carries 环比 and 同比; a rise in high-risk households a year on is red."""
+    at = _page(app, "meeting", screens="kpi")
+    cards = "".join(m.value for m in at.markdown if "sn-kpi" in m.value)
+    month = int(_read(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+    monthly = overview.monthly_measures(demo_db, Filters())
+    high = measures.get("tier_high")
+    now = measures.total(monthly[monthly["month"] == month], "tier_high")
+    year_ago = measures.total(monthly[monthly["month"] == month - 100], "tier_high")
+    change = measures.format_delta(now - year_ago, high.kind)
+    colour = {"red": "bad", "green": "good", "gray": "muted"}[measures.change_colour(high, now - year_ago)]
+    card = re.search(f'<div class="label">{re.escape(high.label)}</div>.*?</div></div>', cards).group(0)
+    assert f'<div class="delta {colour}">同比 {change}</div>' in card
+    assert cards.count(">同比 ") == cards.count('<div class="sn-kpi">') == cards.count(">环比 ")

@@ -50,3 +50,9 @@ def test_the_overview_cards_show_yoy_as_a_badge_coloured_like_the_month_on_month
     badges = [m.value for m in at.markdown if "-badge[" in m.value and "同比" in m.value]
     assert len(badges) == len(at.metric) and at.metric, (len(badges), len(at.metric))
     assert not [c.value for c in at.caption if c.value.startswith("同比")]  # no grey footnote any more
+
+
+def test_a_change_too_small_to_show_is_grey():
+    covered = measures.get("assist_cov")
+    assert measures.format_delta(0.0004, covered.kind) == "0"
+    assert measures.change_colour(covered, 0.0004) == "gray" and measures.change_colour(covered, -0.0004) == "gray"

@@ -342,9 +342,9 @@ def delta_colour(measure: Measure) -> str:
 def change_colour(measure: Measure, change: float | None) -> str:
     """The colour of a change shown as a badge (同比): red for bad news, green for good, grey otherwise —
     the same meaning as `delta_colour` gives st.metric's own 环比."""
-    if measure.higher_is_bad is None or _missing(change) or change == 0:
-        return "gray"
-    return "red" if (change > 0) == measure.higher_is_bad else "green"
+    if measure.higher_is_bad is None or format_delta(change, measure.kind) in (None, "0"):
+        return "gray"  # a change too small to show ("0") is no news either way
+    return "red" if is_worse(change, measure) else "green"
 
 
 def alarm(measure: Measure, value: float | None) -> bool:

@@ -75,12 +75,11 @@ def style(theme: str) -> None:
     </style>""", unsafe_allow_html=True)
 
 
-def _delta_html(k: kpi.Kpi) -> str:
-    text = measures.format_delta(k.mom, k.spec.kind)
-    if text is None:
-        return ""
-    cls = "bad" if measures.is_worse(k.mom, k.spec) else "muted" if k.spec.higher_is_bad is None else "good"
-    return f'<div class="delta {cls}">{html.escape(t("环比"))} {html.escape(text)}</div>'
+def _change_html(label: str, change: float | None, k: kpi.Kpi) -> str:
+    """环比 or 同比 of a card, coloured by what the change means (measures.change_colour)."""
+    text = measures.format_delta(change, k.spec.kind) or "—"  # unknown (no month to compare with) says so
+    cls = {"red": "bad", "green": "good", "gray": "muted"}[measures.change_colour(k.spec, change)]
+    return f'<div class="delta {cls}">{html.escape(t(label))} {html.escape(text)}</div>'
 
 
 def header(ctx: PageContext, slide: str, position: str) -> None:
@@ -98,7 +97,8 @@ def slide_kpi(ctx: PageContext) -> None:
         value = measures.format_value(k.value, k.spec.kind)
         alarm = " bad" if measures.alarm(k.spec, k.value) else ""
         cards.append(f'<div class="sn-kpi"><div class="label">{html.escape(t(k.title))}</div>'
-                     f'<div class="value{alarm}">{html.escape(value)}</div>{_delta_html(k)}</div>')
+                     f'<div class="value{alarm}">{html.escape(value)}</div>'
+                     f'{_change_html("环比", k.mom, k)}{_change_html("同比", k.yoy, k)}</div>')
     st.markdown(f'<div class="sn-kpis">{"".join(cards)}</div>', unsafe_allow_html=True)
 
 
