@@ -746,6 +746,25 @@ def _in_progress(ctx: Context, chunk: Chunk, f: Facts, aid: pd.DataFrame,
 
 
 # ---------------------------------------------------------------- follow-up visits
+def _aftercare_visits(ctx: Context, changes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The simulation visits an eliminated file 3, 6, 9 and 12 months on, but only within the data's months;
+    the ones due between the data's last month and the demo's "now" happen too (else every file eliminated
+    in the last year reads as overdue for a visit on the day the demo is built)."""
+    last = changes.sort_values(["hh_id", "changed_on"], kind="stable").groupby("hh_id").tail(1)
+    eliminated = last.loc[last["to_status"].isin(codes.ELIMINATED_STATUSES)]
+    data_after = np.datetime64(dt.date(ctx.months[-1] // 100, ctx.months[-1] % 100, 1), "D")
+    data_after = (pd.Timestamp(data_after) + pd.DateOffset(months=1)).to_datetime64().astype("datetime64[D]")
+    parts = []
+    for k in (3, 6, 9, 12):
+        when = (pd.DatetimeIndex(_d64(eliminated["changed_on"].to_numpy())) + pd.DateOffset(months=k)).to_numpy()
+        when = when.astype("datetime64[D]") + rng.integers(0, 10, len(eliminated)) * DAY
+        keep = (when >= data_after) & (when <= ctx.now)
+        parts.append(pd.DataFrame({"hh_id": eliminated["hh_id"].to_numpy()[keep], "followed_on": _dates(when[keep]),
+                                   "method": "电话" if k % 6 else "入户", "finding": "收入稳定，未发现返贫风险",
+                                   "relapse_flag": False}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def _followups(ctx: Context, chunk: Chunk, f: Facts, rng: np.random.Generator) -> pd.DataFrame:
     """The simulation's visits (after elimination, at a relapse) plus quarterly visits while 帮扶中, with names."""
     existing = chunk.tables["followup"]
@@ -772,7 +791,7 @@ def _followups(ctx: Context, chunk: Chunk, f: Facts, rng: np.random.Generator) -
     visits = pd.DataFrame({"hh_id": spans["hh_id"].to_numpy()[rows], "followed_on": _dates(when[rows, cols]),
                            "method": np.where(rng.random(m) < 0.65, "入户", "电话"),
                            "finding": _pick(rng, VISIT_FINDINGS, m), "relapse_flag": False})
-    out = pd.concat([existing, visits], ignore_index=True)
+    out = pd.concat([existing, visits, _aftercare_visits(ctx, changes, rng)], ignore_index=True)
     who = f.of(out["hh_id"])
     by_helper = ~pd.isna(who.helper) & (rng.random(len(out)) < 0.6)
     out["visitor"] = np.where(by_helper, who.helper, who.staff_name)
