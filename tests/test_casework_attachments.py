@@ -76,10 +76,11 @@ def lead_world(writable_demo_db, monkeypatch):
                          "ORDER BY adcode", c=county, p=county[:4] + "%")["adcode"].iloc[0]
     staff = create_user(engine, "att_staff", "pw-att-staff-1", "staff", county, display_name="县工作人员", actor=SYSTEM)
     outsider = create_user(engine, "att_other", "pw-att-other-1", "staff", other, display_name="外县人员", actor=SYSTEM)
+    leader = create_user(engine, "att_leader", "pw-att-leader-1", "leader", county, display_name="县领导", actor=SYSTEM)
     monkeypatch.setenv("SAFETYNET_DB_URL", db_url(engine))
     monkeypatch.setenv("SAFETYNET_AUTO_DEMO", "0")
     yield {"engine": engine, "lead_id": int(lead["lead_id"]), "seen": int(lead["row_version"]), "county": county,
-           "staff": staff, "outsider": outsider}
+           "staff": staff, "outsider": outsider, "leader": leader}
     i18n.set_lang("zh")
 
 
@@ -96,13 +97,18 @@ def test_a_refused_attachment_writes_nothing(lead_world):
     assert after == before
 
 
-def _my_work(engine, user, lead_id: int) -> AppTest:
+def _screen(engine, user, page: str, **query: str) -> AppTest:
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    at.query_params["lead"] = str(lead_id)
+    for key, value in query.items():
+        at.query_params[key] = value
     at.session_state["auth"] = signed_in(engine, user)
     i18n.set_lang("zh")
     at.run()
-    return at.switch_page("pages/my_work.py").run()
+    return at.switch_page(page).run()
+
+
+def _my_work(engine, user, lead_id: int) -> AppTest:
+    return _screen(engine, user, "pages/my_work.py", lead=str(lead_id))
 
 
 def test_attachments_are_stored_audited_listed_and_downloaded_in_scope(lead_world):
@@ -143,6 +149,16 @@ def test_attachments_are_stored_audited_listed_and_downloaded_in_scope(lead_worl
     assert "入户照片.jpg" in texts and "收入证明.pdf" in texts
     keys = {b.key for b in at.get("download_button")}
     assert {f"mw_attachment_{int(i)}" for i in stored["attachment_id"]} <= keys
+
+    # the household file keeps them too; a leader (who sees person data masked only) is told, not given them
+    hh_id = int(stored["hh_id"].iloc[0])
+    on_file = _screen(engine, staff, "pages/household.py", hh=str(hh_id))
+    assert not on_file.exception and "入户核实附件" in [h.value for h in on_file.subheader]
+    assert {f"mw_attachment_{int(i)}" for i in stored["attachment_id"]} <= {b.key for b in on_file.get("download_button")}
+    as_leader = _screen(engine, lead_world["leader"], "pages/household.py", hh=str(hh_id))
+    assert not as_leader.exception
+    assert not [b for b in as_leader.get("download_button") if str(b.key).startswith("mw_attachment_")]
+    assert any("共 2 个附件" in c.value for c in as_leader.caption)
 
     # a download is an audited export, inside the viewer's scope only
     first = int(stored["attachment_id"].iloc[0])

@@ -25,6 +25,9 @@ EN: dict[str, str] = {
     "选择文件": "Browse files",
     "每个文件不超过 {mb}MB · {types}": "{mb}MB per file · {types}",
     "核实附件": "Home-check attachments",
+    "入户核实附件": "Home-check attachments",
+    "共 {n} 个附件；附件含个人信息，您的角色不能查看。":
+        "{n} attachment(s); they hold personal data, which your role cannot see.",
     "下载": "Download",
     ("入户照片或扫描的证明材料：JPG、PNG 或 PDF，每个不超过 10 MB，最多 5 个。附件存入数据库，下载记入审计日志。"):
         ("Photos of the visit or scanned documents: JPG, PNG or PDF, up to 10 MB each, at most 5. They are stored "

@@ -95,6 +95,15 @@ def attachments_of_lead(engine: Engine, lead_id: int, scope: str) -> pd.DataFram
     return _read(engine, sql, {"lead": int(lead_id), "scope": _prefix(scope)}, [S.attachment])
 
 
+def attachments_of_household(engine: Engine, hh_id: int, scope: str) -> pd.DataFrame:
+    """Every home-check attachment of the household's leads (no content), newest first, with its lead."""
+    sql = """
+        SELECT a.attachment_id, a.lead_id, a.file_name, a.mime, a.size, a.uploaded_by, a.uploaded_at FROM attachment a
+        JOIN household h ON h.hh_id = a.hh_id WHERE a.hh_id = :hh AND h.adcode LIKE :scope
+        ORDER BY a.uploaded_at DESC, a.attachment_id DESC"""
+    return _read(engine, sql, {"hh": int(hh_id), "scope": _prefix(scope)}, [S.attachment])
+
+
 def attachment_content(engine: Engine, attachment_id: int, scope: str) -> tuple[str, str, bytes, str] | None:
     """(file name, type, bytes, county) of an attachment inside `scope` — read when it is downloaded."""
     with engine.connect() as conn:

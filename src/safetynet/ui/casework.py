@@ -313,9 +313,24 @@ def _uploaded(key: str) -> tuple[C.Attachment, ...]:
 def _attachment_list(ctx: PageContext, lead: pd.Series) -> None:
     """The home check's attachments, each downloaded through the audited path (they show the household)."""
     files = cache.load(ctx.url, ctx.version, q.attachments_of_lead, int(lead["lead_id"]), ctx.filters.scope)
-    if files.empty:
+    if not files.empty:
+        st.markdown(f"**{t('核实附件')}**")
+        _attachment_rows(ctx, files)
+
+
+def render_file_attachments(ctx: PageContext, hh_id: int) -> None:
+    """On the household file: every home check's attachments (一户一档 keeps the evidence with the file)."""
+    files = cache.load(ctx.url, ctx.version, q.attachments_of_household, hh_id, ctx.filters.scope)
+    if not files.empty:
+        st.subheader(t("入户核实附件"))
+        _attachment_rows(ctx, files)
+
+
+def _attachment_rows(ctx: PageContext, files: pd.DataFrame) -> None:
+    # a photo or a scanned certificate cannot be masked: only a role that may see person data unmasked gets it
+    if not ctx.unmask_allowed:
+        st.caption(t("共 {n} 个附件；附件含个人信息，您的角色不能查看。", n=len(files)))
         return
-    st.markdown(f"**{t('核实附件')}**")
     engine, user, scope = cache.engine(ctx.url), (ctx.user.username if ctx.user else None), ctx.filters.scope
     for row in files.itertuples(index=False):
         left, right = st.columns([3, 1], vertical_alignment="center")
@@ -574,6 +589,7 @@ def render_file_work(ctx: PageContext, hh_id: int, info: pd.Series, pairs: pd.Da
         st.page_link("pages/my_work.py", icon=":material/assignment:", query_params={"lead": str(int(lead["lead_id"]))},
                      label=t("本户有未办结的线索第{n}号（{status}），到待办办理", n=int(lead["lead_id"]),
                              status=t(lead["status"])))
+    render_file_attachments(ctx, hh_id)
     items = cache.load(ctx.url, ctx.version, q.plan_items, hh_id, ctx.filters.scope)
     st.subheader(t("一户一策"))
     if items.empty:
