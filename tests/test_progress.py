@@ -265,12 +265,14 @@ def test_the_overview_shows_the_work_as_of_today_and_ranks_the_provinces(app, de
     assert expected.notna().sum() > 3
     for adcode, rank in expected.items():
         row = table.loc[adcode]
-        assert row["rank"] == rank, adcode
+        assert (pd.isna(row["rank"]) and pd.isna(rank)) or row["rank"] == rank, adcode  # unranked: every cell small
         assert row["name"] == raw.region[adcode]["name"]
         c = now[adcode]
         shown_share = f"{c['overdue_leads'] / c['open_leads'] * 100:.1f}%" if c.get("open_leads") else "—"
+        if 0 < c.get("open_leads", 0) < SMALL:
+            shown_share += " *"  # shown, marked, not ranked
         assert row["lead_overdue_share"] == shown_share, adcode
-        if adcode in expected_before.dropna().index:
+        if adcode in expected_before.dropna().index and pd.notna(rank):
             moved = int(expected_before[adcode] - rank)
             assert row["change"] == (f"▲{moved}" if moved > 0 else f"▼{-moved}" if moved < 0 else "持平"), adcode
         else:
@@ -279,16 +281,21 @@ def test_the_overview_shows_the_work_as_of_today_and_ranks_the_provinces(app, de
 
 
 # the five rates of the overall ranking, each with whether a higher value is worse
-RATES = {"lead_overdue_share": (("overdue_leads", "open_leads"), True),
-         "visit_overdue_share": (("overdue_visits", "followed_files"), True),
-         "decision_days": (("decision_days", None), True),
-         "plan_share": (("with_plan", "files_open"), False), "aid_share": (("with_aid", "files_open"), False)}
+# (numerator, denominator, base): a rate over fewer than SMALL leads or files takes no place in a ranking
+RATES = {"lead_overdue_share": (("overdue_leads", "open_leads", "open_leads"), True),
+         "visit_overdue_share": (("overdue_visits", "followed_files", "followed_files"), True),
+         "decision_days": (("decision_days", None, "decided_leads"), True),
+         "plan_share": (("with_plan", "files_open", "files_open"), False),
+         "aid_share": (("with_aid", "files_open", "files_open"), False)}
+SMALL = 5
 
 
-def _rate(counts: dict, numerator: str, denominator: str | None) -> float:
+def _rate(counts: dict, numerator: str, denominator: str | None, base: str) -> float:
+    if counts.get(base, 0) < SMALL:
+        return np.nan
     if denominator is None:
         return counts.get(numerator, np.nan)
-    return counts.get(numerator, 0) / counts[denominator] if counts.get(denominator) else np.nan
+    return counts.get(numerator, 0) / counts[denominator]
 
 
 def _composite(by_region: dict) -> pd.Series:
@@ -304,7 +311,7 @@ def test_ranking_by_another_measure_and_in_english(app, demo_db):
     assert any(m.label == "Files helped" for m in at.metric)
     table = next(d.value for d in at.dataframe if "change" in d.value.columns)
     raw = Raw(demo_db).count("000000", 1, TODAY)
-    shares = pd.Series({g: c["with_aid"] / c["files_open"] for g, c in raw.items() if c.get("files_open")})
+    shares = pd.Series({g: c["with_aid"] / c["files_open"] for g, c in raw.items() if c.get("files_open", 0) >= SMALL})
     expected = shares.rank(method="min", ascending=False)  # a higher-is-good measure: the highest share ranks 1
     assert expected.max() > 1  # regions differ
     assert table["rank"].dropna().astype(int).to_dict() == expected.astype(int).to_dict()
@@ -349,3 +356,20 @@ def test_a_follow_up_visit_moves_the_figures_at_the_next_rerun(writable_demo_db,
     at.run()
     assert not at.exception
     assert _card(at, "逾期回访") == f"{int(before['overdue_visits']) - 1:,}"
+
+
+def test_a_rate_over_a_few_leads_is_listed_marked_and_not_ranked():
+    """One overdue lead of one would put a quiet county last on 100 %: under five it takes no place."""
+    from safetynet.views import progress as view
+
+    today = dt.date(2026, 12, 3)
+    rows = pd.DataFrame({"as_of": [today] * 3, "group": ["A", "B", "C"], "open_leads": [1, 10, 20],
+                         "overdue_leads": [1, 3, 2], "decided_leads": [0, 6, 8], "decision_days": [np.nan, 9.0, 12.0],
+                         "files_open": [40, 50, 3], "with_plan": [40, 45, 3], "with_aid": [30, 40, 1],
+                         "followed_files": [40, 50, 3], "overdue_visits": [0, 5, 3]})
+    table = view.ranking(rows, pd.Series({"A": "甲县", "B": "乙县", "C": "丙县"}), "lead_overdue_share", today,
+                         progress.month_before(today))
+    assert pd.isna(table.loc["A", "rank"]) and table.loc["A", "lead_overdue_share"] == "100.0% *"
+    assert (table.loc["C", "rank"], table.loc["B", "rank"]) == (1, 2)  # 10 % beats 30 %
+    by_plan = view.ranking(rows, pd.Series(dtype=str), "plan_share", today, progress.month_before(today))
+    assert pd.isna(by_plan.loc["C", "rank"]) and by_plan.loc["C", "plan_share"] == "100.0% *"

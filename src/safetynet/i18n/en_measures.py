@@ -5,6 +5,7 @@ the screen catalogues; this file holds the definitions written for the list.
 """
 
 EN = {
+    "带 * 的数值基数不足{n}条线索或{n}户：只列出，不参与排名。": "Values marked * rest on fewer than {n} leads or files: listed, not ranked.",
     # labels
     "中风险户": "Medium risk",
     "低风险户": "Low risk",

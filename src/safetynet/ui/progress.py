@@ -37,3 +37,4 @@ def render_work_progress(ctx: PageContext, today: dt.date | None = None) -> None
     st.markdown(t("**各地区排名**（按{measure}，1为最好）", measure=view.rank_by_label(code)))
     st.dataframe(table, hide_index=True, key="overview_ranking", height=maps.table_height(len(table), 460),
                  column_config=view.ranking_config(code, child_level))
+    st.caption(view.small_cells_note())

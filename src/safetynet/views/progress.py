@@ -52,12 +52,33 @@ def _places(values: pd.Series, spec: Measure) -> pd.Series:
     return values.rank(method="min", ascending=bool(spec.higher_is_bad), na_option="keep")
 
 
+# Small cells: a rate over fewer than MIN_BASE leads or files is shown (marked) but not ranked — one overdue
+# lead of one would rank a quiet county last on 100 %, one of two on 50 %.
+MIN_BASE = 5
+_MEDIAN_BASE = {"decision_days": "decided_leads"}  # a median's base is the count it is the median of
+
+
+def base_of(rows: pd.DataFrame, code: str) -> pd.Series | None:
+    """How many leads or files a rate of `rows` rests on (None for a count, which has no base)."""
+    spec = measures.get(code)
+    column = _MEDIAN_BASE.get(code) or (spec.denominator if spec.kind != measures.COUNT else None)
+    return pd.to_numeric(rows[column]) if column in rows else None
+
+
+def rankable(rows: pd.DataFrame, code: str) -> pd.Series:
+    """The values of `code` that take part in a ranking: NaN where the base is below MIN_BASE."""
+    values = measures.values(rows, code)
+    base = base_of(rows, code)
+    return values if base is None else values.where(base.to_numpy() >= MIN_BASE)
+
+
 def ranks(rows: pd.DataFrame, code: str) -> pd.Series:
     """Each region's rank by `code` (rows: domain.progress columns, one row per region). 综合 ranks the
-    mean of a region's places in the composite's rates, over the rates it has a figure for."""
+    mean of a region's places in the composite's rates, over the rates it has a figure for; a rate over
+    fewer than MIN_BASE leads or files gives no place."""
     if code != COMPOSITE:
-        return _places(measures.values(rows, code), measures.get(code))
-    places = pd.DataFrame({c: _places(measures.values(rows, c), measures.get(c)) for c in COMPOSITE_CODES},
+        return _places(rankable(rows, code), measures.get(code))
+    places = pd.DataFrame({c: _places(rankable(rows, c), measures.get(c)) for c in COMPOSITE_CODES},
                           index=rows.index)
     return places.mean(axis=1, skipna=True).rank(method="min", ascending=True, na_option="keep")
 
@@ -88,9 +109,19 @@ def ranking(children: pd.DataFrame, names: pd.Series, code: str, today: dt.date,
     out["change"] = [change_text(a, b) for a, b in zip(rank_now, rank_before, strict=True)]
     for column in RANKING_CODES:
         spec = measures.get(column)
-        out[column] = [measures.format_value(v, spec.kind) for v in measures.values(now, column)]
+        base = base_of(now, column)
+        few = (base < MIN_BASE).to_numpy() if base is not None else [False] * len(now)
+        out[column] = [measures.format_value(v, spec.kind) + (SMALL_MARK if small and pd.notna(v) else "")
+                       for v, small in zip(measures.values(now, column), few, strict=True)]
     out.index.name = "adcode"
     return out.sort_values(["rank", "name"], na_position="last", kind="stable")
+
+
+SMALL_MARK = " *"
+
+
+def small_cells_note() -> str:
+    return t("带 * 的数值基数不足{n}条线索或{n}户：只列出，不参与排名。", n=MIN_BASE)
 
 
 def ranking_config(code: str, child_level: int) -> dict:
