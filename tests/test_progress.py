@@ -278,6 +278,7 @@ def test_the_overview_shows_the_work_as_of_today_and_ranks_the_provinces(app, de
         else:
             assert row["change"] == "—", adcode
     assert list(table["rank"].dropna()) == sorted(table["rank"].dropna())  # best first
+    assert any(c.value.startswith("带 * 的数值基数不足5条线索或5户") for c in at.caption)  # the rule is said
 
 
 # the five rates of the overall ranking, each with whether a higher value is worse
