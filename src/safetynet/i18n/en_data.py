@@ -47,7 +47,7 @@ EN: dict[str, str] = {
     "下载问题清单（Excel）": "Download the problems (Excel)",
     "第1行为表头，第2行为填写说明（导入时自动跳过），从第3行起填写数据。Excel 模板另有“说明”工作表，列出每一列的含义和可填的值。":
         "Row 1 is the header, row 2 explains each column (skipped on import), data starts in row 3. The Excel templates have a second sheet of notes listing every column and its allowed values.",
-    "数据质量标记（DOMAIN §4，{region}）": "Data-quality flags (DOMAIN §4, {region})",
+    "数据质量标记（{region}）": "Data-quality flags ({region})",
     "占当前筛选范围内 {n} 户的 {share}": "{share} of the {n} households in the current filter",
     "各数据表的新鲜度": "Freshness of each table",
     "最新数据超过{n}天记为“偏旧”。": "Tables whose newest data is more than {n} days old are marked stale.",

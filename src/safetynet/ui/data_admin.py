@@ -295,7 +295,7 @@ def load_health(ctx: PageContext, today: dt.date | None = None) -> Health:
 
 def render_health(ctx: PageContext) -> None:
     health = load_health(ctx)
-    st.markdown(f"**{t('数据质量标记（DOMAIN §4，{region}）', region=ctx.region_name())}**")
+    st.markdown(f"**{t('数据质量标记（{region}）', region=ctx.region_name())}**")
     cols = st.columns(3)
     for col, (label, n, share) in zip(cols, view.dq_items(health.dq), strict=True):
         col.metric(label, fmt_count(n), help=t("占当前筛选范围内 {n} 户的 {share}",
