@@ -139,7 +139,7 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
         wipe_demo(conn, force)
         now = dt.datetime.now().replace(microsecond=0)
         batch_id = conn.execute(import_batch.insert().values(
-            kind="demo", file_name=f"demo seed={cfg.seed} households={cfg.households} months={cfg.months}",
+            kind="demo", file_name=f"演示数据（种子{cfg.seed}，{cfg.households}户×{cfg.months}个月）",
             user_name="system", started_at=now, status="running", mode="strict",
         ).returning(import_batch.c.batch_id)).scalar_one()
         rng = np.random.default_rng(cfg.seed)
@@ -198,7 +198,7 @@ def generate(engine: Engine, cfg: DemoConfig, progress: Progress | None = None, 
         conn.execute(import_batch.update().where(import_batch.c.batch_id == batch_id).values(
             finished_at=dt.datetime.now().replace(microsecond=0), status="done",
             rows_read=total, rows_accepted=total))
-        audit.record(conn, "system", "demo", f"seed={cfg.seed}", households=total)
+        audit.record(conn, "system", "demo", f"演示数据（种子{cfg.seed}）", households=total)
         bulk.reset_sequences(conn, [*DEMO_TABLES, app_user])
         refresh.published(conn, f"demo seed={cfg.seed}", months[-1])
     refresh.after_commit(engine, total, full=True)

@@ -107,7 +107,7 @@ def _kind_name(kind: str) -> str:
     if kind == AUTO:
         return t("自动识别")
     spec = KINDS[kind]
-    return f"{spec.title}（{spec.kind}）" if i18n.lang() == "zh" else f"{spec.title_en} ({spec.kind})"
+    return spec.title if i18n.lang() == "zh" else spec.title_en  # the kind's code is for files, not for people
 
 
 def render_import(ctx: PageContext, user: str | None) -> None:

@@ -10,6 +10,7 @@ from safetynet import i18n
 from safetynet.domain import codes, lifecycle
 from safetynet.i18n import t
 from safetynet.ingest.kinds import KINDS
+from safetynet.views.audit_log import actor_label
 
 STALE_DAYS = 45  # monthly data older than this is late for a monthly review
 STATUS = {"done": "已完成", "rejected": "已拒绝", "failed": "失败", "running": "进行中", "dry-run": "试导入"}
@@ -94,7 +95,7 @@ def batches_frame(batches: pd.DataFrame) -> pd.DataFrame:
         t("批次"): batches["batch_id"].astype(int),
         t("类型"): [kind_label(k) for k in batches["kind"]],
         t("文件"): batches["file_name"].fillna(""),
-        t("导入人"): batches["user_name"].fillna(""),
+        t("导入人"): batches["user_name"].map(actor_label).fillna(""),
         t("模式"): [t(MODE.get(m, m or "—")) for m in batches["mode"]],
         t("完成时间"): [_when(v) for v in batches["finished_at"]],
         t("状态"): [t(STATUS.get(s, s)) for s in batches["status"]],

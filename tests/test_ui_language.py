@@ -1,0 +1,72 @@
+"""The Chinese UI has no English words and no raw codes (issue 12 §3): every page, scanned as rendered.
+
+Every string a page shows — labels, help texts, captions, markdown, options, button labels, table headers (the
+column_config label where one is set, else the column's own name) and table cells — is searched for Latin
+words of three letters or more. What may stay is listed in ALLOWED with its reason: file formats, units and
+the language switcher's own "English". Markup is not text: CSS blocks, tags, entities, Material icon names and
+Streamlit's colour directives are removed first; keys, ids, URLs and date formats are not shown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from safetynet.ui.registry import PAGES
+from tests.security.test_stored_text import _nodes, _strings
+
+ALLOWED = {
+    "English", "Language",  # the language switcher: "语言 Language" / "English", meant for readers of either
+    "CSV", "TXT", "TSV", "XLSX", "XLSM", "XLS", "ODS", "Excel", "PDF", "JPG", "JPEG", "PNG",  # file formats
+    "UTF", "GBK",  # text encodings, as the import help names them
+}
+NOT_SHOWN_FIELDS = {"id", "form_id", "key", "raw_values", "raw_value", "url", "icon", "format", "autocomplete",
+                    "deferred_file_id", "page_script_hash", "page", "styles", "uuid", "type", "default", "value",
+                    "spec", "figure", "json", "tooltip", "data", "columns", "selection_mode", "theme"}
+CHART_TYPES = {"plotly_chart", "deck_gl_json_chart", "vega_lite_chart", "html", "code", "json"}
+WORD = re.compile(r"[A-Za-z][A-Za-z_]{2,}")
+MARKUP = [re.compile(p, re.S) for p in (
+    r"<style.*?</style>", r"<[^>]+>", r"&[a-z]+;", r":material/[a-z_]+:", r":[a-z]+-badge\[", r":[a-z]+\[",
+    r"https?://\S+")]
+USERNAMES = re.compile(r"^[a-z0-9_.-]+$")  # accounts are named in Latin letters: data, not UI words
+
+
+def _words(text: str) -> set[str]:
+    for pattern in MARKUP:
+        text = pattern.sub(" ", text)
+    return {w for w in WORD.findall(text) if w not in ALLOWED}
+
+
+def _shown_strings(at) -> list[tuple[str, str]]:
+    out = []
+    for node in _nodes(at._tree):
+        proto, kind = getattr(node, "proto", None), getattr(node, "type", "")
+        if proto is None or not hasattr(proto, "ListFields") or kind in CHART_TYPES or kind == "arrow_data_frame":
+            continue
+        for where, value in _strings(proto):
+            if not {*where.split(".")} & NOT_SHOWN_FIELDS:
+                out.append((f"{kind}.{where}", value))
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}") if getattr(frame.proto, "columns", "") else {}
+        data = frame.value.data if hasattr(frame.value, "data") else frame.value
+        for column in data.columns:
+            spec = config.get(f"name:{column}") or config.get(str(column)) or {}
+            if spec.get("hidden"):
+                continue
+            out.append(("table header", str(spec.get("label") or column)))
+            cells = {v for v in data[column].tolist() if isinstance(v, str)}  # lists (sparklines) are not text
+            out.extend(("table cell", v) for v in sorted(cells)[:200])
+    return out
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_no_english_words_or_codes_in_the_chinese_ui(app, spec):
+    at = app().run()
+    at.switch_page(f"pages/{spec.file}").run()
+    assert not at.exception
+    offenders = sorted({(where, word) for where, value in _shown_strings(at)
+                        if not ((where.endswith("options") or where == "table cell") and USERNAMES.match(value))
+                        for word in _words(value)})
+    assert offenders == [], offenders[:30]
