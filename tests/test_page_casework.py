@@ -96,6 +96,20 @@ def audits(engine) -> int:
     return int(one(engine, "SELECT COUNT(*) FROM audit_log"))
 
 
+def overview_agrees(world, step: str) -> None:
+    """After a step: the county's overview, as its staff open it, shows the work as a row-by-row count over
+    the raw tables finds it today (tests.test_progress.Raw, independent of domain.progress)."""
+    from tests.test_progress import Raw, _card
+
+    at = world["make"]("staff", "pages/overview.py")
+    assert not at.exception, step
+    want = Raw(world["engine"]).count(world["county"], None, TODAY)[None]
+    assert _card(at, "逾期线索") == f"{int(want['overdue_leads']):,}", step
+    assert _card(at, "逾期回访") == f"{int(want['overdue_visits']):,}", step
+    for label, numerator in (("有一户一策的档案", "with_plan"), ("已落实帮扶的档案", "with_aid")):
+        assert _card(at, label) == f"{want[numerator] / want['files_open'] * 100:.1f}%", (step, label)
+
+
 def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):
     engine, county = world["engine"], world["county"]
     at = world["make"]("staff")
@@ -162,6 +176,7 @@ def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):
     assert any(file_no in s.value for s in at.success)
     mine = next(d.value for d in at.dataframe if "一户一策" in d.value.columns)  # the file is now mine
     assert file_no in set(mine["档案编号"]) and "首次帮扶" in mine.set_index("档案编号").at[file_no, "下一步"]
+    overview_agrees(world, "decided")
 
     # 5. the household file: 一户一策
     at = world["make"]("staff", "pages/household.py", hh=str(hh_id))
@@ -178,6 +193,8 @@ def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):
     plan = next(d.value for d in at.dataframe if "完成期限" in d.value.columns)
     assert len(plan) == 1 and plan["状态"].iloc[0] == "待落实" and plan["期限"].iloc[0].startswith("剩")
     item_id = int(item["item_id"].iloc[0])
+    overview_agrees(world, "planned")
+    at = world["make"]("staff", "pages/household.py", hh=str(hh_id))
 
     # 6. help delivered, fulfilling the plan item
     n = audits(engine)
@@ -195,6 +212,8 @@ def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):
     plan = next(d.value for d in at.dataframe if "完成期限" in d.value.columns)
     assert plan["状态"].iloc[0] == "已落实"  # the rerun shows the new data
     assert any("帮扶中" in m.value for m in at.markdown)
+    overview_agrees(world, "helped")
+    at = world["make"]("staff", "pages/household.py", hh=str(hh_id))
 
     # 7. a paired helper (the name is text: it must not become a link in the message)
     n = audits(engine)
@@ -218,6 +237,7 @@ def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):
     assert_audited(engine, "LogFollowup", "county_staff", n)
     assert int(one(engine, "SELECT row_version FROM household WHERE hh_id = :h", h=hh_id)) == 1 + 4
     assert any("回访：" in m.value for m in at.markdown)  # the next follow-up is now due a quarter later
+    overview_agrees(world, "followed up")
 
 
 def _request(engine, county: str) -> tuple[int, int]:
