@@ -70,3 +70,14 @@ def test_no_english_words_or_codes_in_the_chinese_ui(app, spec):
                         if not ((where.endswith("options") or where == "table cell") and USERNAMES.match(value))
                         for word in _words(value)})
     assert offenders == [], offenders[:30]
+
+
+def test_an_exports_format_in_the_audit_log_reads_as_people_name_it():
+    """The scan found "csv" on 审计日志 once an export had run earlier in the session (order-dependent)."""
+    from safetynet import i18n
+    from safetynet.views import audit_log
+
+    i18n.set_lang("zh")
+    shown = audit_log.detail_text(json.dumps({"format": "csv", "rows": 3}))
+    assert "CSV" in shown and not _words(shown)
+    assert "JPG 照片" in audit_log.detail_text(json.dumps({"format": "image/jpeg", "file_name": "a.jpg"}))

@@ -62,6 +62,10 @@ VALUE_LABELS = {
     "status": {"done": "已完成", "rejected": "已拒绝", "failed": "失败", "running": "进行中", "dry-run": "试导入"},
     "population": {"worker": "困难职工", "rural": "防返贫监测户"},
     "command": COMMAND_LABELS,
+    # an export's format, and an attachment download's type, as people name them (not "csv", "image/jpeg")
+    "format": {"csv": "CSV", "xlsx": "Excel", "pdf": "PDF", "image/jpeg": "JPG 照片", "image/png": "PNG 图片",
+               "application/pdf": "PDF"},
+    "mime": {"image/jpeg": "JPG 照片", "image/png": "PNG 图片", "application/pdf": "PDF"},
 }
 REGION_KEYS = ("scope", "region", "adcode")
 
