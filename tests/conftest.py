@@ -200,6 +200,23 @@ def signed_in(engine: Engine, user: User) -> dict:
     return {"user": replace(user, user_id=int(row[0])), "epoch": int(row[1]), "at": now, "seen": now}
 
 
+def open_screen(engine: Engine, user: User, page: str, **query: str):
+    """An AppTest of app.py signed in as `user`, on `page` ("pages/…") with `query` in the URL, in Chinese.
+    The caller points SAFETYNET_DB_URL at `engine`'s database."""
+    from streamlit.testing.v1 import AppTest
+
+    from safetynet import i18n
+    from safetynet.config import REPO_ROOT
+
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.session_state["auth"] = signed_in(engine, user)
+    i18n.set_lang("zh")  # format_func labels are also computed in the test thread
+    at.run()
+    return at.switch_page(page).run()
+
+
 @pytest.fixture
 def app(demo_db, monkeypatch):
     """A factory of AppTests of app.py on the session demo database (once per backend).

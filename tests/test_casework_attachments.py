@@ -23,9 +23,8 @@ from safetynet.auth import SYSTEM, create_user
 from safetynet.casework import commands as C
 from safetynet.casework.errors import CaseworkRefused
 from safetynet.casework.service import execute
-from safetynet.config import REPO_ROOT
 from safetynet.ui import casework as cw_ui
-from tests.conftest import db_url, signed_in
+from tests.conftest import db_url, open_screen
 
 TODAY = dt.date.today()
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
@@ -97,18 +96,8 @@ def test_a_refused_attachment_writes_nothing(lead_world):
     assert after == before
 
 
-def _screen(engine, user, page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.session_state["auth"] = signed_in(engine, user)
-    i18n.set_lang("zh")
-    at.run()
-    return at.switch_page(page).run()
-
-
 def _my_work(engine, user, lead_id: int) -> AppTest:
-    return _screen(engine, user, "pages/my_work.py", lead=str(lead_id))
+    return open_screen(engine, user, "pages/my_work.py", lead=str(lead_id))
 
 
 def test_attachments_are_stored_audited_listed_and_downloaded_in_scope(lead_world):
@@ -152,10 +141,10 @@ def test_attachments_are_stored_audited_listed_and_downloaded_in_scope(lead_worl
 
     # the household file keeps them too; a leader (who sees person data masked only) is told, not given them
     hh_id = int(stored["hh_id"].iloc[0])
-    on_file = _screen(engine, staff, "pages/household.py", hh=str(hh_id))
+    on_file = open_screen(engine, staff, "pages/household.py", hh=str(hh_id))
     assert not on_file.exception and "入户核实附件" in [h.value for h in on_file.subheader]
     assert {f"mw_attachment_{int(i)}" for i in stored["attachment_id"]} <= {b.key for b in on_file.get("download_button")}
-    as_leader = _screen(engine, lead_world["leader"], "pages/household.py", hh=str(hh_id))
+    as_leader = open_screen(engine, lead_world["leader"], "pages/household.py", hh=str(hh_id))
     assert not as_leader.exception
     assert not [b for b in as_leader.get("download_button") if str(b.key).startswith("mw_attachment_")]
     assert any("共 2 个附件" in c.value for c in as_leader.caption)

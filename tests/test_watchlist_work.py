@@ -17,21 +17,19 @@ import re
 import pandas as pd
 import pytest
 from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
 from safetynet import i18n
 from safetynet.auth import SYSTEM, create_user
 from safetynet.casework import commands as C
 from safetynet.casework.errors import CaseworkRefused, Conflict, OutOfScope
 from safetynet.casework.service import execute
-from safetynet.config import REPO_ROOT
 from safetynet.domain import progress
 from safetynet.filters import Filters
 from safetynet.queries import progress as progress_queries
 from safetynet.queries import watchlist
 from safetynet.queries.casework import calendar_rows, deadline_rows
 from safetynet.queries.watchlist import EXPORT_LIMIT, WatchlistQuery
-from tests.conftest import db_url, signed_in
+from tests.conftest import db_url, open_screen
 from tests.test_progress import Raw
 
 TODAY = dt.date.today()
@@ -155,16 +153,6 @@ def county_world(writable_demo_db, monkeypatch):
     i18n.set_lang("zh")
 
 
-def _app(engine, user, page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.session_state["auth"] = signed_in(engine, user)
-    i18n.set_lang("zh")
-    at.run()
-    return at.switch_page(page).run()
-
-
 def test_assigning_a_file_on_screen_puts_it_under_assigned_to_me(county_world):
     engine, staff = county_world["engine"], county_world["staff"]
     hh = _sql(engine, "SELECT h.hh_id, h.file_no, h.assignee, h.row_version FROM household h "
@@ -174,7 +162,7 @@ def test_assigning_a_file_on_screen_puts_it_under_assigned_to_me(county_world):
     before = _listed(engine, Filters(), 0, work=("mine",), me=staff.username)
     assert int(target["hh_id"]) not in before
 
-    at = _app(engine, staff, "pages/household.py", hh=str(int(target["hh_id"])))
+    at = open_screen(engine, staff, "pages/household.py", hh=str(int(target["hh_id"])))
     assert not at.exception
     at.selectbox(key="cw_file_assign_to").set_value(staff.username)
     at.button(key="cw_file_assign_submit").click().run()
@@ -190,7 +178,7 @@ def test_assigning_a_file_on_screen_puts_it_under_assigned_to_me(county_world):
 
     mine = _listed(engine, Filters(), 0, work=("mine",), me=staff.username)
     assert mine == before | {int(target["hh_id"])}
-    listed = _app(engine, staff, "pages/watchlist.py", work="mine")
+    listed = open_screen(engine, staff, "pages/watchlist.py", work="mine")
     next(b for b in listed.get("button_group") if b.key == "tier").set_value(["高", "中", "低"]).run()
     assert not listed.exception
     assert str(target["file_no"]) in set(listed.dataframe[0].value["file_no"])

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from safetynet import measures
+from safetynet import i18n, measures
 from safetynet.i18n import t
 from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem
@@ -62,8 +62,6 @@ def file_uploader_words(key: str, types: list[str], limit_mb: int | None = None)
     """Chinese words on the uploader of widget `key`: Streamlit draws its button ("Upload") and its limit
     ("200MB per file") in English whatever the page's language, with no parameter to change them. Scoped CSS
     hides those two texts and shows ours in their place; the English UI keeps Streamlit's own."""
-    from safetynet import i18n
-
     if i18n.lang() != "zh":
         return
     limit = limit_mb or int(st.get_option("server.maxUploadSize"))
