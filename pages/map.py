@@ -50,7 +50,8 @@ rows = cache.load(ctx.url, ctx.version, mapdata.area_measures, ctx.filters, mont
 points = maps.site_points(cache.load(ctx.url, ctx.version, mapdata.sites, ctx.filters, month)) if show_sites else None
 deck, legend = maps.build_choropleth(maps.map_values(rows, metric), ctx.filters.region, ctx.level,
                                      ctx.child_level(), t(spec.label), maps.formatter(spec.kind), sites=points,
-                                     reverse=spec.higher_is_bad is False, fit=(950, 600))
+                                     reverse=spec.higher_is_bad is False,
+                                     fit=widgets.map_fit(700, 600))  # the map column at 1366 px
 with left:
     st.caption(t(spec.help))
     if note := maps.metric_note(metric, month):  # 未返岗 is only counted after the festival: offer that month
@@ -60,18 +61,20 @@ with left:
 with right:
     st.metric(f"{ctx.region_name()} · {fmt_month(month)}",
               measures.format_value(measures.total(rows, metric), spec.kind), help=t(spec.help), border=True)
-    widgets.render_legend(t(spec.label), legend + [maps.LegendItem(maps.NO_DATA, t("暂无监测户"))])
+    widgets.render_legend(maps.legend_title(spec, ctx.child_level()), legend)
     if points is not None:
         widgets.render_legend(t("安置点（圆点大小 = 搬迁人口）"), maps.site_legend())
     if ctx.child_level() > ctx.level:
-        st.caption(t("点击地图上的地区或表格中的一行，进入下一级。"))
+        st.caption(t("点击地图上的地区或表格中的地区名称，进入下一级。"))
 
 st.subheader(t("各地区{metric}", metric=t(spec.label)))
 table = maps.area_table(rows, metric)
 if rows.empty:
     st.info(t("{name}在{month}没有监测户。", name=ctx.region_name(), month=fmt_month(month)))
 else:
-    st.dataframe(table, key=TABLE_KEY, hide_index=True, height=maps.table_height(len(rows)), on_select=on_pick,
-                 selection_mode="single-row", column_config=maps.area_table_config(metric, ctx.child_level()))
+    drills = ctx.child_level() > ctx.level
+    st.dataframe(maps.linked_names(table) if drills else table, key=TABLE_KEY, hide_index=True,
+                 height=maps.table_height(len(rows)), on_select=on_pick, selection_mode=["single-row", "single-cell"],
+                 column_config=maps.area_table_config(metric, ctx.child_level()))
 frame.score_disclaimer()
 frame.page_done()

@@ -23,10 +23,11 @@ with left:
     high = measures.get("tier_high")
     center = (ctx.regions.at[ctx.filters.region, "lon"], ctx.regions.at[ctx.filters.region, "lat"])
     deck, legend = maps.build_choropleth(maps.map_values(children, high.code), ctx.filters.region, ctx.level,
-                                         ctx.child_level(), t(high.label), maps.formatter(high.kind), center=center)
+                                         ctx.child_level(), t(high.label), maps.formatter(high.kind), center=center,
+                                         fit=widgets.map_fit(400, 380))
     st.subheader(t("高风险户数（按地区）"))
     st.pydeck_chart(deck, height=380, key="overview_map")
-    widgets.render_legend(t(high.label), legend)
+    widgets.render_legend(maps.legend_title(high, ctx.child_level()), legend)
 with right:
     fig = figures.build_trend_figure(monthly.tail(24), measures.codes("overview_trend"),
                                      t("监测户与高风险户趋势"), height=430)

@@ -14,6 +14,8 @@ EN = {
     "春节后仍未返岗的农民工家庭户数（只在春节后一个月统计）":
         "Migrant households still not back at work after the Spring Festival (counted in the month after it)",
     "暂无监测户": "No monitored households",
+    "{measure}（{population}，按{areas}）": "{measure} ({population}; areas: {areas})",
+    "南海诸岛": "South China Sea Islands",
     "搬迁人数": "People relocated",
     # map
     "显示易地搬迁安置点": "Relocation sites",
@@ -24,7 +26,7 @@ EN = {
     "{name}在{month}没有监测户。": "{name} had no monitored households in {month}.",
     "安置点（圆点大小 = 搬迁人口）": "Relocation sites (dot size = people relocated)",
     "高风险占比 < 10%": "High-risk share < 10%",
-    "点击地图上的地区或表格中的一行，进入下一级。": "Click an area on the map, or a row of the table, to open the level below.",
+    "点击地图上的地区或表格中的地区名称，进入下一级。": "Click an area on the map, or its name in the table, to open the level below.",
     "各地区{metric}": "{metric} by area",
     "评分户数": "Households scored",
     "本月评分的全部户数，含风险消除后仍在跟踪的户；占比和覆盖率以此为分母":

@@ -108,7 +108,7 @@ def slide_map(ctx: PageContext) -> None:
     center = (ctx.regions.at[ctx.filters.region, "lon"], ctx.regions.at[ctx.filters.region, "lat"])
     deck, legend = maps.build_choropleth(maps.map_values(children, share.code), ctx.filters.region, ctx.level,
                                          ctx.child_level(), t(share.label), maps.formatter(share.kind),
-                                         center=center)
+                                         center=center, fit=(1400, 700))
     st.pydeck_chart(deck, height=720, key=f"meeting_map_{ctx.version}")
     widgets.render_legend(t(share.label), legend)
 

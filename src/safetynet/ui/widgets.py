@@ -76,3 +76,14 @@ def file_uploader_words(key: str, types: list[str], limit_mb: int | None = None)
     {root} [data-testid='stFileUploaderDropzoneInstructions'] span::after {{
         content: "{safe['limit']}"; font-size: 0.875rem; }}
     </style>""")
+
+
+PHONE_MAP_WIDTH = 360  # pixels: a 390 px phone's content width
+
+
+def map_fit(width: int, height: int) -> tuple[int, int]:
+    """The size a map's view is fitted to. The canvas fills its column, whose width the server does not
+    know; a phone (a "Mobile" browser) gets its own narrow width, so the whole country and the 南海诸岛
+    inset stay on its screen instead of being cut at a laptop's width."""
+    agent = st.context.headers.get("User-Agent") or ""
+    return (min(width, PHONE_MAP_WIDTH), height) if "Mobile" in agent else (width, height)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -28,12 +27,13 @@ from safetynet.domain.lines import NATION
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month
 from safetynet.i18n import t
 from safetynet.measures import Measure
+from safetynet.views import basemap
 
 SEQUENTIAL = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
-NO_DATA = (225, 225, 225)
+NO_DATA = basemap.NO_DATA
 ZOOM_BY_LEVEL = {0: 2.9, 1: 5.2, 2: 7.2, 3: 8.5}
-# Neighbours farther than this window (lon/lat) add weight to every deck but are never on screen.
-BACKDROP_WINDOW = (60.0, -10.0, 150.0, 60.0)
+NATIONAL_SIZE = (360, 400)  # pixels a national map is fitted to when its caller does not say (a phone)
+bbox, fit_view, world_backdrop = basemap.bbox, basemap.fit_view, basemap.world_backdrop
 # Streamlit escapes the values it fills into a tooltip, so the HTML lives in the template and
 # every pickable object carries the same plain-text fields.
 TOOLTIP_FIELDS = ("title", "line1", "line2", "line3")
@@ -147,75 +147,8 @@ def legend(breaks: np.ndarray, fmt, reverse: bool = False,
 # ---------------------------------------------------------------- geometry and view
 def view_for(level: int, lon: float | None, lat: float | None) -> pdk.ViewState:
     if level == 0 or lon is None or lat is None:
-        return pdk.ViewState(longitude=104.5, latitude=35.0, zoom=2.9, min_zoom=2, max_zoom=10)
+        return basemap.national_view(*NATIONAL_SIZE)
     return pdk.ViewState(longitude=lon, latitude=lat, zoom=ZOOM_BY_LEVEL[level], min_zoom=2, max_zoom=11)
-
-
-def _positions(coords) -> Iterator[tuple[float, float]]:
-    if coords and isinstance(coords[0], (int, float)):
-        yield float(coords[0]), float(coords[1])
-        return
-    for part in coords:
-        yield from _positions(part)
-
-
-def bbox(features: list[dict]) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) of GeoJSON features; None without geometry."""
-    lons, lats = [], []
-    for feature in features:
-        geometry = feature.get("geometry") or {}
-        for lon, lat in _positions(geometry.get("coordinates") or []):
-            lons.append(lon)
-            lats.append(lat)
-    if not lons:
-        return None
-    return min(lons), min(lats), max(lons), max(lats)
-
-
-def _mercator_y(lat: float) -> float:
-    lat = max(min(lat, 85.0), -85.0)
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def fit_view(box: tuple[float, float, float, float], width: int, height: int,
-             padding: float = 0.06) -> pdk.ViewState:
-    """The view that shows `box` whole in a width × height pixel map (Web Mercator, 512 px tiles)."""
-    west, south, east, north = box
-    x_span = max(math.radians(east - west), 1e-4)
-    y_span = max(_mercator_y(north) - _mercator_y(south), 1e-4)
-    usable = 1 - 2 * padding
-    zoom = min(math.log2(width * usable * 2 * math.pi / (512 * x_span)),
-               math.log2(height * usable * 2 * math.pi / (512 * y_span)), 11.0)
-    mid_y = (_mercator_y(north) + _mercator_y(south)) / 2
-    lat = math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)
-    return pdk.ViewState(longitude=(west + east) / 2, latitude=lat, zoom=round(zoom, 2), min_zoom=2, max_zoom=12)
-
-
-@lru_cache(maxsize=4)
-def _nearby_countries(window: tuple[float, float, float, float]) -> frozenset[str]:
-    """Names of the backdrop countries whose bounding box meets `window`."""
-    west, south, east, north = window
-    keep = set()
-    for feature in geo.load_world_backdrop()["features"]:
-        geometry = feature.get("geometry") or {}
-        parts = geometry.get("coordinates") or []
-        if geometry.get("type") == "Polygon":
-            parts = [parts]
-        # part by part: a country's overall box (USA, across the antimeridian) can span the globe
-        for part in parts:
-            box = bbox([{"geometry": {"coordinates": part}}])
-            if box and box[0] <= east and box[2] >= west and box[1] <= north and box[3] >= south:
-                keep.add(feature["properties"]["name"])
-                break
-    return frozenset(keep)
-
-
-def world_backdrop(window: tuple[float, float, float, float] = BACKDROP_WINDOW) -> dict:
-    """China's neighbours only: far-away countries are never on screen, so they stay out of the deck."""
-    world = geo.load_world_backdrop()
-    keep = _nearby_countries(window)
-    world["features"] = [f for f in world["features"] if f["properties"]["name"] in keep]
-    return world
 
 
 # ---------------------------------------------------------------- sites
@@ -291,6 +224,8 @@ def build_choropleth(values: pd.DataFrame, region: str, level: int, child_level:
     fields title, line1–line3 (see `site_points`).
     `reverse`: low values are the bad ones (darkest red). `fit`: (width, height)
     of the map in pixels — zoom to the drawn areas instead of a fixed zoom.
+    The whole country is drawn as the standard map (views.basemap): its national
+    view and the 南海诸岛 inset. The legend ends with the no-data colour.
     """
     within = None if level == 0 else region
     collection = geo.load_layer(LAYER_BY_LEVEL[child_level], within=within, coarse=within is None)
@@ -310,26 +245,26 @@ def build_choropleth(values: pd.DataFrame, region: str, level: int, child_level:
             text = by_code.at[code, field] if known and field in by_code.columns else ""
             props[field] = text if isinstance(text, str) else ""
     layers = [
-        pdk.Layer("GeoJsonLayer", world_backdrop(), id="world", filled=True, stroked=True,
-                  get_fill_color=[238, 238, 238], get_line_color=[190, 190, 190], line_width_min_pixels=0.5),
+        basemap.foreign_layer(),
         pdk.Layer("GeoJsonLayer", collection, id="regions", filled=True, stroked=True, pickable=True,
                   auto_highlight=True, highlight_color=[31, 95, 168, 150], get_fill_color="properties.fill",
                   get_line_color=[255, 255, 255],
                   line_width_min_pixels=1),
-        pdk.Layer("GeoJsonLayer", geo.load_boundary_lines(), id="boundary-lines", filled=False, stroked=True,
-                  get_line_color=[110, 110, 110], line_width_min_pixels=1.2),
+        basemap.boundary_layer(),
     ]
     if sites is not None and not sites.empty:
         layers.append(_site_layer(sites))
-    box = bbox(collection["features"]) if fit else None
-    if box is not None:
+    if level == 0:  # the whole country: the standard view, with the South China Sea in its inset
+        layers += basemap.south_sea_inset(collection)
+        view = basemap.national_view(*(fit or NATIONAL_SIZE))
+    elif fit and (box := bbox(collection["features"])) is not None:
         view = fit_view(box, *fit)
     else:
         lon, lat = center if center else (None, None)
         view = view_for(level, lon, lat)
     deck = CompactDeck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP)
     whole = not by_code.empty and is_whole(by_code["value"].to_numpy(dtype=float))
-    return deck, legend(breaks, fmt, reverse, whole)
+    return deck, [*legend(breaks, fmt, reverse, whole), LegendItem(NO_DATA, t("暂无监测户"))]
 
 
 # ---------------------------------------------------------------- drill-down
@@ -379,13 +314,24 @@ def picked_region(event: object, layer_id: str = "regions") -> str | None:
     return None
 
 
-def picked_row(event: object, codes: list[str]) -> str | None:
-    """The adcode of the table row clicked (a dataframe selection event; rows are positions in `codes`)."""
+def picked_row(event: object, codes: list[str], name_column: str = "name") -> str | None:
+    """The adcode of the table row clicked, from a dataframe selection event: its selection checkbox, or
+    its name (a cell of `name_column`). Rows are positions in `codes`, whatever the browser's sort order."""
     try:
-        rows = event["selection"]["rows"]  # type: ignore[index]
+        selection = event["selection"]  # type: ignore[index]
     except (KeyError, TypeError):
         return None
+    rows = list(selection.get("rows") or [])
+    rows += [cell[0] for cell in selection.get("cells") or [] if len(cell) == 2 and cell[1] == name_column]
     return codes[rows[0]] if rows and 0 <= rows[0] < len(codes) else None
+
+
+LINK_STYLE = "color: #1f5fa8; font-weight: 600"  # a name that opens its area reads as a link
+
+
+def linked_names(table: pd.DataFrame, column: str = "name"):
+    """`table` styled so that the names one can click to drill down look like links."""
+    return table.style.map(lambda _: LINK_STYLE, subset=[column])
 
 
 # ---------------------------------------------------------------- the table of areas
@@ -408,6 +354,12 @@ def area_table(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 AREA_HEADERS = {1: "省份", 2: "地市", 3: "区县"}
+
+
+def legend_title(spec: Measure, child_level: int) -> str:
+    """What a map's colours show and over whom: 高风险户占比（本月评分户，按地市）."""
+    return t("{measure}（{population}，按{areas}）", measure=t(spec.label),
+             population=t(measures.POPULATIONS[spec.population]), areas=t(AREA_HEADERS.get(child_level, "地区")))
 
 
 def table_height(rows: int, most: int = 640) -> int:

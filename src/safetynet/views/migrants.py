@@ -17,7 +17,7 @@ from safetynet.domain import codes
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, festival_offset
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
 from safetynet.measures import Measure
-from safetynet.views import maps
+from safetynet.views import basemap, maps
 from safetynet.views.figures import FONT
 from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem, view_for
@@ -207,14 +207,12 @@ def build_flow_deck(flows: pd.DataFrame, highlight: str | None = None, unit: str
     provinces = geo.load_layer("province", coarse=True)
     for feature in provinces["features"]:
         inside = highlight is not None and feature["properties"]["adcode"] == highlight
-        feature["properties"]["fill"] = [214, 226, 240, 255] if inside else [246, 246, 246, 255]
+        feature["properties"]["fill"] = [214, 226, 240, 255] if inside else [*basemap.CHINA_FILL, 255]
     layers = [
-        pdk.Layer("GeoJsonLayer", maps.world_backdrop(), id="world", filled=True, stroked=True,
-                  get_fill_color=[238, 238, 238], get_line_color=[190, 190, 190], line_width_min_pixels=0.5),
+        basemap.foreign_layer(),
         pdk.Layer("GeoJsonLayer", provinces, id="provinces", filled=True, stroked=True,
-                  get_fill_color="properties.fill", get_line_color=[170, 170, 170], line_width_min_pixels=0.8),
-        pdk.Layer("GeoJsonLayer", geo.load_boundary_lines(), id="boundary-lines", filled=False, stroked=True,
-                  get_line_color=[110, 110, 110], line_width_min_pixels=1.2),
+                  get_fill_color="properties.fill", get_line_color=[*basemap.CHINA_LINE], line_width_min_pixels=0.8),
+        basemap.boundary_layer(),
     ]
     between = flows[flows["origin"] != flows["work"]].head(max_arcs).copy()
     local = flows[flows["origin"] == flows["work"]].copy()
@@ -236,7 +234,12 @@ def build_flow_deck(flows: pd.DataFrame, highlight: str | None = None, unit: str
             pickable=True, get_position="[work_lon, work_lat]", get_radius="radius", radius_units="'pixels'",
             get_fill_color=[*WORK_COLOUR, 110], get_line_color=[*WORK_COLOUR, 255], stroked=True,
             line_width_min_pixels=1.5))
-    deck = maps.CompactDeck(layers=layers, initial_view_state=fit_view(between if not between.empty else local),
+    if highlight is None:  # the whole country: the standard view, with the South China Sea in its inset
+        layers += basemap.south_sea_inset(provinces, line=basemap.CHINA_LINE)
+        view = basemap.national_view(360, 440)
+    else:
+        view = fit_view(between if not between.empty else local)
+    deck = maps.CompactDeck(layers=layers, initial_view_state=view,
                     map_provider=None,
                     tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}})
     legend = [LegendItem(ORIGIN_COLOUR, t("来源地（线的起点）")), LegendItem(WORK_COLOUR, t("务工地（线的终点）"))]

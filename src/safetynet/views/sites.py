@@ -23,7 +23,7 @@ from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
 from safetynet.measures import Measure
 from safetynet.privacy import SMALL_CELL, suppress_small
 from safetynet.text import figure_text
-from safetynet.views import maps
+from safetynet.views import basemap, maps
 from safetynet.views.figures import FONT, PALETTE
 
 # Employment rate of relocated labour, national figure for 2022 (DOMAIN §6).
@@ -402,16 +402,17 @@ def build_site_map(table: pd.DataFrame, regions: pd.DataFrame, region: str, leve
     for feature in outlines["features"]:
         feature["properties"]["tooltip"] = feature["properties"]["name"]
     layers = [
-        pdk.Layer("GeoJsonLayer", maps.world_backdrop(), id="world", filled=True, stroked=True,
-                  get_fill_color=[238, 238, 238], get_line_color=[190, 190, 190], line_width_min_pixels=0.5),
+        basemap.foreign_layer(),
         pdk.Layer("GeoJsonLayer", outlines, id="regions", filled=True, stroked=True, pickable=False,
-                  get_fill_color=[246, 243, 236, 255], get_line_color=[160, 160, 160], line_width_min_pixels=1),
-        pdk.Layer("GeoJsonLayer", geo.load_boundary_lines(), id="boundary-lines", filled=False, stroked=True,
-                  get_line_color=[110, 110, 110], line_width_min_pixels=1.2),
+                  get_fill_color=[*basemap.CHINA_FILL, 255], get_line_color=[*basemap.CHINA_LINE],
+                  line_width_min_pixels=1),
+        basemap.boundary_layer(),
         pdk.Layer("ScatterplotLayer", _site_points(table), id="sites", pickable=True, get_position="[lon, lat]",
                   get_radius="radius", radius_min_pixels=5, radius_max_pixels=30, get_fill_color="color",
                   get_line_color=[255, 255, 255], line_width_min_pixels=1, stroked=True),
     ]
+    if level == 0:  # the whole country: the standard map's 南海诸岛 inset
+        layers += basemap.south_sea_inset(outlines, fill=[*basemap.CHINA_FILL], line=basemap.CHINA_LINE)
     lon, lat = (regions.at[region, "lon"], regions.at[region, "lat"]) if region in regions.index else (None, None)
     return maps.CompactDeck(layers=layers, initial_view_state=maps.view_for(level, lon, lat), map_provider=None,
                     tooltip={"html": "{tooltip}", "style": {"fontSize": "14px"}})
