@@ -72,9 +72,12 @@ table = maps.area_table(rows, metric)
 if rows.empty:
     st.info(t("{name}在{month}没有监测户。", name=ctx.region_name(), month=fmt_month(month)))
 else:
-    drills = ctx.child_level() > ctx.level
-    st.dataframe(maps.linked_names(table) if drills else table, key=TABLE_KEY, hide_index=True,
-                 height=maps.table_height(len(rows)), on_select=on_pick, selection_mode=["single-row", "single-cell"],
-                 column_config=maps.area_table_config(metric, ctx.child_level()))
+    config = {"hide_index": True, "height": maps.table_height(len(rows)),
+              "column_config": maps.area_table_config(metric, ctx.child_level())}
+    if ctx.child_level() > ctx.level:  # a name (or a row's box) opens that area; a county has nothing below
+        st.dataframe(maps.linked_names(table), key=TABLE_KEY, on_select=on_pick,
+                     selection_mode=["single-row", "single-cell"], **config)
+    else:
+        st.dataframe(table, key=TABLE_KEY, **config)
 frame.score_disclaimer()
 frame.page_done()

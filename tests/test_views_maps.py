@@ -206,6 +206,14 @@ def test_picked_row_reads_the_table_selection():
     assert maps.picked_row(None, codes) is None
 
 
+def test_picked_row_reads_a_click_on_a_name_but_not_on_a_number():
+    codes = ["522600", "520100", "520300"]
+    assert maps.picked_row({"selection": {"rows": [], "cells": [[2, "name"]]}}, codes) == "520300"
+    assert maps.picked_row({"selection": {"rows": [], "cells": [(1, "name")]}}, codes) == "520100"
+    assert maps.picked_row({"selection": {"rows": [], "cells": [[2, "value"]]}}, codes) is None
+    assert maps.picked_row({"selection": {"rows": [], "cells": [[9, "name"]]}}, codes) is None
+
+
 def test_metric_note_offers_the_month_after_the_festival():
     note = maps.metric_note("not_returned", 202610)
     assert note.month == "202603" and "2026年3月" in note.text and note.button == "查看2026年3月"
