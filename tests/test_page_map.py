@@ -147,7 +147,7 @@ def test_deck_is_offline_with_sites_layer(app, demo_db):
     assert not str(deck.get("mapStyle", "")).startswith("http")
     assert "cartocdn" not in raw and "mapbox" not in raw and "http" not in raw
     ids = [layer["id"] for layer in deck["layers"]]
-    assert ids[:3] == ["world", "regions", "boundary-lines"]
+    assert ids[:4] == ["sea", "world", "regions", "boundary-lines"]
     sites = _sql(demo_db, "SELECT s.name FROM relocation_site s JOIN region g ON g.adcode = s.adcode "
                           "WHERE g.prov_adcode = '520000'")
     if len(sites):

@@ -171,7 +171,7 @@ def test_flow_map_is_offline(app):
     assert not str(deck.get("mapStyle", "")).startswith("http")
     assert "cartocdn" not in text_ and "mapbox" not in text_
     layers = {layer["id"]: layer for layer in deck["layers"]}
-    assert list(layers)[:3] == ["world", "provinces", "boundary-lines"]
+    assert list(layers)[:4] == ["sea", "world", "provinces", "boundary-lines"]
     assert layers["flows"]["@@type"] == "ArcLayer" and layers["flows"]["widthUnits"] == "pixels"
     assert all("→" in arc["tooltip"] and arc["tooltip"].endswith("人") for arc in layers["flows"]["data"])
 

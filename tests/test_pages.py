@@ -76,7 +76,7 @@ def test_overview_map_is_offline(app):
     assert deck.get("mapStyle", "").startswith("http") is False
     assert "cartocdn" not in json.dumps(deck) and "mapbox" not in json.dumps(deck)
     layer_ids = [layer["id"] for layer in deck["layers"]]
-    assert layer_ids[:3] == ["world", "regions", "boundary-lines"]
+    assert layer_ids[:4] == ["sea", "world", "regions", "boundary-lines"]
 
 
 def test_english_via_url(app):

@@ -31,6 +31,7 @@ MARKUP = [re.compile(p, re.S) for p in (
     r"<style.*?</style>", r"<[^>]+>", r"&[a-z]+;", r":material/[a-z_]+:", r":[a-z]+-badge\[", r":[a-z]+\[",
     r"https?://\S+")]
 USERNAMES = re.compile(r"^[a-z0-9_.-]+$")  # accounts are named in Latin letters: data, not UI words
+KEY_CAPS = {"left", "right", "up", "down"}  # a button's shortcut drawn as an arrow; "Space" would show as a word
 
 
 def _words(text: str) -> set[str]:
@@ -46,6 +47,8 @@ def _shown_strings(at) -> list[tuple[str, str]]:
         if proto is None or not hasattr(proto, "ListFields") or kind in CHART_TYPES or kind == "arrow_data_frame":
             continue
         for where, value in _strings(proto):
+            if where.endswith("shortcut") and (value in KEY_CAPS or len(value) == 1):
+                continue
             if not {*where.split(".")} & NOT_SHOWN_FIELDS:
                 out.append((f"{kind}.{where}", value))
     for frame in at.dataframe:

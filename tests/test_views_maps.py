@@ -112,7 +112,7 @@ def test_deck_is_offline_and_compact():
     assert not str(spec.get("mapStyle", "")).startswith("http")
     assert "cartocdn" not in text and "mapbox" not in text and "http" not in text
     main = [layer["id"] for layer in spec["layers"] if not layer["id"].startswith(basemap.INSET_LAYER_PREFIX)]
-    assert main == ["world", "regions", "boundary-lines"]
+    assert main == ["sea", "world", "regions", "boundary-lines"]
 
 
 def test_deck_draws_only_the_children_with_values_and_tooltips():

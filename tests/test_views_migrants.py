@@ -155,10 +155,10 @@ def test_flow_map_is_offline_and_draws_the_largest_flows_only():
     assert "mapProvider" not in spec or spec["mapProvider"] in (None, "")
     assert not str(spec.get("mapStyle", "")).startswith("http")
     assert "cartocdn" not in text and "mapbox" not in text and "http" not in text
-    assert [layer["id"] for layer in spec["layers"]][:3] == ["world", "provinces", "boundary-lines"]
+    assert [layer["id"] for layer in spec["layers"]][:4] == ["sea", "world", "provinces", "boundary-lines"]
     arcs = next(layer for layer in spec["layers"] if layer["id"] == "flows")
     assert len(arcs["data"]) == 1 and arcs["data"][0]["width"] == 12.0
-    provinces = spec["layers"][1]["data"]["features"]
+    provinces = spec["layers"][2]["data"]["features"]
     fills = {f["properties"]["adcode"]: f["properties"]["fill"] for f in provinces}
     assert fills["520000"] != fills["440000"]
 
@@ -166,7 +166,7 @@ def test_flow_map_is_offline_and_draws_the_largest_flows_only():
 def test_empty_flows_still_make_a_map():
     spec, legend = _deck(FLOWS.iloc[0:0])
     main = [layer["id"] for layer in spec["layers"] if not layer["id"].startswith(basemap.INSET_LAYER_PREFIX)]
-    assert main == ["world", "provinces", "boundary-lines"]
+    assert main == ["sea", "world", "provinces", "boundary-lines"]
     assert len(legend) == 2
 
 

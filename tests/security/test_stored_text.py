@@ -341,8 +341,9 @@ def run_page(poisoned: dict, page: str, monkeypatch, lang: str = "zh"):
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=90)
     if lang != "zh":
         at.query_params["lang"] = lang
-    if page == "meeting.py":  # the slide with stored text (names, places, reasons), whatever the clock says
+    if page == "meeting.py":  # the slide with stored text (names, places, reasons), asked for by the presenter
         at.query_params["screens"] = "newly"
+        at.session_state["meeting_names"] = True
     if page == "household.py":
         at.query_params["hh"] = str(poisoned["hh_id"])
     if page == "my_work.py":

@@ -140,7 +140,7 @@ REFUSED_AS = {
     **dict.fromkeys(("prov", "pref", "county"), "链接中的地区代码无效"), "month": "链接中的月份无效",
     **dict.fromkeys(("site", "page"), "链接中的编号无效"), "every": "链接中的数值无效",
     **dict.fromkeys(("sites", "mine", "overdue"), "链接中的开关设置无效"),
-    "hh": "链接中的档案编号无效", "lead": "链接中的线索编号无效",
+    "hh": "链接中的档案编号无效", "lead": "链接中的线索编号无效", "screens": "链接中的页面名称无效",
 }
 CJK = lambda s: any("\u4e00" <= ch <= "\u9fff" for ch in s)  # noqa: E731
 

@@ -45,6 +45,8 @@ INSET_LABEL = "南海诸岛"
 INSET_LAYER_PREFIX = "inset-"
 # Neighbours farther than this window (lon/lat) add weight to every deck but are never on screen.
 BACKDROP_WINDOW = (60.0, -10.0, 150.0, 60.0)
+# The sea drawn under a map: wider than any view the maps open with (a 1920 px national view spans ~150°).
+SEA_WINDOW = (0.0, -50.0, 179.9, 80.0)
 
 
 # ---------------------------------------------------------------- geometry
@@ -263,7 +265,7 @@ def south_sea_inset(china: dict, fill: str | list[int] = "properties.fill",
         pdk.Layer("GeoJsonLayer", _inset_lines(), id=f"{INSET_LAYER_PREFIX}boundary-lines", filled=False,
                   stroked=True, get_line_color=[*BOUNDARY_LINE], line_width_min_pixels=1.2),
         pdk.Layer("TextLayer", [{"text": label, "position": label_at}], id=f"{INSET_LAYER_PREFIX}label",
-                  get_position="position", get_text="text", get_size=14, get_color=[40, 40, 40],
+                  get_position="position", get_text="text", get_size=16, get_color=[40, 40, 40],
                   get_text_anchor='"end"', get_alignment_baseline='"bottom"', character_set=f'"{"".join(sorted(set(label)))}"',
                   # quoted: pydeck passes a quoted string on as text, anything else as an expression
                   font_family='"\'Noto Sans CJK SC\', \'Microsoft YaHei\', \'PingFang SC\', sans-serif"'),
@@ -296,6 +298,15 @@ def world_backdrop(window: tuple[float, float, float, float] = BACKDROP_WINDOW) 
     keep = _nearby_countries(window)
     world["features"] = [f for f in world["features"] if f["properties"]["name"] in keep]
     return world
+
+
+def sea_layer() -> pdk.Layer:
+    """The sea, under everything: the map reads the same on a dark page (the meeting screen) as on a light one,
+    and the inset's sea matches the main map's."""
+    west, south, east, north = SEA_WINDOW
+    box = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return pdk.Layer("PolygonLayer", [{"polygon": box}], id="sea", get_polygon="polygon", filled=True,
+                     stroked=False, get_fill_color=[*SEA, 255])
 
 
 def foreign_layer() -> pdk.Layer:

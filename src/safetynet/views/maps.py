@@ -245,6 +245,7 @@ def build_choropleth(values: pd.DataFrame, region: str, level: int, child_level:
             text = by_code.at[code, field] if known and field in by_code.columns else ""
             props[field] = text if isinstance(text, str) else ""
     layers = [
+        basemap.sea_layer(),
         basemap.foreign_layer(),
         pdk.Layer("GeoJsonLayer", collection, id="regions", filled=True, stroked=True, pickable=True,
                   auto_highlight=True, highlight_color=[31, 95, 168, 150], get_fill_color="properties.fill",

@@ -209,6 +209,7 @@ def build_flow_deck(flows: pd.DataFrame, highlight: str | None = None, unit: str
         inside = highlight is not None and feature["properties"]["adcode"] == highlight
         feature["properties"]["fill"] = [214, 226, 240, 255] if inside else [*basemap.CHINA_FILL, 255]
     layers = [
+        basemap.sea_layer(),
         basemap.foreign_layer(),
         pdk.Layer("GeoJsonLayer", provinces, id="provinces", filled=True, stroked=True,
                   get_fill_color="properties.fill", get_line_color=[*basemap.CHINA_LINE], line_width_min_pixels=0.8),

@@ -402,6 +402,7 @@ def build_site_map(table: pd.DataFrame, regions: pd.DataFrame, region: str, leve
     for feature in outlines["features"]:
         feature["properties"]["tooltip"] = feature["properties"]["name"]
     layers = [
+        basemap.sea_layer(),
         basemap.foreign_layer(),
         pdk.Layer("GeoJsonLayer", outlines, id="regions", filled=True, stroked=True, pickable=False,
                   get_fill_color=[*basemap.CHINA_FILL, 255], get_line_color=[*basemap.CHINA_LINE],
