@@ -16,6 +16,8 @@ if ctx.month is None:
 
 monthly = cache.load_monthly(ctx.url, ctx.version, ctx.filters)
 widgets.render_kpi_row(kpi.build_kpis(monthly, ctx.month), kpi.kpi_values(monthly), per_row=5)
+if statement := kpi.population_statement(monthly, ctx.month):  # which households each number counts
+    st.caption(statement)
 
 left, right = st.columns([5, 6])
 with left:

@@ -374,3 +374,16 @@ def test_the_meeting_screen_shows_both_changes_coloured_by_meaning(app, demo_db)
     card = re.search(f'<div class="label">{re.escape(high.label)}</div>.*?</div></div>', cards).group(0)
     assert f'<div class="delta {colour}">同比 {change}</div>' in card
     assert cards.count(">同比 ") == cards.count('<div class="sn-kpi">') == cards.count(">环比 ")
+
+
+def test_the_overview_says_whom_it_counts_with_the_months_own_numbers(app, demo_db):
+    """The tiers add up to the households scored; the open files are part of them; the rest are followed."""
+    statement = next(c.value for c in _page(app, "overview").caption if c.value.startswith("统计口径"))
+    month = int(_read(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+    rows = _read(demo_db, "SELECT tier, status FROM risk_score WHERE month = :m", m=month)
+    scored, open_files = len(rows), int(rows["status"].isin(["在档", "帮扶中"]).sum())
+    tiers = rows["tier"].value_counts()
+    numbers = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", statement)]
+    assert numbers == [scored, int(tiers.get("高", 0)), int(tiers.get("中", 0)), int(tiers.get("低", 0)),
+                       open_files, scored - open_files]
+    assert numbers[1] + numbers[2] + numbers[3] == numbers[0]

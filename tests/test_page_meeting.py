@@ -127,3 +127,23 @@ def test_every_slide_in_english_has_no_chinese_words_of_ours(app, slide):
     ours = re.sub(r"<td>.*?</td>", "", rendered, flags=re.S)  # place, site and industry names stay as they are
     ours = re.sub(r"全国|[\u4e00-\u9fff]+(省|市|区|县|州|盟|旗)", "", ours)
     assert not re.search(r"[\u4e00-\u9fff]", ours), re.findall(r"[^<>]{0,30}[\u4e00-\u9fff]+[^<>]{0,30}", ours)[:5]
+
+
+def test_the_site_slide_shows_the_sites_screens_numbers(app):
+    slide = _open(app, screens="sites")
+    cards = re.findall(r'<div class="label">(.*?)</div><div class="value[^"]*">(.*?)</div>', _html(slide))
+    screen = app()
+    screen.switch_page("pages/sites.py").run()
+    tiles = {m.label: re.sub(r"^:red\[\*\*(.*)\*\*\]$", r"\1", m.value) for m in screen.metric}
+    assert cards and all(tiles[html.unescape(label)] == html.unescape(value) for label, value in cards)
+
+
+def test_the_industry_slide_shows_the_industries_screens_numbers(app):
+    rows = _table(_open(app, screens="industries"))
+    screen = app()
+    screen.switch_page("pages/industries.py").run()
+    page = screen.dataframe[0].value.set_index("industry")
+    assert len(rows) and all(int(r["评分户数"].replace(",", "")) == int(page.at[r["行业"], "households"])
+                             for _, r in rows.iterrows())
+    shares = [float(v.rstrip("%")) for v in rows["高风险户占比"]]
+    assert shares == sorted(shares, reverse=True)  # the highest share first

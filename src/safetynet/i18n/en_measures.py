@@ -130,4 +130,11 @@ EN = {
     "按所选指标排名，1为最好": "Rank by the chosen measure; 1 is best",
     "与一个月前同一天的排名相比：▲上升，▼下降": "Compared with the rank a month ago: ▲ up, ▼ down",
     "持平": "same",
+    "统计口径：本月评分户 {households} 户 = 高风险 {tier_high} + 中风险 {tier_mid} + 低风险 {tier_low}。"
+    "其中在档及帮扶中的档案户（监测户数）{open_files} 户；其余 {followed} 户是风险消除（解困、脱困）后"
+    "仍在跟踪的户，评为高风险即返贫预警。各项占比和覆盖率以评分户为分母。":
+        "Who is counted: {households} households scored this month = {tier_high} high + {tier_mid} medium + "
+        "{tier_low} low risk. Of them, {open_files} are open files (monitored households); the other {followed} "
+        "are followed after their risk was eliminated, and a high score on one of them is a relapse warning. "
+        "Shares and coverage are over the households scored.",
 }

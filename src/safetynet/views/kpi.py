@@ -11,6 +11,7 @@ import pandas as pd
 
 from safetynet import measures
 from safetynet.domain.months import add_months
+from safetynet.i18n import t
 from safetynet.measures import Measure
 
 KPI_SPECS = measures.select("overview")  # the overview's row; the meeting screen has its own selection
@@ -54,3 +55,20 @@ def build_kpis(monthly: pd.DataFrame, month: int, specs: tuple[Measure, ...] = K
                        None if now is None or prev is None else now - prev,
                        None if now is None or last_year is None else now - last_year))
     return out
+
+
+POPULATION_CODES = ("households", "tier_high", "tier_mid", "tier_low", "open_files")
+
+
+def population_statement(monthly: pd.DataFrame, month: int) -> str | None:
+    """Which households the overview's numbers count, with the month's own figures: the tiers add up to the
+    households scored, of which the open files (监测户数) are a part; the rest are followed after their risk
+    was eliminated. None without a score that month."""
+    values = measures.monthly(monthly, list(POPULATION_CODES))
+    if month not in values.index or not values.at[month, "households"]:
+        return None
+    n = {code: measures.format_value(values.at[month, code], measures.COUNT) for code in POPULATION_CODES}
+    followed = measures.format_value(values.at[month, "households"] - values.at[month, "open_files"], measures.COUNT)
+    return t("统计口径：本月评分户 {households} 户 = 高风险 {tier_high} + 中风险 {tier_mid} + 低风险 {tier_low}。"
+             "其中在档及帮扶中的档案户（监测户数）{open_files} 户；其余 {followed} 户是风险消除（解困、脱困）后"
+             "仍在跟踪的户，评为高风险即返贫预警。各项占比和覆盖率以评分户为分母。", followed=followed, **n)
