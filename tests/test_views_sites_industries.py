@@ -180,7 +180,7 @@ def test_site_map_is_offline():
     regions = pd.DataFrame({"lon": [106.7], "lat": [26.8]}, index=["520000"])
     deck = sv.build_site_map(_sites(), regions, "520000", 1, 2)
     spec = json.loads(deck.to_json())
-    assert [layer["id"] for layer in spec["layers"]] == ["world", "regions", "boundary-lines", "sites"]
+    assert [layer["id"] for layer in spec["layers"]] == ["sea", "world", "regions", "boundary-lines", "sites"]
     assert "mapbox" not in json.dumps(spec) and "cartocdn" not in json.dumps(spec)
     assert not spec.get("mapStyle", "").startswith("http")
     sites_layer = spec["layers"][-1]
