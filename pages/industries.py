@@ -37,7 +37,8 @@ monthly = cache.load(ctx.url, ctx.version, queries.industry_monthly, ctx.filters
 st.plotly_chart(views.build_industry_trend_figure(monthly, names, focus or None), key="industries_trend",
                 config={"displaylogo": False})
 if not focus:
-    st.caption(t("选择一个重点行业，可单独查看它的趋势并与全部行业比较；点击图例可隐藏或显示某个行业。"))
+    st.caption(t("图中为户数最多的{n}个行业，其余行业（含“其他行业”）合并为“其他”（灰色虚线）。", n=views.TOP_INDUSTRIES)
+               + t("选择一个重点行业，可单独查看它的趋势并与全部行业比较；点击图例可隐藏或显示某个行业。"))
 
 children = cache.load(ctx.url, ctx.version, queries.industry_children, ctx.filters, ctx.month, focus or None)
 region_fig = views.build_region_figure(children, names.get(focus, t("全部行业")))

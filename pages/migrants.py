@@ -28,8 +28,7 @@ else:
 
 unit = queries.flow_unit(ctx.level)
 flows = cache.load(ctx.url, ctx.version, queries.migrant_flows, ctx.filters, ctx.month)
-st.subheader(t("农民工流向：从来源地到务工地（按省）") if unit == "province"
-             else t("农民工流向：从来源地到务工地（按地市）"))
+st.subheader(views.flow_title(unit))
 if flows.empty:
     st.info(t("当前范围内没有记录来源地和务工地的农民工。"))
 else:
@@ -42,7 +41,7 @@ else:
     with right:
         st.markdown(f"**{t('人数最多的10条流向')}**")
         st.dataframe(views.top_flows_table(flows), hide_index=True, key="migrants_top_flows")
-        st.caption(views.flow_summary(flows) + t("这些流向就是农村劳动力向城市转移的路径。"))
+        st.caption(views.flow_summary(flows, unit=unit) + t("这些流向就是农村劳动力向城市转移的路径。"))
 
 st.subheader(t("农民工风险在哪里：按务工地点"))
 risk = cache.load(ctx.url, ctx.version, queries.migrant_workplace_risk, ctx.filters, ctx.month)

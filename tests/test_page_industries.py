@@ -109,6 +109,31 @@ def test_downturn_shows_in_the_manufacturing_trend(app, demo_db):
     assert [tr.name for tr in trend.data].count("全部行业") == 1  # the reference line for the focus
 
 
+def test_trend_shows_the_five_largest_industries_and_other_summed_from_sql(app, demo_db):
+    """Issue 12: not nine tangled lines; the five largest, 其他 for the rest, whole-number count axes."""
+    at = _open(app)
+    latest = _latest(demo_db)
+    first = add_months(latest, -23)
+    rows = _sql(demo_db, f"""
+        SELECT x.month, COALESCE(x.industry_code, 'Z') AS code,
+               SUM(CASE WHEN (x.flags & {int(Flag.WAGE_ARREARS)}) <> 0 THEN 1 ELSE 0 END) AS arrears,
+               COUNT(*) AS households
+        FROM risk_score x WHERE x.month >= :first GROUP BY x.month, COALESCE(x.industry_code, 'Z')""", first=first)
+    names = _sql(demo_db, "SELECT code, name_zh FROM industry").set_index("code")["name_zh"]
+    size = rows.groupby("code")["households"].sum()
+    top = size.drop("Z", errors="ignore").sort_values(ascending=False, kind="stable").index[:5].tolist()
+    trend = pio.from_json(at.get("plotly_chart")[0].proto.spec)
+    panel = [tr for tr in trend.data if tr.xaxis == "x2"]
+    assert [tr.name for tr in panel] == [names[c] for c in top] + ["其他"]
+    months = sorted(rows["month"].unique())
+    rest = rows.loc[~rows["code"].isin(top)].groupby("month")["arrears"].sum().reindex(months, fill_value=0)
+    assert values(panel[-1].y)[-len(months):] == rest.astype(float).tolist()
+    for axis in (trend.layout.yaxis2, trend.layout.yaxis3):
+        assert axis.tickformat == ",d" and axis.tick0 == 0 and float(axis.dtick).is_integer() and axis.dtick >= 1
+    assert trend.layout.yaxis.range[0] == 0
+    assert any("户数最多的5个行业" in c.value for c in at.caption)
+
+
 def test_children_chart_equals_sql(app, demo_db):
     at = _open(app, prov="440000", industry="C")
     latest = _latest(demo_db)

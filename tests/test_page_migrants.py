@@ -110,19 +110,71 @@ def _flows_sql(engine, month: int, unit: str, cond: str, region: str) -> pd.Data
 
 def _expected_top(engine, flows: pd.DataFrame) -> list[list[str]]:
     names = _sql(engine, "SELECT adcode, name FROM region").set_index("adcode")["name"]
+    flows = flows[flows["origin"] != flows["work"]]  # the table lists flows between two areas
     top = flows.sort_values(["workers", "origin", "work"], ascending=[False, True, True]).head(10)
     return [[names[o], names[w], i18n.fmt_count(n), i18n.fmt_count(x)]
             for o, w, n, x in top[["origin", "work", "workers", "cross_province"]].itertuples(index=False)]
 
 
+def _shown_ends(engine, flows: pd.DataFrame, province: str | None) -> pd.DataFrame:
+    """Prefecture flows (from persons) with each end as the screen shows it, summed here in pandas: the
+    prefecture inside `province`, the province outside it (always the province nationally)."""
+    prov = _sql(engine, "SELECT adcode, prov_adcode FROM region").set_index("adcode")["prov_adcode"]
+
+    def end(code: str) -> str:
+        return code if province is not None and prov[code] == province else prov[code]
+
+    shown = flows.assign(origin=flows["origin"].map(end), work=flows["work"].map(end))
+    return shown.groupby(["origin", "work"], as_index=False)[["workers", "cross_province"]].sum()
+
+
+def _deck_arcs(at: AppTest) -> list[str]:
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return [arc["tooltip"] for layer in deck["layers"] if layer["id"] == "flows" for arc in layer["data"]]
+
+
 def test_top_flows_equal_a_group_by_over_person(app, demo_db):
     at = _open(app)
-    flows = _flows_sql(demo_db, _latest(demo_db), "province", "1 = 1", "000000")
+    latest = _latest(demo_db)
+    finer = _flows_sql(demo_db, latest, "prefecture", "1 = 1", "000000")
+    flows = _shown_ends(demo_db, finer, None)
+    assert flows.equals(_shown_ends(demo_db, _flows_sql(demo_db, latest, "province", "1 = 1", "000000"), None))
     shown = at.dataframe[0].value
     assert list(shown.columns) == ["来源地", "务工地", "农民工人数", "其中跨省"]
     assert shown.values.tolist() == _expected_top(demo_db, flows)
     total = int(flows["workers"].sum())
     assert any(f"共{i18n.fmt_count(total)}名农民工" in c.value for c in at.caption)
+
+
+def test_national_flows_are_between_provinces(app, demo_db):
+    """Issue 12: the national map's top flows stayed inside one province; now none does."""
+    at = _open(app)
+    assert at.subheader[1].value == "农民工跨省流向：从来源省到务工省"
+    shown = at.dataframe[0].value
+    assert (shown["来源地"] != shown["务工地"]).all() and len(shown) == 10
+    provinces = set(_sql(demo_db, "SELECT name FROM region WHERE level = 1")["name"])
+    assert set(shown["来源地"]) | set(shown["务工地"]) <= provinces
+    assert (shown["农民工人数"] == shown["其中跨省"]).all()  # between provinces means across provinces
+    arcs = _deck_arcs(at)
+    assert arcs and all(a.split(" → ")[0] != a.split(" → ")[1].split("：")[0] for a in arcs)
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert "local-flows" not in [layer["id"] for layer in deck["layers"]]
+
+
+def test_in_a_province_flows_are_its_prefectures_and_other_provinces(app, demo_db):
+    at = _open(app, prov="520000")
+    assert at.subheader[1].value == "农民工流向：省内按地市，省外按省"
+    finer = _flows_sql(demo_db, _latest(demo_db), "prefecture", "c.prov_adcode = :r", "520000")
+    flows = _shown_ends(demo_db, finer, "520000")
+    assert at.dataframe[0].value.values.tolist() == _expected_top(demo_db, flows)
+    names = _sql(demo_db, "SELECT adcode, name, level, prov_adcode FROM region").set_index("name")
+    for origin, work in at.dataframe[0].value[["来源地", "务工地"]].itertuples(index=False):
+        assert origin != work
+        for place in (origin, work):  # a prefecture of 贵州, or a whole other province
+            row = names.loc[place]
+            assert (row["prov_adcode"] == "520000" and row["level"] == 2) or (
+                row["prov_adcode"] != "520000" and row["level"] == 1), place
+    assert int(flows["workers"].sum()) == int(finer["workers"].sum())
 
 
 def test_flows_respect_a_county_filter(app, demo_db):
@@ -137,14 +189,15 @@ def test_flows_respect_a_county_filter(app, demo_db):
         m=latest, yes=True).iloc[0]
     at = _open(app, prov=county["prov_adcode"], pref=county["parent_adcode"], county=county["adcode"])
     assert at.query_params.get("county") in (county["adcode"], [county["adcode"]])
-    flows = _flows_sql(demo_db, latest, "prefecture", "c.adcode = :r", county["adcode"])
+    flows = _shown_ends(demo_db, _flows_sql(demo_db, latest, "prefecture", "c.adcode = :r", county["adcode"]),
+                        county["prov_adcode"])
     assert int(flows["workers"].sum()) == int(county["n"])
     shown = at.dataframe[0].value
     assert shown.values.tolist() == _expected_top(demo_db, flows)
     nation = _flows_sql(demo_db, latest, "province", "1 = 1", "000000")
     assert int(flows["workers"].sum()) < int(nation["workers"].sum())
     assert any(f"共{i18n.fmt_count(int(county['n']))}名农民工" in c.value for c in at.caption)
-    assert "（按地市）" in at.subheader[1].value
+    assert "省内按地市" in at.subheader[1].value
 
 
 def test_workplace_table_equals_sql(app, demo_db):
@@ -191,5 +244,5 @@ def test_a_scoped_user_sees_only_their_region(app, demo_db):
                               scope="520000"))
     latest = _latest(demo_db)
     assert _metric(at, "农民工家庭").value == i18n.fmt_count(_flag_count(demo_db, Flag.MIGRANT, latest, "520000"))
-    flows = _flows_sql(demo_db, latest, "prefecture", "c.prov_adcode = :r", "520000")
+    flows = _shown_ends(demo_db, _flows_sql(demo_db, latest, "prefecture", "c.prov_adcode = :r", "520000"), "520000")
     assert at.dataframe[0].value.values.tolist() == _expected_top(demo_db, flows)

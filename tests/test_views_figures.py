@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
+import pytest
+
 from safetynet import measures
 from safetynet.domain.months import add_months
 from safetynet.i18n import fmt_month
@@ -56,3 +61,54 @@ def test_a_change_too_small_to_show_is_grey():
     covered = measures.get("assist_cov")
     assert measures.format_delta(0.0004, covered.kind) == "0"
     assert measures.change_colour(covered, 0.0004) == "gray" and measures.change_colour(covered, -0.0004) == "gray"
+
+
+# ---------------------------------------------------------------- issue 12 §5: axes a leader reads at a glance
+def _ticks(axis) -> list[float]:
+    """The tick values Plotly draws for a linear axis with a fixed step, over its explicit range."""
+    low, high = axis["range"]
+    first = axis["tick0"] + axis["dtick"] * math.ceil((low - axis["tick0"]) / axis["dtick"])
+    return [first + k * axis["dtick"] for k in range(int((high - first) // axis["dtick"]) + 1)]
+
+
+@pytest.mark.parametrize("values", [[0, 0, 0], [0, 1, 1], [0, 1, 2, 1], [3, 4], [0, 7, 12], [120, 980], [0, 23456]])
+def test_count_axes_tick_at_whole_numbers_only(values):
+    axis = figures.count_axis(values)
+    assert axis["tickformat"] == ",d" and axis["tickmode"] == "linear" and axis["tick0"] == 0
+    assert isinstance(axis["dtick"], int) and axis["dtick"] >= 1
+    top = max(values)
+    shown = dict(axis, range=axis.get("range", [0, top * 1.05 or 1]))
+    ticks = _ticks(shown)
+    assert all(float(v).is_integer() for v in ticks), ticks
+    labels = [f"{v:,.0f}" for v in ticks]
+    assert len(labels) == len(set(labels)) >= 2, labels  # never "0, 0, 0, 1, 1, 1"
+    assert len(ticks) <= 2 * figures.COUNT_TICKS + 1
+
+
+def test_count_steps_are_round():
+    assert [figures.count_step(s) for s in (0, 1, 4, 5, 9, 12, 40, 980, 23456)] == [1, 1, 1, 1, 2, 5, 10, 200, 5000]
+
+
+def test_count_changes_keep_their_sign_and_whole_steps():
+    axis = figures.count_axis([-3, 2, 7], "+,d")
+    assert axis["tickformat"] == "+,d" and axis["rangemode"] == "normal" and axis["dtick"] == 2
+
+
+@pytest.mark.parametrize("values", [[0.942, 0.95], [0.02, 0.031], [0.0], [0.4, 0.6], [1.0]])
+def test_share_axes_start_at_zero(values):
+    axis = figures.share_axis(values)
+    assert axis["range"][0] == 0 and axis["range"][1] >= max(values) and axis["range"][1] <= 1.0
+    assert axis["tickformat"] == ".0%"
+
+
+def test_the_trend_figure_has_whole_number_counts_and_shares_from_zero():
+    frame = pd.DataFrame({"month": [202608, 202609, 202610], "households": [400, 402, 401],
+                          "tier_high": [0, 1, 1], "open_files": [2, 2, 3]})
+    counts = [c for c in ("tier_high", "open_files") if measures.get(c).kind == measures.COUNT]
+    fig = figures.build_trend_figure(frame, counts, "趋势")
+    axis = fig.layout.yaxis
+    assert axis.tickformat == ",d" and axis.tick0 == 0 and axis.dtick == 1 and axis.range[0] == 0
+    labels = [f"{v:,.0f}" for v in _ticks(axis.to_plotly_json())]
+    assert len(labels) == len(set(labels)), labels
+    shares = figures.build_trend_figure(frame, ["high_share"], "趋势")
+    assert shares.layout.yaxis.tickformat == ".0%" and shares.layout.yaxis.range[0] == 0

@@ -93,6 +93,21 @@ def test_festival_figure_has_one_line_per_year_in_each_panel():
     assert list(first.customdata) == ["2025年12月", "2026年1月", "2026年2月", "2026年3月", "2026年4月"]
     assert [tr.showlegend for tr in fig.data].count(True) == 2
     assert fig.layout.xaxis.ticktext[2] == "春节月"
+    for axis in (fig.layout.yaxis, fig.layout.yaxis2):  # households: whole-number ticks from zero
+        assert axis.tickformat == ",d" and axis.tick0 == 0 and axis.dtick >= 1 and float(axis.dtick).is_integer()
+        assert axis.rangemode == "tozero"
+
+
+def test_festival_figure_of_a_few_households_does_not_repeat_ticks():
+    """Issue 12: a county's 0–2 households used to read "0, 0, 0, 1, 1, 1" up the axis."""
+    small = _monthly({202601: {"out_of_work": 1}, 202602: {"not_returned": 0, "out_of_work": 2},
+                      202603: {"not_returned": 1}, 202604: {}})
+    fig = views.build_festival_figure(views.align_to_festival(small))
+    for axis in (fig.layout.yaxis, fig.layout.yaxis2):
+        assert axis.dtick == 1 and axis.tick0 == 0 and axis.tickmode == "linear" and axis.range[0] == 0
+        ticks = [axis.tick0 + k * axis.dtick for k in range(int(axis.range[1] // axis.dtick) + 1)]
+        labels = [f"{v:,.0f}" for v in ticks]
+        assert len(labels) == len(set(labels)) >= 2, labels
 
 
 def test_festival_note_quotes_the_dates_that_move():
@@ -139,14 +154,39 @@ def test_arc_tooltips_read_in_chinese_and_english():
     assert arcs["data"][0]["tooltip"] == "贵州省 → 广东省: 1,234 workers"
 
 
-def test_flows_within_one_area_are_dots_not_arcs():
+def test_nationally_only_flows_between_provinces_are_drawn():
+    """Issue 12: the national map's main flows stay inside no province, and it draws no dot per province."""
     spec, legend = _deck(FLOWS)
     arcs = next(layer for layer in spec["layers"] if layer["id"] == "flows")
+    assert [a["tooltip"] for a in arcs["data"]] == ["贵州省 → 广东省：1,234人", "云南省 → 广东省：617人"]
+    assert "local-flows" not in [layer["id"] for layer in spec["layers"]]
+    assert [item.text for item in legend] == ["来源地（线的起点）", "务工地（线的终点）"]
+
+
+PREF_FLOWS = pd.DataFrame({  # as migrant_flows returns them once 贵州 is filtered: 贵州's prefectures, other provinces
+    "origin": ["522600", "522600", "522600", "440000", "520100"],
+    "origin_name": ["黔东南州", "黔东南州", "黔东南州", "广东省", "贵阳市"],
+    "origin_lon": [108.0, 108.0, 108.0, 113.1, 106.6], "origin_lat": [26.6, 26.6, 26.6, 23.7, 26.6],
+    "work": ["440000", "522600", "520100", "440000", "520100"],
+    "work_name": ["广东省", "黔东南州", "贵阳市", "广东省", "贵阳市"],
+    "work_lon": [113.1, 108.0, 106.6, 113.1, 106.6], "work_lat": [23.7, 26.6, 26.6, 23.7, 26.6],
+    "workers": [60, 44, 11, 6, 4], "cross_province": [60, 0, 0, 0, 0],
+})
+
+
+def test_in_a_province_flows_within_one_prefecture_are_dots_not_arcs():
+    spec, legend = _deck(PREF_FLOWS, highlight="520000", unit="prefecture")
+    arcs = next(layer for layer in spec["layers"] if layer["id"] == "flows")
     dots = next(layer for layer in spec["layers"] if layer["id"] == "local-flows")
-    assert len(arcs["data"]) == 2
-    assert [d["tooltip"] for d in dots["data"]] == ["贵州省内流动：300人", "广东省内流动：100人"]
+    assert [a["tooltip"] for a in arcs["data"]] == ["黔东南州 → 广东省：60人", "黔东南州 → 贵阳市：11人"]
+    # a household's member from 广东 working in 广东 is no flow of this province's: no dot over 广东
+    assert [d["tooltip"] for d in dots["data"]] == ["黔东南州内流动：44人", "贵阳市内流动：4人"]
     assert dots["radiusUnits"] == "pixels"
-    assert [item.text for item in legend][-1] == "圆点：省内流动"
+    assert [item.text for item in legend][-1] == "圆点：地市内流动"
+    table = views.top_flows_table(PREF_FLOWS)
+    assert table["务工地"].tolist() == ["广东省", "贵阳市"]
+    summary = views.flow_summary(PREF_FLOWS, unit="prefecture")
+    assert "共125名" in summary and "2条跨地市流向，共71人" in summary and "内流动的54人不画线" in summary
 
 
 def test_flow_map_is_offline_and_draws_the_largest_flows_only():
@@ -173,10 +213,11 @@ def test_empty_flows_still_make_a_map():
 def test_top_flows_table_and_summary():
     table = views.top_flows_table(FLOWS, n=3)
     assert list(table.columns) == ["来源地", "务工地", "农民工人数", "其中跨省"]
-    assert table.values.tolist() == [["贵州省", "广东省", "1,234", "1,234"], ["云南省", "广东省", "617", "617"],
-                                     ["贵州省", "贵州省", "300", "0"]]
+    assert table.values.tolist() == [["贵州省", "广东省", "1,234", "1,234"], ["云南省", "广东省", "617", "617"]]
     summary = views.flow_summary(FLOWS)
-    assert "共2,251名" in summary and "跨省务工1,851人（82.2%）" in summary and "2条跨地区流向" in summary
+    assert "共2,251名" in summary and "跨省务工1,851人（82.2%）" in summary
+    assert "2条跨省流向，共1,851人" in summary and "省内流动400人不画线" in summary
+    assert "2条跨省流向" in views.flow_summary(FLOWS, max_arcs=5) and "1条跨省流向" in views.flow_summary(FLOWS, 1)
 
 
 def test_counts_above_ten_thousand_use_wan():

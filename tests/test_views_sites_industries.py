@@ -176,6 +176,22 @@ def test_employment_figures_show_the_national_benchmark():
     assert any(shape.x0 == sv.NATIONAL_EMPLOYMENT_RATE for shape in by_site.layout.shapes)
 
 
+def test_share_axes_of_the_site_figures_start_at_zero():
+    """Issue 12: an axis from 86 % made 94.2 % (against 94.5 % nationally) look like a collapse."""
+    sites = _sites()
+    by_site = sv.build_employment_by_site_figure(sites)
+    assert by_site.layout.xaxis.range[0] == 0 and by_site.layout.xaxis.range[1] >= max(by_site.data[0].x)
+    assert by_site.layout.xaxis.tickformat == ".0%"
+    high = _monthly([202609, 202610], labour=[500, 500], employed=[471, 473])  # 94.2 %, 94.6 %
+    trend = sv.build_employment_trend_figure(high)
+    assert trend.layout.yaxis.range[0] == 0 and trend.layout.yaxis.range[1] >= 0.946
+    mix = sv.build_risk_mix_figure(_monthly([202609, 202610], households=[10, 10], tier_high=[1, 2],
+                                            tier_mid=[4, 4], tier_low=[5, 4]))
+    assert list(mix.layout.yaxis.range) == [0, 1]
+    aid = sv.build_assistance_figure(pd.DataFrame({"aid_type": ["慰问", "助学"], "households": [9, 6]}), 10)
+    assert aid.layout.xaxis.range[0] == 0 and max(aid.layout.xaxis.tickvals) == 1.0
+
+
 def test_site_map_is_offline():
     regions = pd.DataFrame({"lon": [106.7], "lat": [26.8]}, index=["520000"])
     deck = sv.build_site_map(_sites(), regions, "520000", 1, 2)
@@ -266,6 +282,60 @@ def test_trend_figure_all_industries_and_focus():
     assert [tr.name for tr in focused.data] == ["快递外卖平台"] * 3 + ["全部行业"]
     everything = focused.data[-1]
     assert list(everything.y) == pytest.approx([10 / 105, 12 / 105, 14 / 105])
+
+
+def _nine_industries() -> pd.DataFrame:
+    """Every industry of the code list over six months, sizes spread so the top five are clear."""
+    rng = np.random.default_rng(12)
+    rows = []
+    for k, (code, *_rest) in enumerate(codes.INDUSTRIES):
+        for month in (202605, 202606, 202607, 202608, 202609, 202610):
+            households = int(rng.integers(20, 40)) + 40 * (len(codes.INDUSTRIES) - k)
+            rows.append({"month": month, "industry_code": code, "households": households,
+                         "tier_high": int(rng.integers(0, households // 4)),
+                         "wage_arrears": int(rng.integers(0, 12)), "out_of_work": int(rng.integers(0, 9))})
+    return pd.DataFrame(rows)
+
+
+def test_trend_figure_shows_the_top_five_and_sums_the_rest_into_other():
+    """Issue 12: nine lines in near-identical colours were a tangle; five plus 其他, in far-apart colours."""
+    monthly = _nine_industries()
+    names = {code: zh for code, _s, zh, *_ in codes.INDUSTRIES}
+    fig = iv.build_industry_trend_figure(monthly, names)
+    size = monthly.groupby("industry_code")["households"].sum()
+    top = size.drop("Z").sort_values(ascending=False).index[:iv.TOP_INDUSTRIES].tolist()
+    rest = sorted(set(size.index) - set(top))
+    assert "Z" in rest  # 其他行业 is never a line of its own
+    for axis in ("x", "x2", "x3"):
+        panel = [tr for tr in fig.data if tr.xaxis == axis]
+        assert len(panel) <= iv.TOP_INDUSTRIES + 1
+        assert [tr.name for tr in panel] == [names[c] for c in top] + ["其他"]
+    by_month = monthly.set_index(["industry_code", "month"]).sort_index()
+    months = sorted(monthly["month"].unique())
+    for column, axis in (("wage_arrears", "x2"), ("out_of_work", "x3")):
+        other = next(tr for tr in fig.data if tr.name == "其他" and tr.xaxis == axis)
+        expected = [int(by_month.loc[(rest, m), column].sum()) for m in months]
+        assert list(other.y) == expected, column
+    other_rate = next(tr for tr in fig.data if tr.name == "其他" and tr.xaxis == "x")
+    expected = [by_month.loc[(rest, m), "tier_high"].sum() / by_month.loc[(rest, m), "households"].sum() for m in months]
+    assert list(other_rate.y) == pytest.approx(expected)  # the rate over the summed households, not a mean of rates
+    colours = [tr.line.color for tr in fig.data if tr.xaxis == "x2"]
+    assert len(set(colours)) == len(colours) and codes.TIERS["高"][2] not in colours
+
+
+def test_industry_panels_have_whole_number_count_axes_and_share_axes_from_zero():
+    fig = iv.build_industry_trend_figure(_trend(), NAMES)
+    assert fig.layout.yaxis.tickformat == ".0%" and fig.layout.yaxis.range[0] == 0
+    for axis in (fig.layout.yaxis2, fig.layout.yaxis3):
+        assert axis.tickformat == ",d" and axis.tick0 == 0 and axis.tickmode == "linear"
+        assert axis.dtick >= 1 and float(axis.dtick).is_integer()
+    # out of work is 0–2 households: without a whole-number step the axis read "0, 0, 1, 1, 2, 2"
+    assert fig.layout.yaxis3.dtick == 1 and fig.layout.yaxis3.range[0] == 0
+
+
+def test_few_industries_fold_nothing():
+    folded, order = iv.fold_industries(_trend())
+    assert order == ["C", "GP"] and set(folded["industry_code"]) == {"C", "GP"}
 
 
 def test_region_figure_sorted_by_arrears():

@@ -206,3 +206,52 @@ def test_single_series_title_reads_out_the_latest_month():
     assert fig.layout.title.text.endswith(">2026年10月：112 · 环比 +1 · 同比 +12</span>")
     assert fig.layout.annotations[0].text == "<b>112</b>"
     assert trends.series_summary(_wide(3), "tier_high") is None
+
+
+# ---------------------------------------------------------------- issue 12 §5: axes and Top-N
+def _whole_number_axis(axis) -> None:
+    assert axis.tick0 == 0 and axis.tickmode == "linear" and axis.dtick >= 1 and float(axis.dtick).is_integer()
+
+
+def test_count_series_tick_at_whole_numbers():
+    wide = pd.DataFrame({"高风险户": [0.0, 1.0, 2.0, 1.0]}, index=[202607, 202608, 202609, 202610])
+    values = trends.build_series_figure(wide, "tier_high", "values", "t")
+    assert values.layout.yaxis.tickformat == ",d" and values.layout.yaxis.range[0] == 0
+    _whole_number_axis(values.layout.yaxis)
+    assert values.layout.yaxis.dtick == 1  # 0–2 households: not "0, 0, 1, 1, 2, 2"
+    changes = trends.build_series_figure(wide, "tier_high", "mom", "t")
+    assert changes.layout.yaxis.tickformat == "+,d"
+    _whole_number_axis(changes.layout.yaxis)
+
+
+def test_share_series_axis_starts_at_zero():
+    wide = pd.DataFrame({"s": [0.942, 0.951]}, index=[202609, 202610])
+    fig = trends.build_series_figure(wide, "high_share", "values", "t")
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.range[1] >= 0.951
+
+
+def test_festival_figure_counts_tick_at_whole_numbers():
+    monthly = _monthly({m: float(m % 3) for m in month_range(202411, 202606)})  # 0, 1, 2 households
+    aligned = trends.festival_align(monthly, "not_returned")
+    fig = trends.build_festival_figure(aligned, "not_returned", "t")
+    assert fig.layout.yaxis.tickformat == ",d"
+    _whole_number_axis(fig.layout.yaxis)
+
+
+def test_industry_split_keeps_the_five_largest_and_folds_the_rest_into_other():
+    from safetynet.domain import codes
+
+    rows = [{"month": month, "group_code": code, "name_zh": zh, "name_en": en, "households": 100 + 10 * k,
+             "tier_high": 3 * k + (month % 100)}
+            for k, (code, _section, zh, en, *_rest) in enumerate(codes.INDUSTRIES) for month in (202609, 202610)]
+    raw = _raw(rows)
+    wide = trends.series_wide(raw, "tier_high", "industry")
+    size = raw.groupby("name_zh")["tier_high"].sum().drop("其他行业").sort_values(ascending=False)
+    top = size.index[:trends.TOP_INDUSTRIES].tolist()
+    assert wide.columns.tolist() == top + ["其他"]
+    rest = raw.loc[~raw["name_zh"].isin(top)]
+    assert "其他行业" in set(rest["name_zh"])
+    assert wide["其他"].tolist() == rest.groupby("month")["tier_high"].sum().astype(float).tolist()
+    fig = trends.build_series_figure(wide, "tier_high", "values", "t")
+    colours = [trace.line.color for trace in fig.data]
+    assert colours[-1] == trends.OTHER_COLOUR and len(set(colours)) == len(colours)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, bindparam, text
 
+from safetynet.domain.lines import NATION
 from safetynet.filters import Filters
 
 # Roll-up measures this screen reads (a fixed whitelist: only these names reach the SQL text).
@@ -43,28 +44,44 @@ def monthly_migrant_measures(engine: Engine, filters: Filters) -> pd.DataFrame:
     return pd.read_sql(sql, engine, params={"region": filters.region, "categories": list(filters.categories())})
 
 
+def flow_province(filters: Filters) -> str:
+    """The province whose prefectures the flows keep apart: the filtered region's ('' nationally)."""
+    return "" if filters.region == NATION else filters.region[:2] + "0000"
+
+
+# An end of a flow as the map shows it: its prefecture inside the filtered province, its province elsewhere
+# (and always its province nationally, where :prov is ''). rollup_migrant's ends are prefectures.
+_END = "CASE WHEN {a}.prov_adcode = :prov THEN m.{column} ELSE COALESCE({a}.prov_adcode, m.{column}) END"
+
+
 def migrant_flows(engine: Engine, filters: Filters, month: int) -> pd.DataFrame:
     """Migrant workers per (origin, work place) pair, largest first.
 
     Columns: origin, origin_name, origin_lon, origin_lat, work, work_name, work_lon,
     work_lat, workers, cross_province (of the pair's workers, those whose origin and
-    work place are in different provinces). Pairs are provinces nationally and
-    prefectures when a region is filtered (`flow_unit`; the roll-up's rows are in those
-    units). Migrants whose origin or work place is not recorded are left out.
+    work place are in different provinces). Nationally the pairs are provinces; once a
+    region is filtered, an end inside its province is a prefecture and an end outside it
+    a province (`flow_province`), so the map shows the flows between the province's
+    prefectures and out of it, not a fan of distant cities. Pairs within one area
+    (origin = work) are kept: the screen counts them but does not draw them as flows.
+    Migrants whose origin or work place is not recorded are left out.
     """
     sql = text(
         "SELECT f.origin, ro.name AS origin_name, ro.lon AS origin_lon, ro.lat AS origin_lat, "
         "f.work, rw.name AS work_name, rw.lon AS work_lon, rw.lat AS work_lat, "
         "f.workers, f.cross_province FROM ("
-        "  SELECT origin, work, SUM(workers) AS workers, SUM(cross_province) AS cross_province "
-        f"  FROM rollup_migrant m WHERE {_SCOPE} AND m.origin <> '' AND m.work <> '' "
-        "  GROUP BY origin, work"
+        "  SELECT e.origin, e.work, SUM(e.workers) AS workers, SUM(e.cross_province) AS cross_province FROM ("
+        f"    SELECT {_END.format(a='o', column='origin')} AS origin, {_END.format(a='w', column='work')} AS work, "
+        "    m.workers, m.cross_province FROM rollup_migrant m "
+        "    JOIN region o ON o.adcode = m.origin JOIN region w ON w.adcode = m.work "
+        f"    WHERE {_SCOPE} AND m.origin <> '' AND m.work <> ''"
+        "  ) e GROUP BY e.origin, e.work"
         ") f "
         "JOIN region ro ON ro.adcode = f.origin "
         "JOIN region rw ON rw.adcode = f.work "
         "ORDER BY f.workers DESC, f.origin, f.work"
     ).bindparams(bindparam("categories", expanding=True))
-    frame = pd.read_sql(sql, engine, params=_params(filters, month))
+    frame = pd.read_sql(sql, engine, params={**_params(filters, month), "prov": flow_province(filters)})
     return frame.astype({"workers": "int64", "cross_province": "int64"})
 
 

@@ -36,7 +36,8 @@ def build_trend_figure(frame: pd.DataFrame, codes: list[str], title: str, height
         fig.add_trace(go.Scatter(x=x, y=measures.values(frame, code), name=t(measures.get(code).label),
                                  mode="lines+markers", line={"width": 3, "color": color}, marker={"size": 6}))
     percent = bool(codes) and all(measures.get(code).kind == measures.SHARE for code in codes)
-    fig.update_yaxes(rangemode="tozero", tickformat=".0%" if percent else ",d", gridcolor="rgba(128,128,128,0.25)")
+    plotted = [y for trace in fig.data for y in trace.y]
+    fig.update_yaxes(**(share_axis(plotted) if percent else count_axis(plotted)), gridcolor="rgba(128,128,128,0.25)")
     fig.update_xaxes(type="category", tickangle=0, tickmode="array", tickvals=month_ticks(x))
     return _layout(fig, title, height)
 
@@ -48,3 +49,51 @@ def month_ticks(labels: list[str]) -> list[str]:
     """Every k-th month label, counted back from the latest (always labelled), at most MAX_MONTH_TICKS."""
     step = max(1, math.ceil(len(labels) / MAX_MONTH_TICKS))
     return labels[::-1][::step][::-1]
+
+
+# ---------------------------------------------------------------- axes a leader reads at a glance
+COUNT_TICKS = 5  # about this many gridlines on a count axis
+
+
+def count_step(span: float, ticks: int = COUNT_TICKS) -> int:
+    """A whole-number tick step (1, 2, 5, 10, 20, 50, …) giving about `ticks` gridlines over `span`."""
+    if not span > 0 or not math.isfinite(span):
+        return 1
+    raw = span / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return max(1, int(round(step)))
+
+
+def _finite(values: object) -> list[float]:
+    numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
+    return [float(v) for v in numbers if pd.notna(v) and math.isfinite(v)]
+
+
+def count_axis(values: object, tickformat: str = ",d") -> dict[str, object]:
+    """Axis settings for counts: ticks at whole numbers from zero (never "0, 0, 0, 1, 1, 1").
+
+    Plotly's own ticks over a range like 0–1.05 fall at 0.2, 0.4, …, which ",d" prints as repeated
+    integers; a fixed whole-number step from tick0 = 0 cannot. Counts that never go below zero start
+    the axis at zero; a tiny range (all zeros, or ones) gets an explicit one so the step is visible.
+    """
+    numbers = _finite(values)
+    low, high = min([0.0, *numbers]), max([0.0, *numbers])
+    step = count_step(high - low)
+    axis: dict[str, object] = {"tickformat": tickformat, "tickmode": "linear", "tick0": 0, "dtick": step,
+                               "rangemode": "tozero" if low >= 0 else "normal"}
+    if low >= 0 and high < 1:
+        axis["range"] = [0, 1]
+    elif low >= 0 and high < COUNT_TICKS:
+        axis["range"] = [0, high * 1.1]
+    return axis
+
+
+def share_axis(values: object, tickformat: str = ".0%", headroom: float = 1.12) -> dict[str, object]:
+    """Axis settings for shares (0–1): the axis starts at zero, so 94 % never looks like a collapse.
+
+    The top leaves room above the highest value (and is 100 % once values come near it).
+    """
+    high = max([0.0, *_finite(values)])
+    top = 1.0 if high * headroom >= 0.9 else max(high * headroom, 0.05)
+    return {"tickformat": tickformat, "range": [0, max(top, high)], "rangemode": "tozero"}

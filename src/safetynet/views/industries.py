@@ -16,12 +16,16 @@ from safetynet import i18n, measures
 from safetynet.domain import codes
 from safetynet.filters import Filters
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
-from safetynet.views.figures import FONT, PALETTE
+from safetynet.views.figures import FONT, PALETTE, count_axis, share_axis
 from safetynet.views.sites import GRID, colon, month_ticks, paren
 
-# One stable colour per industry, in the order of the code list.
-COLOURS = dict(zip([row[0] for row in codes.INDUSTRIES], (*PALETTE[:7], "#9e9e9e", "#b8860b"), strict=False))
 MIN_FOR_RATE = 20  # without a focus, a rate line needs this many households a month on average
+TOP_INDUSTRIES = 5  # lines in the trend chart besides 其他: nine lines in similar colours were a tangle
+OTHER = "__other__"  # the group code of the folded rest
+OTHER_INDUSTRY = "Z"  # 其他行业 is no industry of its own: it always goes into 其他
+# Colours by rank, far apart (no red: red means 高风险 on every screen); the folded rest is grey.
+RANK_COLOURS = (PALETTE[0], PALETTE[2], PALETTE[3], PALETTE[4], PALETTE[5], PALETTE[6], PALETTE[7])
+OTHER_COLOUR = "#9e9e9e"
 
 
 def industry_names(industries: pd.DataFrame) -> dict[str, str]:
@@ -104,21 +108,51 @@ TREND_PANELS = tuple((m.code, m.label, m.kind == measures.SHARE)  # column, titl
                      for m in measures.select("industries_trend"))
 
 
-def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], focus: str | None = None,
-                                height: int = 400) -> go.Figure:
-    """Three panels over months — high-risk rate, wage-arrears households, out-of-work households —
-    one line per industry, or only the focused industry (with all industries' high-risk rate for reference).
+def fold_industries(monthly: pd.DataFrame, top_n: int = TOP_INDUSTRIES) -> tuple[pd.DataFrame, list[str]]:
+    """The `top_n` industries with the most households over the months shown, the rest summed into OTHER.
 
-    Without a focus, the rate panel leaves out industries averaging under MIN_FOR_RATE households:
+    Returns (the roll-up sums per month and industry_code, with the rest as one OTHER row a month; the group
+    codes largest first, OTHER last when there is a rest). Rates are derived after summing (`with_rates`),
+    so 其他's rate is the rate over all its households. 其他行业 (Z) is always folded into OTHER.
+    """
+    columns = [c for c in monthly.columns if c not in ("month", "industry_code")]
+    size = monthly.groupby("industry_code")["households"].sum()
+    size = size[size > 0]
+    ranked = sorted(size.index, key=lambda c: (-size[c], c))
+    keep = [c for c in ranked if c != OTHER_INDUSTRY][:top_n]
+    data = monthly.assign(industry_code=monthly["industry_code"].where(monthly["industry_code"].isin(keep), OTHER))
+    folded = data.groupby(["month", "industry_code"], as_index=False)[columns].sum()
+    has_rest = bool(set(size.index) - set(keep))
+    if not has_rest:
+        folded = folded.loc[folded["industry_code"] != OTHER]
+    return folded.reset_index(drop=True), keep + ([OTHER] if has_rest else [])
+
+
+def group_colours(order: list[str]) -> dict[str, str]:
+    """A far-apart colour per shown industry by rank; grey for 其他."""
+    ranked = [c for c in order if c != OTHER]
+    return {**{c: RANK_COLOURS[i % len(RANK_COLOURS)] for i, c in enumerate(ranked)}, OTHER: OTHER_COLOUR}
+
+
+def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], focus: str | None = None,
+                                height: int = 400, top_n: int = TOP_INDUSTRIES) -> go.Figure:
+    """Three panels over months — high-risk rate, wage-arrears households, out-of-work households —
+    one line per industry of the `top_n` largest and one for 其他 (the rest summed), or only the focused
+    industry (with all industries' high-risk rate for reference).
+
+    Without a focus, the rate panel leaves out groups averaging under MIN_FOR_RATE households:
     a rate over a handful of households jumps about and hides the real movements."""
     titles = [t(title) for _, title, _ in TREND_PANELS]
     fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.06)
     months = sorted(monthly["month"].unique())
     x = [fmt_month(int(m)) for m in months]
-    data = with_rates(monthly)
-    present = data.groupby("industry_code")["households"].sum()
-    order = [c for c in COLOURS if present.get(c, 0) > 0] + sorted(set(present.index[present > 0]) - set(COLOURS))
-    shown = [focus] if focus else order
+    if focus:
+        data, shown = with_rates(monthly), [focus]
+        colours = {focus: PALETTE[0]}
+    else:
+        folded, shown = fold_industries(monthly, top_n)
+        data, colours = with_rates(folded), group_colours(shown)
+    label = {**names, OTHER: t("其他")}
     size = data.groupby("industry_code")["households"].sum() / max(len(months), 1)
     for code in shown:
         rows = data.loc[data["industry_code"] == code].set_index("month").reindex(months)
@@ -128,9 +162,11 @@ def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], fo
             values = rows[column] if percent else rows[column].fillna(0)
             number = "%{y:.1%}" if percent else "%{y:,d}"
             fig.add_trace(go.Scatter(
-                x=x, y=values, name=names.get(code, code), legendgroup=code, showlegend=col == 2,
-                mode="lines+markers", line={"width": 3.5 if focus else 2.2, "color": COLOURS.get(code, PALETTE[-1])},
-                marker={"size": 5}, hovertemplate=names.get(code, code) + colon() + number + "<extra></extra>"),
+                x=x, y=values, name=label.get(code, code), legendgroup=code, showlegend=col == 2,
+                mode="lines+markers", line={"width": 3.5 if focus else (2 if code == OTHER else 2.6),
+                                            "color": colours.get(code, OTHER_COLOUR),
+                                            "dash": "dot" if code == OTHER else "solid"},
+                marker={"size": 5}, hovertemplate=label.get(code, code) + colon() + number + "<extra></extra>"),
                 row=1, col=col)
     if focus:
         everything = with_rates(data.groupby("month")[["households", "tier_high", "wage_arrears"]].sum()
@@ -139,7 +175,9 @@ def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], fo
                                  line={"width": 2, "dash": "dash", "color": "#777"},
                                  hovertemplate=t("全部行业") + colon() + "%{y:.1%}<extra></extra>"), row=1, col=1)
     for col, (_, _, percent) in enumerate(TREND_PANELS, start=1):
-        fig.update_yaxes(rangemode="tozero", tickformat=".0%" if percent else ",d", gridcolor=GRID, row=1, col=col)
+        plotted = [y for trace in fig.select_traces(row=1, col=col) for y in trace.y]
+        axis = share_axis(plotted) if percent else count_axis(plotted)
+        fig.update_yaxes(**axis, gridcolor=GRID, row=1, col=col)
         fig.update_xaxes(type="category", tickvals=month_ticks(x, 8), tickangle=0, row=1, col=col)
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10}, font={"family": FONT, "size": 13},
@@ -169,8 +207,7 @@ def build_region_figure(children: pd.DataFrame, industry: str, limit: int = 20, 
                              text=[fmt_pct(v, 0) if v > 0 else "" for v in data[column]], textposition="outside",
                              cliponaxis=False,
                              hovertemplate=name + colon() + "%{y:.1%}%{customdata}<extra></extra>"))
-    top = max(float(data[["arrears_rate", "high_share"]].max().max()), 0.05)
-    fig.update_yaxes(range=[0, top * 1.18], tickformat=".0%", gridcolor=GRID)
+    fig.update_yaxes(**share_axis([*data["arrears_rate"], *data["high_share"]], headroom=1.18), gridcolor=GRID)
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_layout(
         title={"text": t_text("{industry}：各地区欠薪率与高风险户占比（按欠薪户数排序）", industry=industry), "x": 0.0,

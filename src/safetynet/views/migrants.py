@@ -18,7 +18,7 @@ from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month,
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
 from safetynet.measures import Measure
 from safetynet.views import basemap, maps
-from safetynet.views.figures import FONT
+from safetynet.views.figures import FONT, count_axis
 from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem, view_for
 from safetynet.views.sites import paren
@@ -169,7 +169,8 @@ def build_festival_figure(aligned: pd.DataFrame, height: int = 380) -> go.Figure
         fig.add_vrect(x0=-0.45, x1=0.45, fillcolor="rgba(198,40,40,0.08)", line_width=0, row=1, col=col)
     fig.update_xaxes(tickmode="array", tickvals=list(OFFSETS), ticktext=[offset_label(k) for k in OFFSETS],
                      range=[min(OFFSETS) - 0.4, max(OFFSETS) + 0.4], tickangle=0)
-    fig.update_yaxes(rangemode="tozero", tickformat=",d", gridcolor="rgba(128,128,128,0.25)")
+    for col, column in enumerate(series, start=1):  # households: whole-number ticks from zero, per panel
+        fig.update_yaxes(**count_axis(aligned[column]), gridcolor="rgba(128,128,128,0.25)", row=1, col=col)
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 70, "b": 10}, font={"family": FONT, "size": 14},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.12, "xanchor": "left", "x": 0.0},
@@ -183,7 +184,7 @@ def build_festival_figure(aligned: pd.DataFrame, height: int = 380) -> go.Figure
 ORIGIN_COLOUR = (31, 95, 168)
 WORK_COLOUR = (239, 143, 0)
 MIN_WIDTH, MAX_WIDTH = 1.0, 12.0
-MAX_ARCS = 40
+MAX_ARCS = 15  # the main flows: forty arcs from a few provinces into Guangdong were a tangle nobody could read
 FULL_WIDTH_WORKERS = 20.0
 
 
@@ -195,14 +196,27 @@ def local_tooltip(place: str, workers: int) -> str:
     return t("{place}内流动：{n}人", place=place, n=fmt_count(workers))
 
 
+def main_flows(flows: pd.DataFrame) -> pd.DataFrame:
+    """The flows between two different areas (largest first): what the map draws and the table lists."""
+    return flows[flows["origin"] != flows["work"]]
+
+
+def local_flows(flows: pd.DataFrame, highlight: str | None) -> pd.DataFrame:
+    """Flows within one prefecture of the filtered province (dots); none nationally, where a dot per
+    province would only repeat that most migrant workers stay in their own province."""
+    if highlight is None:
+        return flows.iloc[0:0]
+    return flows[(flows["origin"] == flows["work"]) & (flows["work"].str[:2] == highlight[:2])]
+
+
 def build_flow_deck(flows: pd.DataFrame, highlight: str | None = None, unit: str = "province",
                     max_arcs: int = MAX_ARCS) -> tuple[pdk.Deck, list[LegendItem]]:
-    """Arcs from origin to work place, width by migrant workers; flows within one area as dots.
+    """Arcs from origin to work place, width by migrant workers; flows within one prefecture as dots.
 
-    `flows` as `queries.migrants.migrant_flows` (sorted largest first). The
-    `max_arcs` largest flows between different areas are drawn. `highlight`: a
-    province adcode to shade (the filtered scope). `unit`: "province" or
-    "prefecture", for the legend of the dots.
+    `flows` as `queries.migrants.migrant_flows` (sorted largest first: provinces nationally; inside a
+    filtered province its prefectures, outside it provinces). The `max_arcs` largest flows between
+    different areas are drawn. `highlight`: the filtered province's adcode (None nationally), shaded.
+    `unit`: "province" or "prefecture", for the legend of the dots.
     """
     provinces = geo.load_layer("province", coarse=True)
     for feature in provinces["features"]:
@@ -215,9 +229,9 @@ def build_flow_deck(flows: pd.DataFrame, highlight: str | None = None, unit: str
                   get_fill_color="properties.fill", get_line_color=[*basemap.CHINA_LINE], line_width_min_pixels=0.8),
         basemap.boundary_layer(),
     ]
-    between = flows[flows["origin"] != flows["work"]].head(max_arcs).copy()
-    local = flows[flows["origin"] == flows["work"]].copy()
-    top = float(flows["workers"].max()) if not flows.empty else 1.0
+    between = main_flows(flows).head(max_arcs).copy()
+    local = local_flows(flows, highlight).copy()
+    top = float(pd.concat([between["workers"], local["workers"]]).max()) if len(between) + len(local) else 1.0
     if not between.empty:
         between["width"] = arc_widths(between["workers"], top)
         between["tooltip"] = [flow_tooltip(o, w, n) for o, w, n in
@@ -278,8 +292,8 @@ def arc_widths(workers: pd.Series, top: float) -> list[float]:
 
 
 def top_flows_table(flows: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The n largest flows with Chinese column headers (translated), counts formatted."""
-    top = flows.head(n)
+    """The n largest flows between two areas with Chinese column headers (translated), counts formatted."""
+    top = main_flows(flows).head(n)
     return pd.DataFrame({
         t("来源地"): top["origin_name"].tolist(),
         t("务工地"): top["work_name"].tolist(),
@@ -288,14 +302,29 @@ def top_flows_table(flows: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     })
 
 
-def flow_summary(flows: pd.DataFrame, max_arcs: int = MAX_ARCS) -> str:
-    """One line under the map: how many migrant workers, how many across provinces, what the map draws."""
+def flow_title(unit: str) -> str:
+    """The section heading: what an end of a flow is at this level."""
+    if unit == "province":
+        return t("农民工跨省流向：从来源省到务工省")
+    return t("农民工流向：省内按地市，省外按省")
+
+
+def flow_summary(flows: pd.DataFrame, max_arcs: int = MAX_ARCS, unit: str = "province") -> str:
+    """One line under the map: how many migrant workers, how many across provinces, what the map draws
+    and what it leaves out (the flows that stay within one area)."""
     total = int(flows["workers"].sum()) if not flows.empty else 0
     cross = int(flows["cross_province"].sum()) if not flows.empty else 0
-    arcs = min(int((flows["origin"] != flows["work"]).sum()), max_arcs) if not flows.empty else 0
+    between = main_flows(flows) if not flows.empty else flows
+    drawn = between.head(max_arcs)
+    local = total - int(between["workers"].sum()) if not flows.empty else 0
     share = measures.total(flows, "cross_share")
-    return t("共{total}名农民工有来源地和务工地记录，其中跨省务工{cross}人（{share}）。图中画出人数最多的{arcs}条跨地区流向。",
-             total=fmt_count(total), cross=fmt_count(cross), share=fmt_pct(share), arcs=arcs)
+    text = t("共{total}名农民工有来源地和务工地记录，其中跨省务工{cross}人（{share}）。",
+             total=fmt_count(total), cross=fmt_count(cross), share=fmt_pct(share))
+    numbers = {"arcs": len(drawn), "drawn": fmt_count(int(drawn["workers"].sum())), "local": fmt_count(local)}
+    if unit == "province":
+        return text + t("图中画出人数最多的{arcs}条跨省流向，共{drawn}人；省内流动{local}人不画线。", **numbers)
+    return text + t("图中画出人数最多的{arcs}条跨地市流向，共{drawn}人；在同一地市（或同一外省）内流动的{local}人不画线。",
+                    **numbers)
 
 
 # ---------------------------------------------------------------- risk by work place

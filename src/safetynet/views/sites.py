@@ -24,7 +24,7 @@ from safetynet.measures import Measure
 from safetynet.privacy import SMALL_CELL, suppress_small
 from safetynet.text import figure_text
 from safetynet.views import basemap, maps
-from safetynet.views.figures import FONT, PALETTE
+from safetynet.views.figures import FONT, PALETTE, share_axis
 
 # Employment rate of relocated labour, national figure for 2022 (DOMAIN §6).
 NATIONAL_EMPLOYMENT_RATE = 0.945
@@ -269,11 +269,6 @@ def _benchmark(fig: go.Figure, horizontal: bool) -> None:
                       annotation_position="bottom left")
 
 
-def _rate_floor(values: pd.Series) -> float:
-    low = values.dropna().min() if values.notna().any() else NATIONAL_EMPLOYMENT_RATE
-    return float(max(0.0, min(0.85, np.floor((low - 0.02) * 20) / 20)))
-
-
 def build_employment_by_site_figure(table: pd.DataFrame, limit: int = 15, height: int = 420) -> go.Figure:
     """Sites with the lowest employment rate of relocated labour, against the national figure."""
     data = with_rates(table).dropna(subset=["emp_rate"]).sort_values(["emp_rate", "site_id"]).head(limit)
@@ -284,7 +279,8 @@ def build_employment_by_site_figure(table: pd.DataFrame, limit: int = 15, height
         text=[fmt_pct(r) for r in data["emp_rate"]], textposition="outside", cliponaxis=False,
         customdata=site_areas(data),
         hovertemplate="%{y}" + paren("%{customdata}") + "<br>" + t(measures.get("emp_rate").label) + colon() + "%{text}<extra></extra>"))
-    fig.update_xaxes(range=[_rate_floor(data["emp_rate"]), 1.0], tickformat=".0%", gridcolor=GRID)
+    # from zero: an axis starting at 86 % made 94.2 % against 94.5 % look like a collapse
+    fig.update_xaxes(**share_axis([*data["emp_rate"], NATIONAL_EMPLOYMENT_RATE]), gridcolor=GRID)
     fig.update_yaxes(type="category", automargin=True)
     _benchmark(fig, horizontal=True)
     height = min(height, 150 + 26 * len(data))  # a few sites get slim bars, not a wall of colour
@@ -307,7 +303,7 @@ def build_assistance_figure(by_type: pd.DataFrame, monitored: int, height: int =
     fig = go.Figure(go.Bar(x=data["share"], y=names, orientation="h", marker_color=PALETTE[0], text=labels,
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}" + colon() + "%{text}<extra></extra>"))
-    fig.update_xaxes(range=[0, 1.15], tickformat=".0%", gridcolor=GRID,
+    fig.update_xaxes(range=[0, 1.15], tickformat=".0%", tickvals=[0, 0.25, 0.5, 0.75, 1.0], gridcolor=GRID,
                      title={"text": t_text("占本月评分户{n}户的比例", n=count_text(monitored)), "font": {"size": 13}})
     fig.update_yaxes(type="category", automargin=True)
     _layout(fig, t("近12个月各类帮扶覆盖"), height)
@@ -327,7 +323,7 @@ def build_risk_mix_figure(monthly: pd.DataFrame, months: int = 24, height: int =
         counts = [count_text(n) for n in data[column]]
         fig.add_trace(go.Bar(x=x, y=data[column] / total, name=name, marker_color=colour, customdata=counts,
                              hovertemplate=name + colon() + "%{y:.0%}" + paren("%{customdata}") + "<extra></extra>"))
-    fig.update_yaxes(range=[0, 1], tickformat=".0%", gridcolor=GRID)
+    fig.update_yaxes(**share_axis([1.0]), gridcolor=GRID)
     fig.update_xaxes(type="category", tickvals=month_ticks(x, 8), tickangle=0)
     _layout(fig, t("风险等级构成（按月）"), height)
     fig.update_layout(barmode="stack", hovermode="x unified", bargap=0.15, margin={"b": 50},  # legend under the bars
@@ -343,7 +339,7 @@ def build_employment_trend_figure(monthly: pd.DataFrame, months: int = 24, heigh
                                line={"width": 3, "color": PALETTE[0]}, marker={"size": 6},
                                hovertemplate="%{x}" + colon() + "%{y:.1%}<extra></extra>"))
     _benchmark(fig, horizontal=False)
-    fig.update_yaxes(range=[_rate_floor(data["emp_rate"]), 1.0], tickformat=".0%", gridcolor=GRID)
+    fig.update_yaxes(**share_axis([*data["emp_rate"], NATIONAL_EMPLOYMENT_RATE]), gridcolor=GRID)
     fig.update_xaxes(type="category", tickvals=month_ticks(x, 8), tickangle=0)
     _layout(fig, t("搬迁劳动力就业率（按月）"), height)
     fig.update_layout(showlegend=False)

@@ -21,7 +21,7 @@ from safetynet.domain.codes import TIERS
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, month_range, months_between
 from safetynet.i18n import fmt_month, t
 from safetynet.measures import Measure, format_value, times_unit
-from safetynet.views.figures import FONT, PALETTE
+from safetynet.views.figures import FONT, PALETTE, count_axis, share_axis
 
 # The measures the screen plots (definitions: safetynet.measures); codes travel in ?series= and ?migrant=.
 SERIES: dict[str, Measure] = {m.code: m for m in measures.select("trends")}
@@ -30,6 +30,8 @@ SPLITS = {"none": "不拆分", "region": "按地区", "industry": "按行业", "
 SPLIT_HEADERS = {"none": "指标名称", "region": "地区名称", "industry": "行业名称", "category": "类别"}
 VIEWS = {"values": "当月数值", "mom": "环比", "yoy": "同比"}
 TOP_N = 8
+TOP_INDUSTRIES = 5  # split by industry: the largest five and 其他 (as on the industries screen)
+OTHER_INDUSTRY = "Z"
 OTHER_COLOUR = "#9e9e9e"
 GROUP_PALETTE = (*PALETTE, "#d81b60", "#7cb342", "#3949ab")  # up to 8 areas + 其他, or 9 industries, distinct
 MEASURE_COLUMNS_EXCLUDED = ("month", "group_code", "name_zh", "name_en", "group")
@@ -47,7 +49,8 @@ def group_label(row: pd.Series, split: str, series_label: str) -> str:
 
 
 def fold_groups(raw: pd.DataFrame, code: str, split: str, top_n: int = TOP_N) -> pd.DataFrame:
-    """Label the groups and, when split by area, keep the `top_n` largest and sum the rest into 其他地区.
+    """Label the groups and, when split by area, keep the `top_n` largest and sum the rest into 其他地区
+    (split by industry: the TOP_INDUSTRIES largest, the rest and 其他行业 summed into 其他).
 
     Size = the measure summed over the last 12 months for counts; households for
     shares and ratios (a share of a handful of households says little). Returns
@@ -63,6 +66,11 @@ def fold_groups(raw: pd.DataFrame, code: str, split: str, top_n: int = TOP_N) ->
     order = list(size.index)
     if split == "region" and len(order) > top_n + 1:
         keep, other = order[:top_n], t("其他地区")
+        frame["group"] = frame["group"].where(frame["group"].isin(keep), other)
+        order = keep + [other]
+    elif split == "industry" and len(order) > TOP_INDUSTRIES + 1:  # nine industry lines were a tangle
+        misc = set(frame.loc[frame["group_code"] == OTHER_INDUSTRY, "group"])  # 其他行业 is no industry of its own
+        keep, other = [g for g in order if g not in misc][:TOP_INDUSTRIES], t("其他")
         frame["group"] = frame["group"].where(frame["group"].isin(keep), other)
         order = keep + [other]
     summed = frame.groupby(["group", "month"], as_index=False)[columns].sum()
@@ -123,16 +131,21 @@ def _display(values: pd.Series, kind: str, view: str) -> tuple[pd.Series, list[s
 
 def _axis(fig: go.Figure, kind: str, view: str) -> None:
     grid = "rgba(128,128,128,0.25)"
+    plotted = [y for trace in fig.data for y in trace.y]
     if view == "values":
-        fmt = {"share": ".0%", "ratio": ".2f", "count": ",d"}[kind]
-        fig.update_yaxes(tickformat=fmt, rangemode="tozero", gridcolor=grid,
-                         ticksuffix=times_unit() if kind == "ratio" else "")
+        if kind == "count":
+            fig.update_yaxes(**count_axis(plotted), gridcolor=grid)
+        elif kind == "share":
+            fig.update_yaxes(**share_axis(plotted), gridcolor=grid)
+        else:
+            fig.update_yaxes(tickformat=".2f", rangemode="tozero", gridcolor=grid, ticksuffix=times_unit())
         if kind == "ratio":  # the line itself: below 1 means below the 低保 standard / monitoring line
             fig.add_hline(y=1.0, line={"color": TIERS["高"][2], "dash": "dash", "width": 1.5},
                           annotation_text=t("线（1倍）"), annotation_position="bottom right")
     else:
         suffix = {"share": t("个百分点"), "ratio": times_unit(), "count": ""}[kind]
-        fig.update_yaxes(tickformat="+.1f" if kind != "count" else "+,d", ticksuffix=" " + suffix if suffix else "",
+        steps = count_axis(plotted, "+,d") if kind == "count" else {"tickformat": "+.1f"}  # whole households
+        fig.update_yaxes(**steps, ticksuffix=" " + suffix if suffix else "",
                          zeroline=True, zerolinecolor="rgba(90,90,90,0.8)", zerolinewidth=1.5, gridcolor=grid)
 
 
@@ -157,7 +170,7 @@ def series_title(spec: Measure, view: str, split: str, where: str) -> str:
 
 
 def _colour(i: int, column: str, code: str, n: int) -> str:
-    if column == t("其他地区"):
+    if column in (t("其他地区"), t("其他")):
         return OTHER_COLOUR
     if n == 1 and code in ("tier_high", "high_share", "relapsed"):
         return TIERS["高"][2]
@@ -289,8 +302,8 @@ def build_festival_figure(aligned: pd.DataFrame, code: str, title: str, height: 
     fig.update_xaxes(tickmode="array", tickvals=offsets, ticktext=[offset_label(o) for o in offsets],
                      title={"text": t("春节前后月份")})
     fig.add_vline(x=0, line={"color": "rgba(90,90,90,0.6)", "dash": "dash", "width": 1})
-    fig.update_yaxes(rangemode="tozero", tickformat=",d", gridcolor="rgba(128,128,128,0.25)",
-                     title={"text": t("户数")})
+    axis = share_axis(aligned["value"]) if spec.kind == "share" else count_axis(aligned["value"])
+    fig.update_yaxes(**axis, gridcolor="rgba(128,128,128,0.25)", title={"text": t("户数")})
     _layout(fig, title, height)
     fig.update_layout(hovermode="closest")
     return fig
