@@ -41,5 +41,5 @@ def carousel() -> None:
 
 
 carousel()
-meeting.controls(slides)
+meeting.controls(slides, display=ctx.user.is_display)
 frame.page_done()

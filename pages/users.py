@@ -1,4 +1,5 @@
-"""用户管理 — accounts, roles and region scope (administrators only); every change is audited.
+"""用户管理 — accounts, roles and region scope, and the wall screens' display tokens (administrators only); every
+change is audited.
 
 An administrator sees and manages only the accounts inside their own scope, and grants only a scope inside
 their own and a role no higher than their own (the rules live in auth; this page offers only what they allow).
@@ -8,6 +9,7 @@ import streamlit as st
 
 from safetynet import auth, cache, i18n
 from safetynet.i18n import t
+from safetynet.ui import display_tokens as token_section
 from safetynet.ui import frame, session
 from safetynet.views import users as view
 
@@ -71,4 +73,6 @@ with right, st.form("user_change"):
 done = st.session_state.pop("users_done", None)
 if done is not None:
     (st.success if done[0] == "success" else st.error)(done[1])
+st.divider()
+token_section.render(ctx, engine, scopes)  # 大屏令牌: a meeting room's wall screen, shown once, revocable
 frame.page_done()

@@ -21,7 +21,7 @@ from safetynet.db.schema import app_user, audit_log, household, lead
 from safetynet.domain.lines import NATION
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "unmask", "export", "import", "user_change", "demo", "view_saved",
-           "casework", "view_deleted")
+           "casework", "view_deleted", "display_token")
 
 
 def record(db: Connection | Engine, user: str | None, action: str, target: str | None = None, *,

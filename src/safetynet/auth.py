@@ -42,8 +42,12 @@ ROLE_PAGES = {
     "leader": (*MONITORING, "watchlist", "household"),
     "staff": (*MONITORING, "my_work", "watchlist", "household"),
     "admin": (*MONITORING, "my_work", "watchlist", "household", "data", "users", "audit"),
+    # a wall screen signed in by a display token (safetynet.display_tokens): no account, no other screen
+    "display": ("meeting",),
 }
 CAN_UNMASK = ("staff", "admin")
+DISPLAY = "display"  # the role of a display token's session: read-only, always masked, the meeting screen only
+DISPLAY_PREFIX = "display:"  # a display session's name in the audit log (display:<token_id>); no account has it
 
 
 class AuthError(ValueError):
@@ -75,6 +79,11 @@ class User:
     @property
     def may_unmask(self) -> bool:
         return self.role in CAN_UNMASK
+
+    @property
+    def is_display(self) -> bool:
+        """A wall screen signed in by a display token, not a person."""
+        return self.role == DISPLAY
 
 
 def scope_prefix(adcode: str) -> str:
@@ -150,6 +159,8 @@ def create_user(engine: Engine, username: str, password: str | None, role: str, 
     username = username.strip()
     if not username or len(username) > 64:
         raise AuthError("用户名须为1–64个字符")
+    if username.startswith(DISPLAY_PREFIX):  # the audit log's name of a display screen: no account may take it
+        raise AuthError(t("用户名不能以 {prefix} 开头", prefix=DISPLAY_PREFIX))
     if role not in ROLES:
         raise AuthError(f"角色须为 {', '.join(ROLES)} 之一")
     if ROLE_RANK[role] > ROLE_RANK[actor.role]:

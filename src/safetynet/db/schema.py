@@ -248,6 +248,24 @@ app_session = Table(
     Index(None, "user_id"),
 )
 
+# A meeting-room wall screen's sign-in (大屏令牌, issue 12 §1): an administrator issues it for a region inside their
+# own scope; the link /meeting?display=<token> opens only the meeting screen, always masked, without a password and
+# without idle expiry, until it expires or is revoked. As with app_session, only the token's SHA-256 is kept.
+display_token = Table(
+    "display_token",
+    metadata,
+    Column("token_id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),  # where the screen hangs, e.g. 三楼会议室
+    Column("scope_adcode", ADCODE, ForeignKey("region.adcode"), nullable=False),
+    Column("issued_by", String(64), nullable=False),  # the administrator's username
+    Column("issued_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),  # the last screen session started with it (at most hourly while one runs)
+    Column("revoked_at", DateTime),
+    Column("revoked_by", String(64)),
+)
+
 # ---------------------------------------------------------------- household files
 household = Table(
     "household",

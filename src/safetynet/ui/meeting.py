@@ -189,7 +189,8 @@ def slide_trend(ctx: PageContext, theme: str) -> None:
 
 
 def slide_newly(ctx: PageContext, theme: str) -> None:
-    if st.session_state.get(NAMES):
+    # a wall screen (display token) never lists households, masked or not: counts only
+    if st.session_state.get(NAMES) and not (ctx.user and ctx.user.is_display):
         rows = cache.load(ctx.url, ctx.version, households.newly_high, ctx.filters, ctx.level, ctx.month, view.ROWS)
         if rows.empty:
             nothing(t("本月无新增高风险户。"))
@@ -271,8 +272,9 @@ def save(slides: list[str], state: view.Carousel) -> None:
     st.session_state[STATE] = (tuple(slides), state)
 
 
-def controls(slides: list[str]) -> None:
-    """Previous, pause/continue and next (← P →), the masked list on request, and the way out."""
+def controls(slides: list[str], display: bool = False) -> None:
+    """Previous, pause/continue and next (← P →), the masked list on request, and the way out. A wall screen
+    (`display`: signed in by a display token) gets neither the list nor a way to another screen."""
     state = carousel_state(slides)
 
     def step(by: int) -> None:
@@ -288,6 +290,8 @@ def controls(slides: list[str]) -> None:
                   icon=":material/play_arrow:" if state.paused else ":material/pause:", on_click=toggle)
         st.button(t("下一页"), key="meeting_next", icon=":material/chevron_right:", shortcut="Right",
                   on_click=step, args=(1,))
+        if display:
+            return
         if "newly" in slides:
             st.toggle(t("新增高风险显示名单（已脱敏）"), key=NAMES)
         st.page_link("pages/overview.py", label=t("退出大屏"), icon=":material/close:")

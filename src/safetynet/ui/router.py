@@ -78,7 +78,8 @@ def run(root: Path) -> None:
         sections.setdefault(t(spec.section), []).append(screen)
     sections[next(iter(sections))].insert(0, st.Page(_home, title=t(shown[0].title), url_path="home", default=True,
                                                      visibility="hidden"))
-    page = st.navigation(sections, position="top" if user else "hidden")
+    # a wall screen (display token) gets no menu: its one screen is all it may open
+    page = st.navigation(sections, position="top" if user and not user.is_display else "hidden")
     if user is None:
         session.sign_in_screen(engine)
         st.stop()

@@ -6,7 +6,10 @@ browser (safetynet.sessions), so a reload or a new tab stays signed in; every
 rerun — fragments included — checks expiry and that the account is still
 enabled with the same password. With SAFETYNET_AUTH=oidc the identity comes
 from Streamlit's st.login (an organisation's identity provider) and is mapped
-to a role and scope through app_user.oidc_subject.
+to a role and scope through app_user.oidc_subject. A wall screen's link
+(/meeting?display=<token>, safetynet.display_tokens) signs in as a display
+pseudo-user instead: the meeting screen only, masked, no idle expiry, the
+token checked on every rerun.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import datetime as dt
 import streamlit as st
 from sqlalchemy import Engine
 
-from safetynet import auth, cache, config, i18n, sessions
+from safetynet import auth, cache, config, display_tokens, i18n, sessions
 from safetynet.auth import AuthError, User
 from safetynet.db.errors import WriteRefused
 from safetynet.i18n import t
@@ -40,6 +43,13 @@ def current_user(touch: bool = True) -> User | None:
     as use, so an unattended screen still expires."""
     engine = cache.engine(config.db_url())
     state = st.session_state.get(KEY)
+    if state and state.get("display") is not None:  # a wall screen: no idle expiry, the token checked instead
+        if display_tokens.still_valid(engine, state["display"], _now()):
+            st.session_state["user_name"] = state["user"].username
+            return state["user"]
+        st.session_state.pop(KEY, None)  # revoked or expired: the next call says why (the URL still names it)
+        st.session_state["display_ended"] = True
+        state = None
     if state and _now() - state["seen"] > _idle():
         st.session_state.pop(KEY, None)
         state = None
@@ -49,6 +59,8 @@ def current_user(touch: bool = True) -> User | None:
         sessions.end(engine, downloads.browser())
         st.session_state["auth_ended"] = True
         return None
+    if not state and display_tokens.PARAM in st.query_params:  # a wall screen's link: the token decides
+        return _open_display(engine, st.query_params[display_tokens.PARAM])
     if not state:
         # a reload, a new tab, or this tab idle while another of the same browser was in use
         resumed = sessions.resume(engine, downloads.browser(), _now(), _idle())
@@ -65,6 +77,24 @@ def current_user(touch: bool = True) -> User | None:
             state["touched"] = _now()
     st.session_state["user_name"] = state["user"].username
     return state["user"]
+
+
+def _open_display(engine: Engine, token: str) -> User | None:
+    """Start a display token's session (safetynet.display_tokens), audited once; a refusal is kept for the sign-in
+    screen and not tried again in this session (each call would add an audit row)."""
+    refused = st.session_state.get("display_refused")
+    if refused and refused[0] == token:
+        return None
+    try:
+        user, token_id = display_tokens.open_screen(engine, token, _now())
+    except AuthError as exc:
+        st.session_state["display_refused"] = (token, plain(exc))
+        return None
+    st.session_state[KEY] = {"user": user, "display": token_id, "at": _now(), "seen": _now()}
+    for key in ("display_refused", "display_ended", "auth_expired", "auth_ended"):
+        st.session_state.pop(key, None)
+    st.session_state["user_name"] = user.username
+    return user
 
 
 def _client() -> dict[str, str | None]:
@@ -111,6 +141,10 @@ def sign_in_screen(engine: Engine) -> None:
         st.warning(t("账号已停用或密码已重置，请重新登录。"))
     elif st.session_state.get("auth_expired"):
         st.warning(t("登录已超时，请重新登录。"))
+    if refused := st.session_state.get("display_refused"):  # a wall screen's link that no longer opens
+        st.error(refused[1], icon=":material/tv_off:")
+    elif st.session_state.get("display_ended"):
+        st.error(t("大屏令牌已失效，请联系管理员重新签发。"), icon=":material/tv_off:")
     if unrecorded := st.session_state.pop("sign_out_unrecorded", None):
         st.warning(unrecorded)
     if config.get("SAFETYNET_AUTH") == "oidc":
@@ -168,7 +202,10 @@ def _oidc_sign_in(engine: Engine) -> None:
 
 
 def user_badge(engine: Engine, user: User) -> None:
-    """Sidebar: who is signed in, their scope, and sign-out."""
+    """Sidebar: who is signed in, their scope, and sign-out (a wall screen has no one to sign out)."""
+    if user.is_display:
+        st.sidebar.caption(f"{plain(user.display_name)} · {t('大屏令牌')}")
+        return
     role = i18n.label(auth.ROLES[user.role])
     st.sidebar.caption(f"{plain(user.display_name)} · {role}")  # a display name is stored text
     st.sidebar.button(t("退出登录"), key="sign_out", on_click=sign_out, args=(engine,))

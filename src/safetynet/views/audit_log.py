@@ -12,18 +12,19 @@ from collections.abc import Callable
 import pandas as pd
 
 from safetynet import i18n
-from safetynet.auth import ROLES
+from safetynet.auth import DISPLAY_PREFIX, ROLES
 from safetynet.i18n import t, t_text
 
 ACTION_LABELS = {
     "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出登录", "unmask": "查看完整信息", "export": "导出",
     "import": "导入", "user_change": "用户变更", "demo": "演示数据", "view_saved": "保存视图", "view_deleted": "删除视图",
-    "casework": "工作记录",
+    "casework": "工作记录", "display_token": "大屏令牌",
 }
 DETAIL_LABELS = {
     # unmask, export, import, users, views
     "reason": "事由", "households": "家庭户", "count": "户数", "scope": "管辖范围", "region": "地区", "rows": "行数",
-    "format": "格式", "query": "筛选条件", "masked": "已脱敏", "file": "文件", "batches": "批次", "batch_ids": "批次",
+    "format": "格式", "filters": "筛选条件", "query": "链接参数", "masked": "已脱敏", "file": "文件", "batches": "批次",
+    "batch_ids": "批次",
     "mode": "导入模式", "hash": "文件指纹", "sheets": "工作表", "change": "变更", "role": "角色", "page": "页面",
     "shared": "共享", "view_id": "视图编号", "replaced": "替换同名视图", "name": "名称",
     # the sheets of an import
@@ -48,6 +49,8 @@ DETAIL_LABELS = {
     "relapse_flag": "返贫/返困", "text": "说明", "plan_item": "计划项",
     "attachments": "附件", "attachment_id": "附件编号", "file_name": "文件名", "content": "内容", "mime": "文件类型",
     "size": "大小（字节）", "sha256": "校验值（SHA-256）",
+    # display tokens
+    "token_id": "令牌编号", "expires_at": "有效期至",
 }
 COMMAND_LABELS = {
     "CreateLead": "登记线索", "AssignLead": "分派线索", "AssignFile": "分派档案", "Attachment": "附件",
@@ -57,7 +60,8 @@ COMMAND_LABELS = {
     "ConfirmElimination": "风险消除生效", "RevertElimination": "回退风险消除",
 }
 VALUE_LABELS = {
-    "change": {"create": "新增", "disable": "停用", "enable": "启用", "password": "重置密码"},
+    "change": {"create": "新增", "disable": "停用", "enable": "启用", "password": "重置密码",
+               "issue": "签发", "revoke": "撤销", "use": "打开大屏", "refused": "拒绝打开"},
     "mode": {"strict": "严格", "partial": "部分导入"},
     "status": {"done": "已完成", "rejected": "已拒绝", "failed": "失败", "running": "进行中", "dry-run": "试导入"},
     "population": {"worker": "困难职工", "rural": "防返贫监测户"},
@@ -118,6 +122,8 @@ MACHINE_ACTORS = {"system": "系统", "cli": "命令行"}
 def actor_label(user_name: object) -> str:
     if not isinstance(user_name, str) or not user_name:
         return t_text("（未知账号）")  # a failed sign-in under a name that is no account: the name is not kept
+    if user_name.startswith(DISPLAY_PREFIX):  # a wall screen signed in by a display token
+        return t_text("大屏令牌 {id}", id=user_name.removeprefix(DISPLAY_PREFIX))
     return t_text(MACHINE_ACTORS[user_name]) if user_name in MACHINE_ACTORS else user_name
 
 
