@@ -1,10 +1,10 @@
 """CSV and Excel exports that are safe to open.
 
-Every export starts with a header line saying who exported what and when, and
-neutralises cells that a spreadsheet would run as a formula (CSV/formula
-injection: a value starting with = + - @ — also after blanks or in full width —
-or a tab/CR, gets a leading apostrophe). Personal columns arrive here already masked unless the viewer
-may see them.
+Every export starts with a header line saying who exported what and when — and, for a list chosen by filters,
+a second line naming them (`header_lines`: "筛选条件：地区 …；风险等级 …") — and neutralises cells that a
+spreadsheet would run as a formula (CSV/formula injection: a value starting with = + - @ — also after blanks
+or in full width — or a tab/CR, gets a leading apostrophe). Personal columns arrive here already masked unless
+the viewer may see them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 from openpyxl import Workbook
+
+from safetynet.i18n import t_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_MIME = "text/csv"
@@ -49,23 +51,35 @@ def header_line(user: str, what: str, when: dt.datetime | None = None) -> str:
     return f"导出人：{user}；导出时间：{when:%Y-%m-%d %H:%M}；内容：{what}"
 
 
-def to_csv_bytes(frame: pd.DataFrame, header: str) -> bytes:
-    """UTF-8 with BOM so Excel on Chinese Windows opens it correctly."""
+def header_lines(user: str, what: str, filters: str, when: dt.datetime | None = None) -> tuple[str, str]:
+    """The header line, then the filters that chose the rows (views.export_filters.filters_text)."""
+    return header_line(user, what, when), t_text("筛选条件：{filters}", filters=filters)
+
+
+def _header_rows(header: str | Sequence[str]) -> list[list[object]]:
+    return [[neutralise(line)] for line in ((header,) if isinstance(header, str) else header)]
+
+
+def to_csv_bytes(frame: pd.DataFrame, header: str | Sequence[str]) -> bytes:
+    """UTF-8 with BOM so Excel on Chinese Windows opens it correctly. `header`: one line, or several (one row
+    each)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([neutralise(header)])
+    writer.writerows(_header_rows(header))
     safe = safe_frame(frame)
     writer.writerow(list(safe.columns))
     writer.writerows(safe.astype(object).where(safe.notna(), "").itertuples(index=False, name=None))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, header: str, sheet: str = "导出", lines: Sequence[str] = ()) -> bytes:
-    """The header line, then `lines` (a document's title, region and date: one cell each) and a blank row when
+def to_xlsx_bytes(frame: pd.DataFrame, header: str | Sequence[str], sheet: str = "导出",
+                  lines: Sequence[str] = ()) -> bytes:
+    """The header line(s), then `lines` (a document's title, region and date: one cell each) and a blank row when
     there are any, then the table."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
-    ws.append([neutralise(header)])
+    for row in _header_rows(header):
+        ws.append(row)
     for line in lines:
         ws.append([neutralise(line)])
     if lines:

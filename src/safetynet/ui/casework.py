@@ -35,6 +35,7 @@ from safetynet.text import plain  # stored text shown through markdown (househol
 from safetynet.ui import downloads, urlstate, widgets
 from safetynet.ui.frame import PageContext
 from safetynet.views import casework as view
+from safetynet.views import export_filters
 
 log = logging.getLogger(__name__)
 
@@ -532,7 +533,10 @@ def render_notice_downloads(ctx: PageContext, table: pd.DataFrame) -> None:
     region = ctx.region_name()
     what = f"{t_text('风险消除公示名单')} · {region} · {t_text('共 {n} 户', n=len(table))}"
     doc = view.public_notice_document(table, region, _today(), exports.header_line(who, what))
-    detail = dict(rows=len(table), region=ctx.filters.region, scope=ctx.filters.scope)
+    # its one filter is the region (named in the document's lines); the audit row keeps it in Chinese
+    filters = export_filters.in_chinese(
+        lambda: export_filters.filters_text(export_filters.describe_region(ctx.regions, ctx.filters.region)))
+    detail = dict(rows=len(table), region=ctx.filters.region, scope=ctx.filters.scope, filters=filters)
     refused = health.problem(engine)  # an export must be recorded: refused while the database cannot take it
     if refused is not None:
         st.error(t("无法导出：{reason}", reason=refused.localized()))
@@ -554,7 +558,7 @@ def render_notice_downloads(ctx: PageContext, table: pd.DataFrame) -> None:
 
 
 def notice_export(engine, user: str | None, doc: view.NoticeDocument, fmt: str, font: pdf_doc.Font | None, *,
-                  rows: int, region: str, scope: str) -> Callable[[], bytes]:
+                  rows: int, region: str, scope: str, filters: str) -> Callable[[], bytes]:
     """The download callable of one format: makes the file, then records the export (the watchlist's audit path:
     one `export` row); when the row cannot be written (WriteRefused) no file is handed out."""
     page_label = t_text("第 {page} 页 / 共 {pages} 页")  # read now: build runs outside this run's language
@@ -566,7 +570,7 @@ def notice_export(engine, user: str | None, doc: view.NoticeDocument, fmt: str, 
         else:
             data = exports.to_xlsx_bytes(doc.table, doc.fine_print[0], sheet=doc.sheet, lines=(doc.title, *doc.lines))
         audit.record(engine, user, "export", "public_notice", region=region, rows=rows, format=fmt, scope=scope,
-                     masked=True)
+                     filters=filters, masked=True)
         return data
     return build
 

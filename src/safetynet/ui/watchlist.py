@@ -4,47 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
+from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
-from safetynet import audit, cache, exports, i18n
+from safetynet import audit, cache, exports, i18n, text
 from safetynet.db import health
 from safetynet.db.errors import WriteRefused
 from safetynet.domain import codes, risk
 from safetynet.domain.months import add_months
 from safetynet.i18n import t
+from safetynet.queries import regions as region_queries
 from safetynet.queries import saved_views, watchlist
 from safetynet.queries.watchlist import WatchlistQuery
 from safetynet.ui import downloads, urlstate
 from safetynet.ui.casework import plain
 from safetynet.ui.frame import ALL, PageContext
+from safetynet.views import export_filters
 from safetynet.views import watchlist as wl_view
 
-FLAG_LABELS = {
-    "migrant": "农民工家庭",
-    "no_assistance": "尚未落实帮扶",
-    "no_helper": "无结对帮扶",
-    "school_risk": "学龄子女因学/辍学风险",
-    "dq": "数据质量待核",
-}
-WORK_LABELS = {"overdue": "逾期未办", "mine": "我负责的", "pending": "待审批消除", "no_plan": "无一户一策"}
+# the options' labels live with the description of an export's filters, which names them the same way
+FLAG_LABELS, WORK_LABELS = export_filters.FLAG_LABELS, export_filters.WORK_LABELS
+SORT_LABELS, NEW_SINCE = export_filters.SORT_LABELS, export_filters.NEW_SINCE
 WORK_HELP = ("逾期未办：预警线索的入户核实或认定决定、或回访已超过期限（按工作日和各地时限计算，截至今天）。"
              "我负责的：档案或未办结的线索分配给您。待审批消除：已提出风险消除、等待上级审批。"
              "无一户一策：在档或帮扶中、本次纳入以来还没有帮扶措施的档案。")
-SORT_LABELS = {"score": "评分从高到低", "r": "收入/线从低到高", "new": "最近转为高风险", "file": "档案编号"}
-NEW_SINCE = {"": "不限", "1": "本月新增", "3": "近3个月新增", "6": "近6个月新增"}
 # every key the watchlist keeps in the URL (saved views store exactly these)
 URL_KEYS = ("prov", "pref", "county", "pop", "cat", "tier", "factor", "site", "ind", "wflag", "work", "new", "sort")
 MULTI_KEYS = ("tier", "wflag", "work")
 
 
-def _factor_label(code: str) -> str:
-    if code == ALL:
-        return t("全部")
-    if code == "trigger":
-        return t("硬性触发")
-    zh, en = risk.FACTOR_LABELS[code]
-    return f"{code.upper()} {zh if i18n.lang() == 'zh' else en}"
+_factor_label = export_filters.factor_label
 
 
 def render_filters(ctx: PageContext) -> WatchlistQuery:
@@ -215,13 +206,24 @@ def render_saved_views(ctx: PageContext) -> None:
                       args=(engine, user))
 
 
-def build_export(engine, query: WatchlistQuery, user: str | None, header: str, fmt: str, *,
+def describe_filters(query: WatchlistQuery, regions: pd.DataFrame, sites: pd.DataFrame,
+                     industries: pd.DataFrame) -> str:
+    """The query's filters by name ("地区 贵州省；风险等级 高风险；…") in the current language."""
+    return export_filters.filters_text(export_filters.describe_watchlist(query, regions, sites, industries))
+
+
+def build_export(engine, query: WatchlistQuery, user: str | None, header: str | Sequence[str], fmt: str, *,
                  unmasked: bool, view_query: str, region: str, scope: str) -> bytes:
     """The export file's bytes; records the export (rows, filters, masking) in the audit log.
 
+    The audit row names the filters in Chinese, read from the query itself (so no caller can record other
+    filters than the rows were chosen by), next to the URL's parameters (`query`) that reopen the view.
     The audit row is written before the file is made: when it cannot be (WriteRefused), there is no file."""
     frame = wl_view.export_frame(watchlist.export_rows(engine, query), unmasked=unmasked)
-    audit.record(engine, user, "export", "watchlist", rows=len(frame), format=fmt, query=view_query,
+    regions = region_queries.load_regions(engine).set_index("adcode", drop=False)
+    filters = export_filters.in_chinese(lambda: describe_filters(
+        query, regions, watchlist.sites_in_scope(engine, query.filters, query.level), watchlist.industries(engine)))
+    audit.record(engine, user, "export", "watchlist", rows=len(frame), format=fmt, filters=filters, query=view_query,
                  region=region, scope=scope, masked=not unmasked)
     return exports.to_csv_bytes(frame, header) if fmt == "csv" else exports.to_xlsx_bytes(frame, header)
 
@@ -231,7 +233,10 @@ def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: st
     engine = cache.engine(ctx.url)
     view_query = current_query_string()  # read here: the download callable runs outside the script thread
     what = f"{t('风险名单')} · {ctx.region_name()} · {t('共 {n} 户', n=total)}"
-    header = exports.header_line(user or t("未登录用户"), what)
+    sites = cache.load(ctx.url, ctx.version, watchlist.sites_in_scope, ctx.filters, ctx.level)
+    industries = cache.load(ctx.url, ctx.version, watchlist.industries)
+    # the header in the reader's language, made here: the download callable runs outside this run's language
+    header = exports.header_lines(user or t("未登录用户"), what, describe_filters(query, ctx.regions, sites, industries))
     options = dict(unmasked=unmasked and ctx.unmask_allowed, view_query=view_query, region=ctx.filters.region,
                    scope=ctx.filters.scope)
     refused = health.problem(engine)  # an export must be recorded: refused while the database cannot take it
