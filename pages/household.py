@@ -8,7 +8,7 @@ from safetynet.domain.lines import LineTable
 from safetynet.i18n import t
 from safetynet.queries import household_file as q
 from safetynet.ui import casework as cw
-from safetynet.ui import frame, unmask
+from safetynet.ui import frame, unmask, widgets
 from safetynet.ui import household as hh_ui
 from safetynet.views import household as view
 
@@ -34,10 +34,10 @@ tab_income, tab_score, tab_members, tab_help, tab_life, tab_work = st.tabs(
 with tab_income:
     lines = LineTable(cache.load(ctx.url, ctx.version, q.lines_for, info["adcode"]))
     frame_income = view.income_against_line(months, info, lines, len(members))
-    st.plotly_chart(view.build_income_figure(frame_income, info["population"]), key="hh_income")
+    widgets.chart(view.build_income_figure(frame_income, info["population"]), key="hh_income")
     st.caption(t("人均月净收入 =（家庭收入 − 刚性支出）÷ 人数；评分中的收入/线按近12个月计算。"))
 with tab_score:
-    st.plotly_chart(view.build_score_figure(scores), key="hh_scores")
+    widgets.chart(view.build_score_figure(scores), key="hh_scores")
     st.dataframe(view.reason_history(scores, view.category_of(info)), hide_index=True, key="hh_reasons",
                  column_config={"month": t("月份"), "score": t("评分"), "tier": t("风险等级"), "r": t("收入/线"),
                                 "reasons": st.column_config.TextColumn(t("原因"), width="large")})
@@ -57,7 +57,7 @@ with tab_help:
     if aid.empty:
         st.warning(t("尚无帮扶记录。"))
     else:
-        st.plotly_chart(view.build_assistance_figure(aid), key="hh_aid")
+        widgets.chart(view.build_assistance_figure(aid), key="hh_aid")
     hh_ui.render_helpers(pairs)
 with tab_life:
     hh_ui.render_lifecycle(info, load(q.status_history), followups, check)

@@ -6,7 +6,7 @@ from safetynet import cache, i18n
 from safetynet.domain.months import add_months
 from safetynet.i18n import t
 from safetynet.queries import industries as queries
-from safetynet.ui import frame, urlstate
+from safetynet.ui import frame, urlstate, widgets
 from safetynet.views import industries as views
 
 ctx = frame.page_context()
@@ -34,7 +34,7 @@ focus = st.selectbox(t("重点行业"), ["", *names], key="industry", width=320,
                      format_func=lambda c: names.get(c, t("全部行业")))
 urlstate.publish("industry", focus, "")
 monthly = cache.load(ctx.url, ctx.version, queries.industry_monthly, ctx.filters, add_months(ctx.month, -23))
-st.plotly_chart(views.build_industry_trend_figure(monthly, names, focus or None), key="industries_trend",
+widgets.chart(views.build_industry_trend_figure(monthly, names, focus or None), key="industries_trend",
                 config={"displaylogo": False})
 if not focus:
     st.caption(t("图中为户数最多的{n}个行业，其余行业（含“其他行业”）合并为“其他”（灰色虚线）。", n=views.TOP_INDUSTRIES)
@@ -45,6 +45,6 @@ region_fig = views.build_region_figure(children, names.get(focus, t("全部行�
 if region_fig is None:
     st.info(t("{region}没有下级地区的行业数据。", region=ctx.region_name()))
 else:
-    st.plotly_chart(region_fig, key="industries_regions", config={"displaylogo": False})
+    widgets.chart(region_fig, key="industries_regions", config={"displaylogo": False})
 frame.score_disclaimer()
 frame.page_done()

@@ -23,7 +23,7 @@ aligned = views.align_to_festival(monthly)
 if aligned.empty:
     st.info(t("数据中还没有春节所在的月份，暂无法按春节对齐比较。"))
 else:
-    st.plotly_chart(views.build_festival_figure(aligned), key="migrants_festival", config={"displaylogo": False})
+    widgets.chart(views.build_festival_figure(aligned), key="migrants_festival", config={"displaylogo": False})
     st.caption(views.festival_note(sorted(aligned["festival_year"].unique().tolist())))
 
 unit = queries.flow_unit(ctx.level)

@@ -33,7 +33,7 @@ with left:
 with right:
     fig = figures.build_trend_figure(monthly.tail(24), measures.codes("overview_trend"),
                                      t("监测户与高风险户趋势"), height=430)
-    st.plotly_chart(fig, key="overview_trend", config={"displaylogo": False})
+    widgets.chart(fig, key="overview_trend", config={"displaylogo": False})
 
 progress.render_work_progress(ctx)
 

@@ -6,7 +6,7 @@ from safetynet import cache
 from safetynet.i18n import t
 from safetynet.queries import sites as queries
 from safetynet.text import plain
-from safetynet.ui import frame, urlstate
+from safetynet.ui import frame, urlstate, widgets
 from safetynet.views import sites as views
 
 PLOTLY = {"displaylogo": False}
@@ -38,7 +38,7 @@ with left:
                     height=400, key="sites_map")
     st.caption(t("圆点为安置点：越大搬迁人口越多，越红高风险户占比越高。"))
 with right:
-    st.plotly_chart(views.build_employment_by_site_figure(table), key="sites_jobs", config=PLOTLY)
+    widgets.chart(views.build_employment_by_site_figure(table), key="sites_jobs", config=PLOTLY)
 
 st.subheader(t("安置点一览"))
 urlstate.seed("sort", list(views.SORTS), views.DEFAULT_SORT)
@@ -74,8 +74,8 @@ else:
     if (aid_fig := views.build_assistance_figure(by_type, monitored)) is None:
         aid.info(t("纳入监测户少于5户或近12个月无帮扶记录，不显示分类覆盖。"))
     else:
-        aid.plotly_chart(aid_fig, key="sites_aid", config=PLOTLY)
-    mix.plotly_chart(views.build_risk_mix_figure(one), key="sites_mix", config=PLOTLY)
-    jobs.plotly_chart(views.build_employment_trend_figure(one), key="sites_trend", config=PLOTLY)
+        widgets.chart(container=aid, fig=aid_fig, key="sites_aid", config=PLOTLY)
+    widgets.chart(container=mix, fig=views.build_risk_mix_figure(one), key="sites_mix", config=PLOTLY)
+    widgets.chart(container=jobs, fig=views.build_employment_trend_figure(one), key="sites_trend", config=PLOTLY)
 frame.score_disclaimer()
 frame.page_done()

@@ -5,7 +5,7 @@ import streamlit as st
 from safetynet import cache
 from safetynet.i18n import t
 from safetynet.queries import trends as trend_data
-from safetynet.ui import frame, urlstate
+from safetynet.ui import frame, urlstate, widgets
 from safetynet.views import trends
 
 ctx = frame.page_context()
@@ -37,7 +37,7 @@ spec = trends.SERIES[series]
 raw = cache.load(ctx.url, ctx.version, trend_data.monthly_by, ctx.filters, split)
 wide = trends.series_wide(raw, series, split)
 title = trends.series_title(spec, view, split, ctx.region_name())
-st.plotly_chart(trends.build_series_figure(wide, series, view, title), key="trends_chart",
+widgets.chart(trends.build_series_figure(wide, series, view, title), key="trends_chart",
                 config={"displaylogo": False})
 st.caption(t(spec.help))
 st.dataframe(trends.latest_table(wide, series), hide_index=True, key="trends_table",
@@ -57,7 +57,7 @@ with left:
         st.info(t("数据不足一个春节周期，暂无法对齐比较。"))
     else:
         figure_title = t("{label}：各年春节前后对比", label=t(trends.MIGRANT_SERIES[migrant].label))
-        st.plotly_chart(trends.build_festival_figure(aligned, migrant, figure_title), key="trends_festival",
+        widgets.chart(trends.build_festival_figure(aligned, migrant, figure_title), key="trends_festival",
                         config={"displaylogo": False})
 with right:
     st.markdown(trends.festival_explanation(aligned, trends.festival_contrast(monthly, migrant), migrant))

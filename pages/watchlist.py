@@ -19,7 +19,10 @@ if ctx.month is None:
     st.stop()
 user = st.session_state.get("user_name")
 
-query = controls.render_filters(ctx)
+phone = frame.on_phone()
+# on a phone the ten filters would push the list two screens down: they wait behind one tap
+with st.expander(t("筛选条件"), icon=":material/filter_list:") if phone else st.container():
+    query = controls.render_filters(ctx)
 total = cache.load(ctx.url, ctx.version, watchlist.count, query)
 pages = max(1, math.ceil(total / query.page_size))
 if st.session_state.get("wl_query") not in (None, query):  # new filters start again at page 1
@@ -40,19 +43,24 @@ reason = unmask.unmask_control(ctx, "watchlist")
 if reason:
     unmask.record_unmask(ctx, "watchlist", reason, [int(h) for h in rows["hh_id"]])
 shown = wl_view.display_frame(rows, unmasked=bool(reason))
-event = st.dataframe(
-    shown.drop(columns=["hh_id"]), hide_index=True, key="watchlist_table", on_select="rerun",
-    selection_mode="single-row", height=min(38 + 35 * max(len(shown), 1), 38 + 35 * 20),
-    column_config=wl_view.column_labels() | {
-        "score": st.column_config.ProgressColumn(t("评分"), min_value=0, max_value=100, format="%d"),
-        "r": st.column_config.NumberColumn(t("收入/线"), format="%.2f", help=t(wl_view.R_HELP)),
-        "tier": st.column_config.TextColumn(t("风险等级"), help=t(wl_view.TIER_HELP)),
-        "reasons": st.column_config.TextColumn(t("主要原因"), width="large"),
-    },
-)
-if event.selection.rows:
+if phone:
+    controls.render_cards(shown)
+    event = None
+else:
+    event = st.dataframe(
+        shown.drop(columns=["hh_id"]), hide_index=True, key="watchlist_table", on_select="rerun",
+        selection_mode="single-row", height=min(38 + 35 * max(len(shown), 1), 38 + 35 * 20),
+        column_config=wl_view.column_labels() | {
+            "score": st.column_config.ProgressColumn(t("评分"), min_value=0, max_value=100, format="%d"),
+            "r": st.column_config.NumberColumn(t("收入/线"), format="%.2f", help=t(wl_view.R_HELP)),
+            "tier": st.column_config.TextColumn(t("风险等级"), help=t(wl_view.TIER_HELP)),
+            "reasons": st.column_config.TextColumn(t("主要原因"), width="large"),
+        },
+    )
+if event is not None and event.selection.rows:
     st.switch_page("pages/household.py", query_params={"hh": str(int(shown.iloc[event.selection.rows[0]]["hh_id"]))})
-st.caption(t("点击一行打开一户一档。") + ("" if reason else t("姓名、身份证号已脱敏。")))
+how_to_open = t("点一户的“打开一户一档”查看详情。") if phone else t("点击一行打开一户一档。")
+st.caption(how_to_open + ("" if reason else t("姓名、身份证号已脱敏。")))
 
 # st.pagination's own value is a number; mirror it into the URL-bound "page" key
 chosen = st.pagination(pages, default=page_no, key=f"pager_{pages}_{page_no}")

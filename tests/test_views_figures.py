@@ -112,3 +112,43 @@ def test_the_trend_figure_has_whole_number_counts_and_shares_from_zero():
     assert len(labels) == len(set(labels)), labels
     shares = figures.build_trend_figure(frame, ["high_share"], "趋势")
     assert shares.layout.yaxis.tickformat == ".0%" and shares.layout.yaxis.range[0] == 0
+
+
+# ---------------------------------------------------------------- a phone's narrow chart (issue 12 §2)
+def test_a_phone_keeps_three_month_labels_counted_back_from_the_latest():
+    months = [add_months(202510, -k) for k in range(23, -1, -1)]
+    frame = pd.DataFrame({"month": months, "households": [400] * 24, "tier_high": range(24)})
+    fig = figures.build_trend_figure(frame, ["tier_high"], "趋势")
+    desktop = list(fig.layout.xaxis.tickvals)
+    assert len(desktop) > figures.PHONE_TICKS
+    phone = list(figures.for_phone(fig).layout.xaxis.tickvals)
+    assert len(phone) <= figures.PHONE_TICKS and phone[-1] == fmt_month(202510)
+    assert set(phone) <= set(desktop)
+
+
+def test_panels_side_by_side_share_the_phone_labels_and_plotly_ticks_are_capped():
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=3)
+    labels = [f"{m}月" for m in range(1, 13)]
+    for col in (1, 2, 3):
+        fig.add_scatter(x=labels, y=list(range(12)), row=1, col=col)
+        fig.update_xaxes(type="category", tickvals=labels[::2], ticktext=labels[::2], row=1, col=col)
+    figures.for_phone(fig)
+    for axis in (fig.layout.xaxis, fig.layout.xaxis2, fig.layout.xaxis3):
+        assert list(axis.tickvals) == ["11月"] and list(axis.ticktext) == ["11月"]
+    auto = go_figure_with_nticks(12)
+    figures.for_phone(auto)
+    assert auto.layout.xaxis.nticks == figures.PHONE_TICKS and auto.layout.xaxis.tickangle is None
+    bars = go_figure_with_nticks(12)
+    bars.update_xaxes(nticks=None)
+    figures.for_phone(bars)
+    assert bars.layout.xaxis.tickangle == -90 and bars.layout.xaxis.tickfont.size == 10
+
+
+def go_figure_with_nticks(n: int):
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Scatter(x=[f"{m}月" for m in range(1, 25)], y=list(range(24))))
+    fig.update_xaxes(type="category", tickangle=0, nticks=n)
+    return fig

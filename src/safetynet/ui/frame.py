@@ -51,6 +51,38 @@ class PageContext:
         return int(children["level"].min()) if not children.empty else self.level
 
 
+# One stylesheet for the layout rules Streamlit has no parameter for; every rule says which screen it fixes.
+HOUSE_STYLE = """<style>
+/* a KPI's 环比 goes under its delta when the card is narrow (a 1366 px laptop cut "+0.1个百分点 环比" to "环…") */
+[data-testid="stMetric"] div:has(> [data-testid="stMetricDelta"]) { flex-wrap: wrap; row-gap: 0.25rem; }
+[data-testid="stMetricDeltaDescription"] { flex-shrink: 0; }
+/* a KPI's label wraps instead of ending in "…" (地图's card "全国 · 2026年1…" beside the map at 1366 px) */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; word-break: keep-all !important; overflow-wrap: break-word; }
+@media (max-width: 640px) {
+  /* a phone stacks the KPI cards two abreast and without their sparklines (the trend chart below the cards
+     shows the history): one card a row, ten of them took eleven screens */
+  [data-testid="stMetric"] [data-testid="stMetricChart"] { display: none !important; }
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] [data-testid="stMetric"]) > [data-testid="stColumn"] {
+    min-width: calc(50% - 8px) !important; }
+  /* half a phone's width holds "9.0个工作日" only in a smaller type */
+  [data-testid="stMetricValue"] { font-size: 1.45rem !important; }
+  [data-testid="stMetricValue"] * { white-space: normal !important; overflow: visible !important; }
+}
+</style>"""
+
+
+def house_style() -> None:
+    st.html(HOUSE_STYLE)
+
+
+def on_phone() -> bool:
+    """A phone's browser (its user agent says "Mobile"). The server never learns the window's width, so what
+    CSS cannot rearrange — filters behind a button, a card per household instead of a wide table — is chosen
+    here; a tablet or a narrow desktop window gets the desktop layout, which scrolls."""
+    return "Mobile" in (st.context.headers.get("User-Agent") or "")
+
+
 def language_switch() -> None:
     """中文 | English in the sidebar, bound to ?lang=, applied before anything is drawn."""
     default = config.get("SAFETYNET_LANG") if config.get("SAFETYNET_LANG") in i18n.LANGS else "zh"

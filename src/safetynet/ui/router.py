@@ -45,6 +45,7 @@ def run(root: Path) -> None:
     # sidebar "auto": open on a desktop, closed on a phone, where it covered the sign-in form
     st.set_page_config(page_title="工会困难职工动态监测平台", page_icon=str(root / "data" / "icon.png"),
                        layout="wide", initial_sidebar_state="auto")
+    frame.house_style()
     frame.language_switch()
 
     url = config.db_url()

@@ -254,3 +254,22 @@ def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: st
                                   disabled=off)
     if total > watchlist.EXPORT_LIMIT:
         st.caption(t("导出最多 {n} 行，请缩小筛选范围。", n=i18n.fmt_count(watchlist.EXPORT_LIMIT)))
+
+
+def render_cards(shown: pd.DataFrame) -> None:
+    """A phone's watchlist: a compact card per household with its file one tap away (the twelve-column table
+    showed a 390 px screen 档案编号 and 户主, nothing it could act on). `shown` is already masked."""
+    high = i18n.label(codes.TIERS["高"])
+    colours = {high: "red", i18n.t_text("返贫预警（{tier}）", tier=high): "red",
+               i18n.label(codes.TIERS["中"]): "orange"}
+    for row in shown.itertuples(index=False):
+        with st.container(border=True, gap="small", key=f"wl_card_{int(row.hh_id)}"):
+            colour = colours.get(str(row.tier), "gray")
+            st.markdown(text.fill("**{name}** · {file_no}", {"name": row.head_name, "file_no": row.file_no}))
+            st.markdown(text.fill(":{colour}-badge[{tier}]　{score_label} {score}　{area}",
+                                  {"colour": text.md(colour), "tier": row.tier, "score_label": t("评分"),
+                                   "score": int(row.score), "area": row.area}))
+            if row.reasons:
+                st.caption(text.plain(row.reasons))
+            st.page_link("pages/household.py", label=t("打开一户一档"), icon=":material/folder_open:",
+                         query_params={"hh": str(int(row.hh_id))})

@@ -10,6 +10,8 @@ import streamlit as st
 
 from safetynet import i18n, measures
 from safetynet.i18n import t
+from safetynet.ui import frame
+from safetynet.views import figures
 from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem
 
@@ -85,5 +87,12 @@ def map_fit(width: int, height: int) -> tuple[int, int]:
     """The size a map's view is fitted to. The canvas fills its column, whose width the server does not
     know; a phone (a "Mobile" browser) gets its own narrow width, so the whole country and the 南海诸岛
     inset stay on its screen instead of being cut at a laptop's width."""
-    agent = st.context.headers.get("User-Agent") or ""
-    return (min(width, PHONE_MAP_WIDTH), height) if "Mobile" in agent else (width, height)
+    return (min(width, PHONE_MAP_WIDTH), height) if frame.on_phone() else (width, height)
+
+
+def chart(fig, key: str, container=st, **options):
+    """A screen's Plotly chart; on a phone its axis labels are thinned first (figures.for_phone), since the
+    server cannot know the width and the desktop's labels ran into each other at 390 px."""
+    if frame.on_phone():
+        figures.for_phone(fig)
+    return container.plotly_chart(fig, key=key, **options)

@@ -97,3 +97,33 @@ def share_axis(values: object, tickformat: str = ".0%", headroom: float = 1.12) 
     high = max([0.0, *_finite(values)])
     top = 1.0 if high * headroom >= 0.9 else max(high * headroom, 0.05)
     return {"tickformat": tickformat, "range": [0, max(top, high)], "rangemode": "tozero"}
+
+
+# ---------------------------------------------------------------- a phone's narrow chart
+PHONE_TICKS = 3  # "2026年10月" is ~85 px: three fit a 390 px phone's chart
+
+
+def for_phone(fig: go.Figure, max_labels: int = PHONE_TICKS) -> go.Figure:
+    """The same figure for a 390 px screen, where the desktop's labels ran into each other.
+
+    An axis with chosen ticks (months, festival offsets) keeps at most `max_labels` of them (shared between
+    panels side by side), counted back from the latest (always labelled); names under bars (provinces) are
+    turned upright in a smaller type."""
+    names = [key for key in fig.layout.to_plotly_json() if key.startswith("xaxis")]
+    per_axis = max(1, max_labels // max(len(names), 1))  # panels side by side share the width
+    for name in names:
+        axis = fig.layout[name]
+        if axis.nticks and axis.nticks > per_axis:
+            axis.nticks = per_axis
+        if axis.tickvals is not None and len(axis.tickvals) > per_axis:
+            step = math.ceil(len(axis.tickvals) / per_axis)
+            keep = list(range(len(axis.tickvals) - 1, -1, -step))[::-1]
+            axis.tickvals = [axis.tickvals[i] for i in keep]
+            if axis.ticktext is not None:
+                axis.ticktext = [axis.ticktext[i] for i in keep]
+        elif axis.tickangle == 0 and axis.tickvals is None and axis.nticks is None:
+            axis.tickangle = -90  # names under bars stand upright, in a smaller type (20 provinces in 360 px)
+            axis.tickfont.size = 10
+        elif axis.tickangle == 0:
+            axis.tickangle = None  # Plotly's own choice: turned to fit
+    return fig

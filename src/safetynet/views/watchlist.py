@@ -9,7 +9,9 @@ from safetynet.domain import codes
 from safetynet.i18n import t
 
 TOP_REASONS = 3
-DISPLAY_COLUMNS = ("file_no", "head_name", "area", "site", "category", "status", "score", "tier", "r", "reasons",
+# What a caseworker decides on comes first — who, how risky, why — so that on a 1366 px laptop 主要原因 is on
+# screen without scrolling the table sideways (it was the tenth column, off the right edge)
+DISPLAY_COLUMNS = ("file_no", "head_name", "tier", "score", "reasons", "area", "site", "category", "status", "r",
                    "high_since")
 
 R_HELP = "近12个月家庭人均月净收入 ÷ 当地监测线。低于1即在线下；低于0表示刚性支出（医疗、教育等）超过了收入。"
