@@ -42,6 +42,11 @@ settings.register_profile("ci", max_examples=3, stateful_step_count=8, deadline=
 settings.register_profile("soak", max_examples=50, stateful_step_count=20, deadline=None, derandomize=_SEEDED,
                           database=None, print_blob=True, suppress_health_check=_SLOW_OK)
 
+# The browser cookie's signing key of this test process and of every app server it starts (they inherit the
+# environment), so the suite writes no .streamlit/session.key into the checkout; the key file itself is
+# tested in tests/security/test_browser_cookie.py.
+os.environ.setdefault("SAFETYNET_SECRET_KEY", "test-suite-browser-cookie-key-0123456789abcdef")
+
 SMALL_DEMO = DemoConfig(households=600, months=24, seed=11)
 TEST_ADMIN = User(user_id=0, username="test_admin", display_name="测试管理员", role="admin", scope="000000")
 PG_ENV = "SAFETYNET_TEST_PG_URL"

@@ -66,6 +66,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Minutes of inactivity after which a signed-in session expires.",
     ),
     Setting(
+        "SAFETYNET_SECRET_KEY",
+        "",
+        "Key that signs the browser cookie of a kept sign-in; unset, a random key made once in "
+        ".streamlit/session.key under the working directory. Give every host behind one address the same "
+        "key; changing it signs every browser out.",
+    ),
+    Setting(
         "SAFETYNET_IMPORT_WAIT_SECONDS",
         "60",
         "Seconds an import waits for another import to finish (imports run one at a time) before it is "

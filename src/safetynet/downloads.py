@@ -3,7 +3,7 @@
 Streamlit serves a download button's file from `/media/<id>` to whoever asks, for as long as the session
 lives, so a copied link (browser history, a proxy's log) handed out the county's list. Here:
 
-- `DownloadGuard`, the ASGI middleware app.py installs through `st.App`, gives every browser a random,
+- `DownloadGuard`, the ASGI middleware app.py installs through `st.App`, gives every browser a random, signed
   HttpOnly cookie (`sn_browser`) and refuses with 403 every `/media/` response that is an attachment unless
   a grant matches it: the same browser and the same bytes, not yet expired.
 - `GRANTS.grant(browser, data)` is called by the download callable (ui/downloads.py) after the file was built
@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from safetynet import browser_cookie
+
 COOKIE = "sn_browser"
 LIFETIME_SECONDS = 60.0
 REFUSED_BODY = ("下载链接已失效或不属于当前会话，请回到页面重新导出。\n"
                 "This download link has expired or belongs to another session.\n").encode()
 _MEDIA_PATH = re.compile(r"(^|/)media/[^/]+$")
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -80,12 +80,13 @@ class Grants:
 GRANTS = Grants()
 
 
-def browser_token(cookie_header: str | None) -> str | None:
-    """Our cookie's value from a Cookie header, when it has the shape we issue (anything else is no cookie)."""
+def browser_token(cookie_header: str | None, secret: bytes | None = None) -> str | None:
+    """The browser's token from our cookie in a Cookie header, when this server signed it (browser_cookie);
+    anything else — no cookie, a made-up or edited one, one signed under another secret — is no cookie."""
     for part in (cookie_header or "").split(";"):
         name, _, value = part.strip().partition("=")
-        if name == COOKIE and _TOKEN.match(value):
-            return value
+        if name == COOKIE:
+            return browser_cookie.token_of(value, secret)
     return None
 
 
@@ -100,10 +101,11 @@ class DownloadGuard:
     """ASGI middleware: hands out the browser cookie and lets an attachment through only with a grant."""
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], grants: Grants | None = None,
-                 secure_cookie: bool = False) -> None:
+                 secure_cookie: bool = False, secret: bytes | None = None) -> None:
         self.app = app
         self.grants = grants or GRANTS
         self.secure_cookie = secure_cookie
+        self.secret = secret or browser_cookie.server_secret()  # read at start: a missing key fails the start
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -111,8 +113,8 @@ class DownloadGuard:
             return
         headers = list(scope.get("headers") or [])
         cookie = _header(headers, b"cookie")
-        browser = browser_token(cookie.decode("latin-1") if cookie else None)
-        new_cookie = None if browser else secrets.token_urlsafe(24)
+        browser = browser_token(cookie.decode("latin-1") if cookie else None, self.secret)
+        new_cookie = None if browser else browser_cookie.issue(self.secret)
         send = self._with_cookie(send, new_cookie)
         if _MEDIA_PATH.search(scope.get("path", "")):
             # Streamlit's own gzip middleware runs inside this one: asked for no encoding, the body we see is

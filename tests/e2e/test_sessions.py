@@ -1,6 +1,6 @@
 """Staying signed in, in real Chromium (issue 12 §1, issue 17 §5): a reload and a new tab keep the session,
-another browser does not get it, sign-out and a disabled account end it, and an unattended meeting screen
-expires (its slide timer is not use). The server runs with a one-minute session for the last one."""
+another browser does not get it, an edited cookie or one signed under another server's key signs nobody in,
+sign-out and a disabled account end it, and an unattended meeting screen expires (its slide timer is not use). The server runs with a one-minute session for the last one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from safetynet import auth
+from safetynet import auth, browser_cookie
 from safetynet.bench.server import start_server
 from safetynet.db import get_engine
 from tests.e2e.conftest import open_page
@@ -70,6 +70,31 @@ def test_reload_and_new_tab_stay_signed_in_other_browsers_and_sign_out_do_not(sh
         context.close()
 
 
+def test_an_edited_cookie_or_one_signed_under_another_key_signs_nobody_in(short_server, chrome):
+    context = chrome.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        open_page(page, f"{short_server}/overview", USER, PASSWORD)
+        real = next(c for c in context.cookies() if c["name"] == "sn_browser")
+        token = browser_cookie.token_of(real["value"])
+        assert token  # the server signed it with the key this test process shares
+        edited = real["value"][:-1] + ("A" if real["value"][-1] != "A" else "B")
+        other_key = browser_cookie.sign(token, b"the key of another deployment of the app")
+        for forged in (edited, other_key, token):
+            context.clear_cookies()
+            context.add_cookies([{**real, "value": forged}])
+            page.reload()
+            assert not _signed_in(page), forged
+            handed = next(c for c in context.cookies() if c["name"] == "sn_browser")["value"]
+            assert handed != forged and browser_cookie.token_of(handed) != token  # a fresh browser identity
+        context.clear_cookies()
+        context.add_cookies([real])
+        page.reload()
+        assert _signed_in(page)  # the real cookie still works: the others were refused for their signature
+    finally:
+        context.close()
+
+
 def test_disabling_an_account_ends_its_open_session(short_server, app_db_url, chrome):
     context = chrome.new_context(viewport={"width": 1366, "height": 768})
     engine = get_engine(app_db_url)
@@ -98,5 +123,7 @@ def test_an_unattended_meeting_screen_expires(short_server, chrome):
         # one minute without use: the slides keep ticking every 5 s, and the screen still signs out
         page.locator(SIGN_IN).wait_for(timeout=150_000)
         assert page.get_by_text("登录已超时").count() == 1
+        page.reload()
+        assert not _signed_in(page)  # the expired session's cookie signs nobody in
     finally:
         context.close()

@@ -2,6 +2,6 @@
 
 EN: dict[str, str] = {
     "筛选条件": "Filters",
-    "打开一户一档": "Open the file",
-    "点一户的“打开一户一档”查看详情。": "Tap a household's “Open the file” to see it.",
+    # 打开一户一档 (the card's button) is in en_casework.py
+    "点一户的“打开一户一档”查看详情。": "Tap a household's “Open the household file” to see it.",
 }
