@@ -13,8 +13,10 @@ PLOTLY = {"displaylogo": False}
 
 def show_tiles(tiles: list[views.Tile]) -> None:
     for col, tile in zip(st.columns(len(tiles)), tiles, strict=True):
-        col.metric(**tile.metric_kwargs())
-        col.caption(tile.caption)
+        # the 同比 caption inside the card's border, as on 总览 (below it, a phone read it as the next card's)
+        with col, st.container(border=True, height="stretch", gap="small"):
+            st.metric(**{**tile.metric_kwargs(), "border": False, "height": "content"})
+            st.caption(tile.caption)
 
 
 ctx = frame.page_context()

@@ -86,4 +86,9 @@ EN: dict[str, str] = {
     "审批风险消除": "Decide on elimination",
     "风险消除生效": "Elimination takes effect",
     "回退风险消除": "Revert elimination",
+    # the audit log's objects (views/audit_log.TARGET_LABELS)
+    "导入错误行": "Rejected import rows",
+    "档案（内部编号{id}）": "Household file (internal no. {id})",
+    "线索第{id}号": "Lead no. {id}",
+    "附件第{id}号": "Attachment no. {id}",
 }

@@ -59,6 +59,11 @@ HOUSE_STYLE = """<style>
 /* a KPI's label wraps instead of ending in "…" (地图's card "全国 · 2026年1…" beside the map at 1366 px) */
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important;
   overflow: visible !important; text-overflow: clip !important; word-break: keep-all !important; overflow-wrap: break-word; }
+/* a page link's label wraps: the household file's "本户有未办结的线索第962号（待核实），到待办办理" ended in "到待办办…"
+   on a phone, hiding where the link goes */
+[data-testid="stPageLink-NavLink"] { height: auto !important; }
+[data-testid="stPageLink-NavLink"] * { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; }
 @media (max-width: 640px) {
   /* a phone stacks the KPI cards two abreast and without their sparklines (the trend chart below the cards
      shows the history): one card a row, ten of them took eleven screens */

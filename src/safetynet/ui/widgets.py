@@ -92,7 +92,9 @@ def map_fit(width: int, height: int) -> tuple[int, int]:
 
 def chart(fig, key: str, container=st, **options):
     """A screen's Plotly chart; on a phone its axis labels are thinned first (figures.for_phone), since the
-    server cannot know the width and the desktop's labels ran into each other at 390 px."""
+    server cannot know the width and the desktop's labels ran into each other at 390 px, and the tool bar is
+    left off (at 390 px it covered the chart's title and legend; a phone zooms with two fingers anyway)."""
     if frame.on_phone():
         figures.for_phone(fig)
+        options["config"] = {**options.get("config", {}), "displayModeBar": False}
     return container.plotly_chart(fig, key=key, **options)

@@ -7,6 +7,7 @@ shows no raw codes (issue 12). Keys and code values without a label are shown as
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -117,6 +118,26 @@ def detail_text(detail: str | None, region_name: Callable[[str], str] = str) -> 
 
 # the writers that are no account: the command line and the app's own automatic steps (demo, scoring)
 MACHINE_ACTORS = {"system": "系统", "cli": "命令行"}
+# what an export, an unmask or a casework write was about, as stored (audit.record's target) → as people name it
+TARGET_LABELS = {"watchlist": "风险名单", "rejects": "导入错误行", "public_notice": "公示名单"}
+TARGET_PATTERNS = (
+    (re.compile(r"^(?:hh:|household-)(\d+)$"), "档案（内部编号{id}）"),
+    (re.compile(r"^lead:(\d+)$"), "线索第{id}号"),
+    (re.compile(r"^attachment:(\d+)$"), "附件第{id}号"),
+)
+
+
+def target_label(target: object) -> str:
+    """An audit row's object in words: 风险名单 rather than "watchlist", 线索第12号 rather than "lead:12".
+    Names (an account, a file, a view) are shown as they are."""
+    if not isinstance(target, str):
+        return ""
+    if target in TARGET_LABELS:
+        return t_text(TARGET_LABELS[target])
+    for pattern, label in TARGET_PATTERNS:
+        if match := pattern.match(target):
+            return t_text(label, id=match.group(1))
+    return target
 
 
 def actor_label(user_name: object) -> str:
@@ -132,6 +153,6 @@ def audit_frame(rows: pd.DataFrame, region_name: Callable[[str], str] = str) -> 
     regions = rows["region_adcode"].map(lambda r: region_name(r) if isinstance(r, str) and r else "")
     return pd.DataFrame({
         "at": rows["at"], "user_name": rows["user_name"].map(actor_label), "action": rows["action"].map(action_label),
-        "target": rows["target"], "region": regions,
+        "target": rows["target"].map(target_label), "region": regions,
         "detail": rows["detail"].map(lambda d: detail_text(d, region_name)),
     })

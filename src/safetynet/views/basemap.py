@@ -90,7 +90,10 @@ def fit_view(box: tuple[float, float, float, float], width: int, height: int,
     zoom = min(math.log2(width * usable * 2 * math.pi / (512 * x_span)),
                math.log2(height * usable * 2 * math.pi / (512 * y_span)), 11.0)
     lat = latitude_of((mercator_y(north) + mercator_y(south)) / 2)
-    return pdk.ViewState(longitude=(west + east) / 2, latitude=lat, zoom=round(zoom, 2), min_zoom=2, max_zoom=12)
+    zoom = round(zoom, 2)
+    # min_zoom clamps the view itself: at a fixed 2, a phone's 360 px (zoom 1.9 for the country) was shown
+    # zoomed in, cutting off the east coast and the 南海诸岛 inset
+    return pdk.ViewState(longitude=(west + east) / 2, latitude=lat, zoom=zoom, min_zoom=min(2.0, zoom), max_zoom=12)
 
 
 def national_view(width: int, height: int) -> pdk.ViewState:
