@@ -89,3 +89,14 @@ def test_users_commands(tmp_path):
     assert [(u["username"], u["role"], u["scope_adcode"], bool(u["active"])) for u in listed] == [
         ("wang", "leader", "520000", False)]
     assert "long-password-1" not in json.dumps(listed)
+
+
+def test_the_default_database_is_under_the_working_directory(tmp_path, monkeypatch):
+    """Not where the package is installed: an installed (non-editable) package wrote into site-packages' parent."""
+    from safetynet import config
+
+    monkeypatch.delenv("SAFETYNET_DB_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert config.db_url() == f"sqlite:///{(tmp_path / 'data' / 'safetynet.db').as_posix()}"
+    monkeypatch.setenv("SAFETYNET_DB_URL", "postgresql+psycopg://u@h/db")
+    assert config.db_url() == "postgresql+psycopg://u@h/db"

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB_PATH = REPO_ROOT / "data" / "safetynet.db"
+# The embedded database lives under the working directory (where `streamlit run app.py` or `python -m
+# safetynet` is started), not where the package is installed: an installed package would otherwise write
+# into site-packages' parent.
+DEFAULT_DB_RELATIVE = Path("data") / "safetynet.db"
 
 
 @dataclass(frozen=True)
@@ -25,8 +28,9 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SAFETYNET_DB_URL",
-        f"sqlite:///{DEFAULT_DB_PATH}",
-        "SQLAlchemy URL of the shared database (PostgreSQL: postgresql+psycopg://user@host/db).",
+        f"sqlite:///{DEFAULT_DB_RELATIVE.as_posix()}",
+        "SQLAlchemy URL of the shared database (PostgreSQL: postgresql+psycopg://user@host/db); unset, "
+        "data/safetynet.db under the working directory.",
     ),
     Setting(
         "SAFETYNET_DEMO_HOUSEHOLDS",
@@ -101,7 +105,10 @@ def get(env: str) -> str:
 
 
 def db_url() -> str:
-    return get("SAFETYNET_DB_URL")
+    """SAFETYNET_DB_URL, or the embedded database under the working directory as an absolute path (one file
+    whatever directory the process moves to later)."""
+    configured = os.environ.get("SAFETYNET_DB_URL", "").strip()
+    return configured or f"sqlite:///{(Path.cwd() / DEFAULT_DB_RELATIVE).as_posix()}"
 
 
 def get_int(env: str) -> int:
