@@ -294,3 +294,24 @@ def test_a_large_import_vacuums_the_watchlist_table(writable_demo_db, monkeypatc
     assert result.status == "done" and result.households_rescored == 3
     assert vacuumed == ([engine] if threshold <= 3 else [])
     assert ("vacuum" in result.timings) == (threshold <= 3)
+
+
+def test_a_partial_import_that_refused_every_row_says_nothing_went_in(writable_demo_db):
+    """"拒绝 3（已导入）" read as "imported": a partial import whose rows were all refused says it wrote nothing,
+    and one that kept some rows says the rest went in."""
+    engine = writable_demo_db
+    fn = file_nos(engine, 2)
+    bad = [{"档案编号": "NOBODY", "月份": "2026-11", "工资性收入": "1", "医疗自付支出": "0"},
+           {"档案编号": fn[0], "月份": "2026-11", "工资性收入": "-300", "医疗自付支出": "0"}]
+    fingerprint = observations_fingerprint(engine)
+    none_in = import_file(engine, csv_bytes(bad), "bad.csv", mode="partial", user="tester", today=TODAY)
+    assert none_in.status == "done" and none_in.kept_nothing
+    assert "拒绝 2（没有可导入的行，未写入任何内容）" in none_in.summary() and "已导入" not in none_in.summary()
+    assert observations_fingerprint(engine) == fingerprint
+    batch = sql(engine, "SELECT rows_accepted, rows_updated, rows_rejected FROM import_batch WHERE batch_id = :b",
+                b=none_in.batch_ids[0]).iloc[0]
+    assert (int(batch["rows_accepted"]), int(batch["rows_updated"]), int(batch["rows_rejected"])) == (0, 0, 2)
+
+    good = {"档案编号": fn[1], "月份": "2026-11", "工资性收入": "2000", "医疗自付支出": "0"}
+    some_in = import_file(engine, csv_bytes([*bad, good]), "mixed.csv", mode="partial", user="tester", today=TODAY)
+    assert not some_in.kept_nothing and "拒绝 2（其余行已导入）" in some_in.summary()

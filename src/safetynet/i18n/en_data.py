@@ -29,6 +29,7 @@ EN: dict[str, str] = {
     "正在逐行检查…": "Checking every row…",
     "导入失败：{reason}": "Import failed: {reason}",
     "导入完成（批次 {ids}）：{summary}": "Imported (batch {ids}): {summary}",
+    "没有导入任何行（批次 {ids}）：{summary}": "Nothing imported (batch {ids}): every row was refused. {summary}",
     "数据与系统中的完全相同，没有任何改动，数据版本未变。":
         "The data is identical to what the system holds: nothing changed, and the data version stays the same.",
     "未导入（批次 {ids}）：{summary}": "Not imported (batch {ids}): {summary}",

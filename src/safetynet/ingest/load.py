@@ -116,6 +116,11 @@ class ImportResult:
         return sum(s.rows_read for s in self.sheets)
 
     @property
+    def kept_nothing(self) -> bool:
+        """A partial import whose every row was refused: done, yet nothing in it was imported."""
+        return self.status == "done" and all(s.accepted + s.updated == 0 for s in self.sheets) and self.rejected > 0
+
+    @property
     def rejected(self) -> int:
         return sum(s.rejected for s in self.sheets)
 
@@ -152,6 +157,8 @@ class ImportResult:
         parts = []
         for s in self.sheets:
             verb = {"dry-run": "试导入", "done": "已导入", "rejected": "未导入"}.get(s.status, s.status)
+            if s.status == "done" and s.rejected:  # partial mode: say what went in ("拒绝 3（已导入）" read as imported)
+                verb = "其余行已导入" if s.accepted + s.updated else "没有可导入的行，未写入任何内容"
             text = (f"{s.title}：读取 {s.rows_read} 行，新增 {s.inserted}，未变 {s.unchanged}，"
                     f"更新 {s.updated}，拒绝 {s.rejected}（{verb}）")
             if s.status == "rejected" and s.problem_rows:

@@ -200,7 +200,9 @@ def _size(n: int) -> str:
 def _render_result(ctx: PageContext, result: ImportResult, user: str | None, final: bool) -> None:
     if final:
         ids = "、".join(str(b) for b in result.batch_ids)
-        if result.status == "done":
+        if result.kept_nothing:  # not a success: every row was refused
+            st.warning(t("没有导入任何行（批次 {ids}）：{summary}", ids=ids, summary=result.summary()))
+        elif result.status == "done":
             st.success(t("导入完成（批次 {ids}）：{summary}", ids=ids, summary=result.summary()))
             if result.data_version is None:
                 st.info(t("数据与系统中的完全相同，没有任何改动，数据版本未变。"))
