@@ -18,10 +18,11 @@ import secrets
 import threading
 import unicodedata
 from dataclasses import dataclass
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Row, insert, select, update
 
 from safetynet import audit
 from safetynet.db import health
@@ -307,24 +308,27 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
         with engine.connect() as conn:
             row = conn.execute(select(app_user).where(app_user.c.username == name)).first()
     known = row is not None and row.active and bool(row.password_hash)
+    # The account's row, read only where `known` (or `verified`, which needs it) holds: then there is a row,
+    # though the checker cannot follow the flag
+    account_row = cast("Row[Any]", row)
     try:
-        _hasher.verify(row.password_hash if known else _decoy_hash(), password)
+        _hasher.verify(account_row.password_hash if known else _decoy_hash(), password)
         verified = known
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         verified = False
-    paused = (row.locked_until is not None and row.locked_until > now) if known else False
+    paused = (account_row.locked_until is not None and account_row.locked_until > now) if known else False
     if not known:
         paused = UNKNOWN_NAMES.wait_seconds(f"name:{name.casefold()}", now) > 0
     if verified and not paused:
-        values = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
-        if _hasher.check_needs_rehash(row.password_hash):
+        values: dict[str, object] = {"failed_attempts": 0, "locked_until": None, "last_login_at": now}
+        if _hasher.check_needs_rehash(account_row.password_hash):
             values["password_hash"] = _hasher.hash(password)
         with engine.begin() as conn:
-            conn.execute(update(app_user).where(app_user.c.user_id == row.user_id).values(**values))
+            conn.execute(update(app_user).where(app_user.c.user_id == account_row.user_id).values(**values))
         for key, throttle in zip(clients, (CLIENT_BACKOFF, ADDRESS_BACKOFF), strict=True):
             throttle.succeeded(key)
-        audit.record(engine, row.username, "sign_in", row.username)
-        return _row_to_user(row)
+        audit.record(engine, account_row.username, "sign_in", account_row.username)
+        return _row_to_user(account_row)
     for key, throttle in zip(clients, (CLIENT_BACKOFF, ADDRESS_BACKOFF), strict=True):
         throttle.failed(key, now)
     if paused:
@@ -332,11 +336,11 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
     elif known:
         reason = "密码错误"
         with engine.begin() as conn:  # counted in SQL, so simultaneous failures all count
-            failures = conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
+            failures = conn.execute(update(app_user).where(app_user.c.user_id == account_row.user_id)
                                     .values(failed_attempts=app_user.c.failed_attempts + 1)
                                     .returning(app_user.c.failed_attempts)).scalar_one()
             if failures >= MAX_FAILURES:
-                conn.execute(update(app_user).where(app_user.c.user_id == row.user_id)
+                conn.execute(update(app_user).where(app_user.c.user_id == account_row.user_id)
                              .values(locked_until=now + dt.timedelta(seconds=ACCOUNT_PAUSE_SECONDS)))
                 reason = "密码连续错误，账号暂停"
     else:

@@ -162,6 +162,7 @@ class DownloadGuard:
                 return
             data = b"".join(body)
             if scope.get("method") != "HEAD" and self.grants.allows(browser, data):  # HEAD has no bytes to match
+                assert start is not None  # held above: the response's start comes before its body
                 start = dict(start)
                 start["headers"] = [*(h for h in start.get("headers", []) if h[0].lower() != b"cache-control"),
                                     (b"cache-control", b"no-store")]  # a proxy keeps no copy

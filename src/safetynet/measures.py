@@ -313,6 +313,7 @@ def format_delta(delta: float | None, kind: str) -> str | None:
     (Streamlit draws "0" grey, without an arrow); None when there is nothing to compare."""
     if _missing(delta):
         return None
+    assert delta is not None  # not missing: a number
     scaled = delta * 100 if kind == SHARE else delta
     if round(scaled, 1 if kind in (SHARE, RATIO, DAYS) else 0) == 0:
         return "0"
@@ -329,6 +330,7 @@ def is_worse(delta: float | None, measure: Measure) -> bool:
     """Whether a change is bad news (a rise of a higher-is-bad measure, a fall of a higher-is-good one)."""
     if _missing(delta) or delta == 0 or measure.higher_is_bad is None:
         return False
+    assert delta is not None  # not missing: a number
     return (delta > 0) == measure.higher_is_bad
 
 
@@ -349,7 +351,7 @@ def change_colour(measure: Measure, change: float | None) -> str:
 
 def alarm(measure: Measure, value: float | None) -> bool:
     """A measure whose target is 0 (动态清零) above 0: shown in red whatever its trend."""
-    return measure.target == 0 and not _missing(value) and value > 0
+    return measure.target == 0 and value is not None and not _missing(value) and value > 0
 
 
 def population_label(measure: Measure) -> str:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where a bar is made: importing this module stays cheap
+    from tqdm import tqdm
 
 
 def counting_bar(label: str, unit: str = "户") -> Callable[[int, int], None]:
@@ -27,7 +31,7 @@ class StageBar:
     """A bar driven by (fraction, stage text), as the importer reports; gone from the screen when closed."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: tqdm | None = None  # made at the first stage
 
     def __call__(self, fraction: float, text: str) -> None:
         from tqdm import tqdm

@@ -162,6 +162,7 @@ def fill(template: str, values: dict[str, object]) -> Markdown:
         parts.append(literal)
         if field is None:
             continue
+        assert spec is not None  # every field comes with its spec ("" when there is none)
         value = _FORMATTER.convert_field(_FORMATTER.get_field(field, (), values)[0], conversion)
         if _is_number(value) or isinstance(value, Markdown):
             parts.append(format(value, spec))

@@ -26,6 +26,7 @@ import pstats
 import sys
 import threading
 import time
+from typing import Any
 
 from sqlalchemy import Engine, event, text
 
@@ -90,7 +91,7 @@ def _profile_top(fn, limit: int = 8) -> list[str]:
     try:
         fn()
     finally:
-        threading.setprofile(None)  # type: ignore[arg-type]
+        threading.setprofile(None)
         prof.create_stats()
     out = io.StringIO()
     stats = pstats.Stats(prof, stream=out)
@@ -140,6 +141,7 @@ def _bench_account(url: str, user):
                 username=user.username, display_name=user.display_name, role=user.role, scope_adcode=user.scope,
                 active=True, failed_attempts=0, created_at=dt.datetime.now().replace(microsecond=0))
                 .returning(app_user.c.user_id, app_user.c.session_epoch)).first()
+        assert row is not None  # INSERT … RETURNING gives the row it made
     return replace(user, user_id=int(row.user_id)), int(row.session_epoch)
 
 
@@ -189,7 +191,7 @@ def measure_pages(url: str, runs: int = 3, profile_slow: bool = True) -> dict:
             if at.exception:
                 errors.append(str(at.exception[0].message)[:200])
         slow_sql.sort(reverse=True)
-        entry = {
+        entry: dict[str, Any] = {
             "cold_s": round(median(cold), 3), "warm_s": round(median(warm), 3),
             "cold_runs": [round(x, 3) for x in cold], "warm_runs": [round(x, 3) for x in warm],
             "title": at.title[0].value if at.title else None,

@@ -28,6 +28,8 @@ import io
 import shutil
 import subprocess
 import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -53,9 +55,14 @@ CHUNK_ROWS = 500_000
 
 
 # ---------------------------------------------------------------- loading
-def _sqlite_batches(engine: Engine, sql: str, schema: pa.Schema):
+Batches = Callable[[Engine, str, pa.Schema], Iterator[pa.Table]]
+
+
+def _sqlite_batches(engine: Engine, sql: str, schema: pa.Schema) -> Iterator[pa.Table]:
     with engine.connect() as conn:
-        cur = conn.connection.driver_connection.cursor()
+        raw = conn.connection.driver_connection
+        assert raw is not None  # only a closed or invalidated connection has none
+        cur = raw.cursor()
         cur.execute(sql)
         while rows := cur.fetchmany(CHUNK_ROWS):
             cols = list(zip(*rows, strict=True))
@@ -63,7 +70,7 @@ def _sqlite_batches(engine: Engine, sql: str, schema: pa.Schema):
         cur.close()
 
 
-def _csv_batches(blocks, schema: pa.Schema):
+def _csv_batches(blocks: Iterable[bytes], schema: pa.Schema) -> Iterator[pa.Table]:
     """Arrow tables from a stream of CSV bytes, cut at line ends every ~64 MB."""
     options = pacsv.ConvertOptions(column_types={f.name: f.type for f in schema}, strings_can_be_null=False)
     read = pacsv.ReadOptions(column_names=schema.names)
@@ -82,31 +89,36 @@ def _csv_batches(blocks, schema: pa.Schema):
         yield pacsv.read_csv(io.BytesIO(rest), read_options=read, convert_options=options)
 
 
-def _postgres_batches(engine: Engine, sql: str, schema: pa.Schema):
+def _postgres_batches(engine: Engine, sql: str, schema: pa.Schema) -> Iterator[pa.Table]:
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
+        assert raw is not None  # only a closed or invalidated connection has none
         with raw.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
             yield from _csv_batches(copy, schema)
 
 
-def _sqlite_cli_batches(path: str, sql: str, schema: pa.Schema):
+def _sqlite_cli_batches(path: str, sql: str, schema: pa.Schema) -> Iterator[pa.Table]:
     """The sqlite3 shell writes CSV about ten times faster than Python can fetch rows."""
     proc = subprocess.Popen([shutil.which("sqlite3") or "sqlite3", "-readonly", "-csv", path, sql],
                             stdout=subprocess.PIPE)
+    stdout = proc.stdout
+    assert stdout is not None  # stdout=PIPE
     try:
-        yield from _csv_batches(iter(lambda: proc.stdout.read(8 << 20), b""), schema)
+        yield from _csv_batches(iter(lambda: stdout.read(8 << 20), b""), schema)
     finally:
-        proc.stdout.close()
+        stdout.close()
         if proc.wait() != 0:
             raise RuntimeError(f"sqlite3 exited with {proc.returncode}")
 
 
 def load_duckdb(engine: Engine) -> tuple[duckdb.DuckDBPyConnection, dict]:
     """An in-memory DuckDB with the raw facts and regions; returns it and the load statistics."""
+    batches: Batches
     if engine.dialect.name == "postgresql":
         batches = _postgres_batches
     elif shutil.which("sqlite3") and engine.url.database not in (None, "", ":memory:"):
-        batches = lambda _engine, sql, schema: _sqlite_cli_batches(engine.url.database, sql, schema)  # noqa: E731
+        path = engine.url.database  # a file's name (not None): tested just above
+        batches = lambda _engine, sql, schema: _sqlite_cli_batches(path, sql, schema)  # noqa: E731
     else:
         batches = _sqlite_batches
     con = duckdb.connect(":memory:")
@@ -140,6 +152,7 @@ def duck_kpis(con: duckdb.DuckDBPyConnection, month: int) -> dict[str, int]:
         f"count(*) FILTER (WHERE flags & {_flag('eliminated')} <> 0), "
         f"count(*) FILTER (WHERE flags & {_flag('relapsed')} <> 0) "
         "FROM risk_score WHERE month = ?", [month]).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns one row
     return dict(zip(KPI_KEYS, map(int, row), strict=True))
 
 
@@ -164,7 +177,9 @@ def duck_median(con: duckdb.DuckDBPyConnection, month: int) -> tuple[float | Non
     counts = np.zeros(len(BIN_MEASURES))
     for b, n in rows:
         counts[int(b)] = n
-    exact = con.execute("SELECT median(r) FROM risk_score WHERE month = ? AND r IS NOT NULL", [month]).fetchone()[0]
+    row = con.execute("SELECT median(r) FROM risk_score WHERE month = ? AND r IS NOT NULL", [month]).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns one row
+    exact = row[0]
     return risk.median_from_bins(counts), (None if exact is None else float(exact))
 
 
@@ -194,6 +209,7 @@ def _nonzero(d: dict[str, int]) -> dict[str, int]:
 def measure_reference(engine: Engine, runs: int = 5) -> dict:
     """Headline figures both ways: times, ratios and whether they agree."""
     _, month = version.current(engine)
+    assert month is not None  # the benchmark measures a database it has built and scored
     nation = Filters()
     con, load = load_duckdb(engine)
     try:
@@ -203,7 +219,9 @@ def measure_reference(engine: Engine, runs: int = 5) -> dict:
         def ours_children() -> pd.DataFrame:
             return overview.child_measures(engine, nation, month)
 
-        figures = {
+        # per figure: our query, the figure from its frame, DuckDB's figure (each figure its own type; the loop
+        # below compares them by name)
+        figures: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[pd.DataFrame], Any], Callable[[], Any]]] = {
             "kpis_latest_month": (ours_monthly, lambda m: ours_kpis(m, month), lambda: duck_kpis(con, month)),
             "trend_all_months": (ours_monthly, ours_trend, lambda: duck_trend(con)),
             "high_risk_by_province": (ours_children, ours_by_province, lambda: duck_by_province(con, month)),

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -90,12 +91,14 @@ def ensure_pg_database(url: str) -> None:
 def database_size_mb(url: str) -> float | None:
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
+        assert u.database is not None  # the benchmark builds its SQLite database in a file
         files = [Path(u.database), Path(f"{u.database}-wal")]
         return round(sum(f.stat().st_size for f in files if f.exists()) / 2**20, 1)
     from safetynet.db import get_engine
 
     with get_engine(url).connect() as conn:
-        return round(conn.execute(text("SELECT pg_database_size(current_database())")).scalar() / 2**20, 1)
+        size = cast(int, conn.execute(text("SELECT pg_database_size(current_database())")).scalar())  # never NULL
+        return round(size / 2**20, 1)
 
 
 def _child(args: list[str], log: Log, label: str) -> dict:

@@ -7,6 +7,9 @@ import os
 import resource
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
+
+T = TypeVar("T")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -32,14 +35,15 @@ def summary_ms(seconds: Sequence[float]) -> dict[str, float | int]:
             "min_ms": round(min(ms), 2), "max_ms": round(max(ms), 2)}
 
 
-def repeat(fn: Callable[[], object], runs: int) -> tuple[list[float], object]:
+def repeat(fn: Callable[[], T], runs: int) -> tuple[list[float], T]:
     """Call fn `runs` times; the wall time of each call in seconds, and the last result."""
-    times, result = [], None
+    times: list[float] = []
+    result: T | None = None
     for _ in range(runs):
         started = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - started)
-    return times, result
+    return times, cast(T, result)  # fn's result: every caller runs it at least once
 
 
 def peak_rss_mb() -> float:

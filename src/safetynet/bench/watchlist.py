@@ -11,6 +11,8 @@ after one warm-up call), p50 and p95 reported in milliseconds.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -56,12 +58,12 @@ def combinations(engine: Engine) -> dict[str, WatchlistQuery]:
 
 def measure_watchlist(engine: Engine, runs: int = 20) -> dict:
     """p50/p95 of count() and page() for each combination."""
-    out = {}
+    out: dict[str, dict[str, Any]] = {}  # per combination: its counts and timings
     for name, query in combinations(engine).items():
         wl.count(engine, query)  # warm-up: statement compiled, pages in the OS cache
-        count_times, total = repeat(lambda q=query: wl.count(engine, q), runs)
+        count_times, total = repeat(partial(wl.count, engine, query), runs)
         wl.page(engine, query)
-        page_times, rows = repeat(lambda q=query: wl.page(engine, q), runs)
+        page_times, rows = repeat(partial(wl.page, engine, query), runs)
         out[name] = {"matches": int(total), "page_rows": len(rows),
                      "count": summary_ms(count_times), "page": summary_ms(page_times)}
     worst = max(max(v["count"]["p95_ms"], v["page"]["p95_ms"]) for v in out.values())

@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -396,7 +398,8 @@ def _decide_elimination(ctx: _Ctx, cmd: C.DecideElimination):
     hh = _file(ctx, request["hh_id"], cmd.seen_version)
     before = _pick(request, ("status", "decided_by", "notice_until"))
     if not cmd.approve:
-        values = {"status": "已退回", "decided_by": ctx.user.username, "decision_note": cmd.note.strip()}
+        values: dict[str, object] = {"status": "已退回", "decided_by": ctx.user.username,
+                                     "decision_note": cmd.note.strip()}
         store.update_request(ctx.conn, cmd.request_id, decided_at=dt.datetime.now().replace(microsecond=0), **values)
         return "已退回风险消除申请", hh["hh_id"], None, before, values
     if elimination_checklist(ctx.conn, hh).never_automatic:
@@ -438,7 +441,10 @@ def _revert(ctx: _Ctx, cmd: C.RevertElimination):
             _pick(hh, ("status",)), {"status": "在档", "is_relapse": relapse})
 
 
-_HANDLERS = {
+# A handler's answer: the message, the household and the lead it touched, the values before and after (audited)
+Handled = tuple[str, int | None, int | None, dict | None, dict | None]
+# command type → its handler (each takes its own command type: Any here)
+_HANDLERS: dict[type[C.Command], Callable[[_Ctx, Any], Handled]] = {
     C.CreateLead: _create_lead, C.AssignLead: _assign_lead, C.AssignFile: _assign_file,
     C.RecordHomeCheck: _home_check,
     C.DecideLead: _decide_lead, C.AddPlanItem: _add_plan_item, C.RecordAid: _record_aid,

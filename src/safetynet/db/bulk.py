@@ -50,6 +50,7 @@ def _insert_sqlite(conn: Connection, table: Table, df: pd.DataFrame) -> None:
     cols = list(df.columns)
     sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" * len(cols))})'
     raw = conn.connection.driver_connection
+    assert raw is not None  # only a closed or invalidated connection has none
     cur = raw.cursor()
     try:
         for start in range(0, len(df), CHUNK_ROWS):
@@ -74,6 +75,7 @@ def _arrow_table(df: pd.DataFrame) -> pa.Table:
 def _insert_postgres(conn: Connection, table: Table, df: pd.DataFrame) -> None:
     cols = ", ".join(f'"{c}"' for c in df.columns)
     raw = conn.connection.driver_connection
+    assert raw is not None  # only a closed or invalidated connection has none
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     with raw.cursor() as cur:
         with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN (FORMAT csv)') as copy:

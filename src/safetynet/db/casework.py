@@ -60,7 +60,7 @@ def calendar_rows(conn: Connection) -> list[tuple[dt.date, str]]:
 
 def deadline_rows(conn: Connection) -> list[tuple[str, str, int, str]]:
     cols = (deadline_rule.c.adcode, deadline_rule.c.step, deadline_rule.c.amount, deadline_rule.c.unit)
-    return [tuple(r) for r in conn.execute(select(*cols))]  # type: ignore[misc]
+    return [tuple(r) for r in conn.execute(select(*cols))]
 
 
 # ---------------------------------------------------------------- households

@@ -21,7 +21,7 @@ def alembic_config() -> Config:
     return cfg
 
 
-def head_revision() -> str:
+def head_revision() -> str | None:  # None only for a script directory without revisions
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

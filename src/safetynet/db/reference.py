@@ -43,7 +43,8 @@ def _scaled(value_2024: float, year: int) -> float:
 def default_lines(regions: pd.DataFrame) -> pd.DataFrame:
     """Lines for the nation, every province and a few cities, 2021–2026."""
     macro = regions.loc[regions["level"] == 1].set_index("adcode")["macro_region"].to_dict()
-    rows = []
+    # adcode, year, urban_dibao_month, rural_dibao_year, monitor_line_year (a city sets only its urban dibao)
+    rows: list[tuple[str, int, float, int | None, float | None]] = []
     for year in YEARS:
         floor = NATIONAL_MONITOR_FLOOR[year]
         rows.append((NATION, year, _scaled(780, year), round(_scaled(780, year) * 12 * 0.72), floor))

@@ -12,6 +12,8 @@ migration and `docs/schema.md`. Conventions:
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -44,7 +46,7 @@ metadata = MetaData(
 ADCODE = String(6)
 # Large fact tables are clustered on their primary key in SQLite, which keeps a
 # household's months together on disk and halves the file size.
-CLUSTERED = {"sqlite_with_rowid": False}
+CLUSTERED: dict[str, Any] = {"sqlite_with_rowid": False}  # Any: spread into Table's keyword arguments
 
 # ---------------------------------------------------------------- reference
 region = Table(

@@ -430,7 +430,7 @@ class _Simulation:
         unemployed = able & (rng.random(n_p) < 0.05)
         form[unemployed] = "失业"
         person_industry = np.where(worker & able, industry, np.where(migrant, rng.choice(["C", "E", "O", "GP"], n_p), "A"))
-        person_industry = np.where(form == "无", None, person_industry)
+        person_industry = np.where(form == "无", None, person_industry)  # type: ignore[call-overload]  # numpy stubs reject None
         contract = np.where(form == "劳动合同", rng.choice([6, 12, 24, 36], n_p, p=[0.1, 0.4, 0.3, 0.2]), -1)
         med = rng.random(n_p) > 0.004
         pension = np.where(form == "劳动合同", rng.random(n_p) < 0.9,
@@ -457,8 +457,9 @@ class _Simulation:
         # 县内 / 省内县外 / 省外 follows from home (origin for migrants) and work place
         home = np.where(origin != None, origin, h["adcode"].to_numpy()[hh_row]).astype(str)  # noqa: E711
         work = np.where(work_adcode != None, work_adcode, home).astype(str)  # noqa: E711
-        work_place = np.where(able, np.where(np.asarray([a[:2] for a in home]) == np.asarray([w[:2] for w in work]),
-                                             np.where(home == work, "县内", "省内县外"), "省外"), None)
+        work_place = np.where(able,  # type: ignore[call-overload]  # numpy stubs reject None
+                              np.where(np.asarray([a[:2] for a in home]) == np.asarray([w[:2] for w in work]),
+                                       np.where(home == work, "县内", "省内县外"), "省外"), None)
         employer_col = np.where(worker & able & (role == "head"), h["employer_id"].to_numpy()[hh_row], -1)
         birth_month = rng.integers(1, 13, n_p)
         # nobody is born after the last month of the data
@@ -476,7 +477,7 @@ class _Simulation:
             "hh_id": self.hh_ids[hh_row],
             "name": name,
             "id_number": people.id_numbers(rng, id_region, births, male),
-            "phone": np.where(adult_phone, people.phones(rng, n_p), None),
+            "phone": np.where(adult_phone, people.phones(rng, n_p), None),  # type: ignore[call-overload]  # numpy stubs reject None
             "relation": relation,
             "sex": np.where(male, "男", "女"),
             "birth_year": birth_year,
@@ -484,7 +485,7 @@ class _Simulation:
             "disability_grade": pd.array(np.where(grade > 0, grade, 0), dtype="Int64"),
             "labour_capacity": capacity,
             "education": education,
-            "school_stage": np.where(stage == "", None, stage),
+            "school_stage": np.where(stage == "", None, stage),  # type: ignore[call-overload]  # numpy stubs reject None
             "is_dropout": dropout,
             "union_member": worker & able & (rng.random(n_p) < 0.85),
             "is_migrant": migrant,
@@ -661,6 +662,7 @@ class _Simulation:
         festival_months = {m: y for y, d in SPRING_FESTIVAL.items() for m in [d.year * 100 + d.month]}
 
         # history before the window: identification and the help given since
+        i: int | np.integer  # a household's row: from range() here, from np.flatnonzero() in the loops below
         for i in range(n):
             self.changes.append((self.hh_ids[i], self.identified_on[i], None, "在档", None, False))
         pre = ident_t < 0
@@ -753,7 +755,7 @@ class _Simulation:
                                     rng.integers(1, 4, n), 0)
             returned = np.full(n, None, dtype=object)
             if after_festival:
-                returned = np.where(self.has_migrant, not_back == 0, None)
+                returned = np.where(self.has_migrant, not_back == 0, None)  # type: ignore[assignment]  # numpy stubs reject None
             back_lag = not_back > 0
             if not in_festival and back_lag.any():
                 wage_factor = np.where(back_lag, 0.0, wage_factor)
@@ -844,7 +846,8 @@ class _Simulation:
             return np.zeros(self.n, dtype=bool)
         return (~self.h["worker"].to_numpy()) & (self.h["pref"].to_numpy() == FLOOD_PREFECTURE)
 
-    def _record_event(self, i: int, risk_type: str, day: dt.date, cost: float, source: str, note: str) -> None:
+    def _record_event(self, i: int | np.integer, risk_type: str, day: dt.date, cost: float, source: str,
+                      note: str) -> None:
         """Keep the event row and, for sudden events in the window, its cost in the panel."""
         cost = round(float(cost), 2)
         self.event_rows.append((self.hh_ids[i], risk_type, day, cost, source, note))
@@ -857,6 +860,7 @@ class _Simulation:
                 first = int(self.months[0])
                 behind = (first // 100 - day.year) * 12 + first % 100 - day.month  # months before column 0
                 reach = max(0, min(self.M, WINDOW - behind))
+                assert self.panel.event_carry is not None  # made by Panel.empty
                 self.panel.event_carry[i, :reach] += cost
 
     NOTES = {"01": "重病住院", "05": "意外受伤", "0201": "洪涝受灾", "12": "企业停产未返岗", "09": "子女上学负担重",
@@ -882,7 +886,7 @@ class _Simulation:
         all_ids = helpers["helper_id"].to_numpy()
         return np.array([self.rng.choice(by_county.get(a, all_ids)) for a in adcodes])
 
-    def _aid_date(self, i: int, t: int) -> dt.date:
+    def _aid_date(self, i: int | np.integer, t: int) -> dt.date:
         month = add_months(int(self.months[0]), int(t))
         return dt.date(month // 100, month % 100, 11 + (int(self.hh_ids[i]) * 7 + t) % 18)
 
@@ -934,7 +938,8 @@ class _Simulation:
         hh["eliminated_on"] = hh["hh_id"].map(elim["changed_on"])
         hh["elimination_method"] = hh["hh_id"].map(elim["method"])
         hh["closed_on"] = hh["hh_id"].map(closed["changed_on"])
-        hh["close_reason"] = np.where(hh["closed_on"].notna(), np.where(hh["status"] == "注销", "死亡", "转出"), None)
+        hh["close_reason"] = np.where(hh["closed_on"].notna(),  # type: ignore[call-overload]  # numpy stubs reject None
+                                      np.where(hh["status"] == "注销", "死亡", "转出"), None)
         hh["file_no"] = [f"{a}-{'G' if w else 'N'}{i:08d}" for a, w, i in zip(h["adcode"], h["worker"], h["hh_id"], strict=True)]
         hh["org_id"] = h["org_id"].to_numpy()
         hh["source"] = np.where(h["worker"], self.rng.choice(["职工申请", "工会排查", "企业报告"], len(h), p=[0.6, 0.3, 0.1]),

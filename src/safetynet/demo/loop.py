@@ -31,8 +31,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from safetynet.demo import people
@@ -161,7 +163,7 @@ def accounts(regions: pd.DataFrame, seed: int) -> pd.DataFrame:
 class Context:
     """What every chunk shares: the accounts, the calendar and rules, the window and the demo's now."""
 
-    staff: Facts
+    staff: pd.DataFrame  # `accounts`
     workdays: WorkDays
     rules: DeadlineRules
     months: list[int]
@@ -286,12 +288,30 @@ def build(ctx: Context, ids: Ids, chunk: Chunk, rng: np.random.Generator) -> dic
     leads = _leads(ctx, ids, chunk, facts, rng)
     t["followup"] = _followups(ctx, chunk, facts, rng)
     open_or_followed = hh["status"].isin(codes.OPEN_STATUSES + codes.ELIMINATED_STATUSES).to_numpy()
-    hh["assignee"] = np.where(open_or_followed, facts.assignee, None)
+    hh["assignee"] = np.where(open_or_followed, facts.assignee,  # type: ignore[call-overload]  # numpy stubs reject None
+                              None)
     return {"lead": leads, "plan_item": plans, "elimination_request": requests}
 
 
 class Facts:
     """Per household of the chunk, as numpy arrays (the chunk's hh_ids are consecutive): `take` picks rows."""
+
+    # the columns `_facts` passes, set as attributes by __init__ (declared here for the type checker)
+    hh_id: np.ndarray
+    adcode: np.ndarray
+    population: np.ndarray
+    status: np.ndarray
+    identified: np.ndarray  # datetime64[D]
+    file_no: np.ndarray
+    assignee: np.ndarray
+    staff_name: np.ndarray
+    approver: np.ndarray
+    worker: np.ndarray  # bool
+    cause: np.ndarray
+    head_name: np.ndarray
+    head_phone: np.ndarray
+    helper: np.ndarray  # the paired helper's name, or None
+    spell_start: np.ndarray  # datetime64[D]
 
     def __init__(self, **cols: np.ndarray) -> None:
         self.cols = cols
@@ -335,7 +355,7 @@ def _facts(ctx: Context, chunk: Chunk) -> Facts:
         worker=st["worker"].to_numpy(dtype=bool), cause=st["cause"].to_numpy(dtype=object),
         head_name=heads["name"].reindex(hh_id).to_numpy(dtype=object),
         head_phone=heads["phone"].reindex(hh_id).to_numpy(dtype=object),
-        helper=np.where(chunk.pair, helper_name, None),
+        helper=np.where(chunk.pair, helper_name, None),  # type: ignore[arg-type]  # numpy stubs reject None
         spell_start=spell.reindex(hh_id).to_numpy().astype("datetime64[D]"))
 
 
@@ -395,12 +415,15 @@ def _intake(ctx: Context, chunk: Chunk, f: Facts, rng: np.random.Generator) -> p
                                "经入户核实、民主评议并公示无异议，纳入防返贫监测")
     return _base(
         n, hh_id=g.hh_id.astype(float), adcode=g.adcode, channel=channel, department=department,
-        applicant_name=np.where(channel == "部门推送", None, g.head_name),
-        applicant_phone=np.where(np.isin(channel, APPLICANT_CHANNELS), g.head_phone, None),
+        applicant_name=np.where(channel == "部门推送",  # type: ignore[call-overload]  # numpy stubs reject None
+                                None, g.head_name),
+        applicant_phone=np.where(np.isin(channel, APPLICANT_CHANNELS),  # type: ignore[call-overload]  # numpy stubs reject None
+                                 g.head_phone, None),
         reason=reason, received_on=_d64(hh["found_on"].to_numpy()[rows]), decided_fixed=g.identified,
         assignee=g.assignee, staff_name=g.staff_name,
         created_by=np.where(channel == "部门推送", g.approver, g.assignee),
-        batch_id=np.where(channel == "部门推送", ctx.batch_id, None), decision="纳入监测",
+        batch_id=np.where(channel == "部门推送",  # type: ignore[call-overload]  # numpy stubs reject None
+                          ctx.batch_id, None), decision="纳入监测",
         decision_reason=decision_reason, check_finding="核实属实：" + cause_text)
 
 
@@ -458,7 +481,8 @@ def _turned_down(ctx: Context, f: Facts, rng: np.random.Generator) -> pd.DataFra
     worker = g.worker
     channel = np.where(worker, rng.choice(["职工申请", "工会排查", "企业报告"], n, p=[0.55, 0.3, 0.15]),
                        rng.choice(["农户自主申报", "基层干部排查", "部门推送"], n, p=[0.4, 0.25, 0.35])).astype(object)
-    department = np.where(channel == "部门推送", _pick(rng, tuple(DEPARTMENT_REASON), n), None)
+    department = np.where(channel == "部门推送",  # type: ignore[call-overload]  # numpy stubs reject None
+                          _pick(rng, tuple(DEPARTMENT_REASON), n), None)
     span = int((ctx.now - ctx.window_start) / DAY)
     received = ctx.window_start + rng.integers(0, span, n) * DAY
     recent = rng.random(n) < RECENT_EXTRA_SHARE
@@ -475,10 +499,12 @@ def _turned_down(ctx: Context, f: Facts, rng: np.random.Generator) -> pd.DataFra
     return _base(
         n, adcode=g.adcode, channel=channel, department=department,
         applicant_name=np.where(channel == "部门推送", None, names),
-        applicant_phone=np.where(np.isin(channel, APPLICANT_CHANNELS), people.phones(rng, n), None),
+        applicant_phone=np.where(np.isin(channel, APPLICANT_CHANNELS),  # type: ignore[call-overload]  # numpy stubs reject None
+                                 people.phones(rng, n), None),
         reason=reason, received_on=received, assignee=assignee, staff_name=ctx.name_of(assignee),
         created_by=np.where(channel == "部门推送", g.approver, assignee),
-        batch_id=np.where(channel == "部门推送", ctx.batch_id, None), decision="不纳入", decision_reason=rejected,
+        batch_id=np.where(channel == "部门推送",  # type: ignore[call-overload]  # numpy stubs reject None
+                          ctx.batch_id, None), decision="不纳入", decision_reason=rejected,
         check_finding="入户核实：" + _pick(rng, REJECT_FINDINGS, n),
         stalled=(received >= ctx.now - 40 * DAY) & (rng.random(n) < STALLED_P))
 
@@ -487,7 +513,8 @@ def _merged(ctx: Context, f: Facts, system: pd.DataFrame, rng: np.random.Generat
     """A second report about a household already on file: 并入已有档案 (never while another lead is open)."""
     open_now = np.isin(f.status, codes.OPEN_STATUSES)
     start = np.maximum(f.spell_start + 30 * DAY, ctx.window_start)
-    room = (ctx.now - 10 * DAY - start) / DAY
+    # days to now as timedelta64 (the stubs read a datetime64 minus an array of them as datetime64)
+    room = cast("npt.NDArray[np.timedelta64]", ctx.now - 10 * DAY - start) / DAY
     pick = open_now & (room > 0) & (rng.random(len(f)) < MERGE_P)
     g = f.take(pick)
     n = len(g)
@@ -504,7 +531,8 @@ def _merged(ctx: Context, f: Facts, system: pd.DataFrame, rng: np.random.Generat
     worker = g.worker
     channel = np.where(worker, _pick(rng, ("工会排查", "企业报告"), n),
                        _pick(rng, ("基层干部排查", "部门推送"), n)).astype(object)
-    department = np.where(channel == "部门推送", _pick(rng, tuple(DEPARTMENT_REASON), n), None)
+    department = np.where(channel == "部门推送",  # type: ignore[call-overload]  # numpy stubs reject None
+                          _pick(rng, tuple(DEPARTMENT_REASON), n), None)
     reason = np.where(channel == "部门推送", pd.Series(department).map(DEPARTMENT_REASON).to_numpy(dtype=object),
                       "走访排查发现：家庭收入下降")
     return _base(
@@ -512,7 +540,8 @@ def _merged(ctx: Context, f: Facts, system: pd.DataFrame, rng: np.random.Generat
         applicant_name=g.head_name, reason=reason, received_on=received,
         assignee=g.assignee, staff_name=g.staff_name,
         created_by=np.where(channel == "部门推送", g.approver, g.assignee),
-        batch_id=np.where(channel == "部门推送", ctx.batch_id, None), decision="并入已有档案",
+        batch_id=np.where(channel == "部门推送",  # type: ignore[call-overload]  # numpy stubs reject None
+                          ctx.batch_id, None), decision="并入已有档案",
         decision_reason="该户已是监测对象（档案" + g.file_no + "），线索并入已有档案",
         check_finding="入户核实：该户已建档，帮扶责任人已落实")
 
@@ -740,7 +769,8 @@ def _in_progress(ctx: Context, chunk: Chunk, f: Facts, aid: pd.DataFrame,
         "hh_id": g.hh_id, "method": np.where(rng.random(n) < 0.2, "自然消除", "帮扶消除"),
         "checklist": _checklist(months_on_file, counted), "proposed_by": g.assignee,
         "proposed": proposed, "status": state, "decided_by": g.approver, "decided": decided,
-        "decision_note": np.where(state == "已退回", _pick(rng, SENT_BACK_NOTES, n), None),
+        "decision_note": np.where(state == "已退回",  # type: ignore[call-overload]  # numpy stubs reject None
+                                  _pick(rng, SENT_BACK_NOTES, n), None),
         "notice_until": np.where(state == "公示中", decided + 5 * DAY, np.datetime64("NaT")), "row": -1,
     })
 

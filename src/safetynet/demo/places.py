@@ -131,7 +131,8 @@ def build_employers(rng: np.random.Generator, counties: pd.DataFrame) -> pd.Data
 def build_orgs(regions: pd.DataFrame, counties: list[str], employers: pd.DataFrame) -> pd.DataFrame:
     """全总 → provincial → city → county federations, plus one grassroots union per employer."""
     info = regions.set_index("adcode")
-    rows = [(1, "中华全国总工会", "全总", None, "000000", None)]
+    # org_id, name, level, parent_id (None for 全总), adcode, industry_code (grassroots unions only)
+    rows: list[tuple[int, str, str, int | None, str, str | None]] = [(1, "中华全国总工会", "全总", None, "000000", None)]
     ids: dict[str, int] = {}
     next_id = 2
 

@@ -27,6 +27,7 @@ CATEGORIES = {
 
 def category_code(population: str, worker_cat: int | None, monitor_cat: str | None) -> str:
     if population == "worker":
+        assert worker_cat is not None  # a worker household has its category (the importer refuses one without)
         return f"W{int(worker_cat)}"
     return f"R{monitor_cat}"
 

@@ -11,6 +11,7 @@ provincial one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,9 @@ class LineTable:
     rows: pd.DataFrame  # adcode, year, urban_dibao_month, rural_dibao_year, monitor_line_year
 
     def __post_init__(self) -> None:
+        # derived state, not fields: declared here for the checker, set through object.__setattr__ (frozen)
+        self._index: dict[tuple[str, int], Any]  # (adcode, year) → the row (a named tuple)
+        self._years: list[int]  # newest first
         index = {}
         for rec in self.rows.itertuples(index=False):
             index[(rec.adcode, int(rec.year))] = rec

@@ -305,6 +305,10 @@ def reason_lists(scored: pd.DataFrame, populations: pd.Series | np.ndarray, lang
     empty = np.full(n, "", dtype=object)
     keys: list[np.ndarray] = []
     texts: list[np.ndarray] = []
+    # names the loops below share: the hard triggers' flags and ranks first, then the factors' reasons and,
+    # at the end, the sort order of each row's reasons
+    flag: Trigger | Reason
+    order: int | np.ndarray
 
     for order, (flag, text_zh, text_en) in enumerate(_TRIGGER_TEXT):
         hit = (trig & int(flag)) != 0

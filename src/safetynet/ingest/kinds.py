@@ -61,7 +61,8 @@ class Field:
     hi: float | None = None
     max_len: int | None = None
     note: str = ""  # explanation shown in templates
-    default: object = None  # value for a blank cell of a new record (an existing record keeps its value)
+    # value for a blank cell of a new record (an existing record keeps its value)
+    default: bool | int | float | str | None = None
     column: str | None = None  # target column (None: same as name; "" = not stored directly)
     example: str = ""
     free_text: bool = False  # `text` that may hold tabs and line breaks (other control characters never)

@@ -611,7 +611,9 @@ def _update(conn: Connection, table: Table, frame: pd.DataFrame, key: list[str])
         return
     sql = (f'UPDATE "{table.name}" SET {", ".join(f"{c} = ?" for c in cols)} '
            f'WHERE {" AND ".join(f"{k} = ?" for k in key)}')
-    cur = conn.connection.driver_connection.cursor()
+    raw = conn.connection.driver_connection
+    assert raw is not None  # only a closed or invalidated connection has none
+    cur = raw.cursor()
     try:
         for start in range(0, len(frame), bulk.CHUNK_ROWS):
             part = frame.iloc[start:start + bulk.CHUNK_ROWS]

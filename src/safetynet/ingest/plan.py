@@ -20,13 +20,14 @@ least one income: all four blank is no information, not an income of 0.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
-from sqlalchemy import Connection, Table, bindparam, func, select, text
+from sqlalchemy import BindParameter, Connection, Table, bindparam, func, select, text
 
 from safetynet.db.schema import (
     assistance,
@@ -164,7 +165,7 @@ def read_in(conn: Connection, stmt, column, values: Iterable, chunk: int | None 
         old = conn.dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 32)
         chunk = IN_CHUNK if old else IN_CHUNK_LARGE
     frames = []
-    param = bindparam("vals", expanding=True)
+    param: BindParameter[Any] = bindparam("vals", expanding=True)
     for start in range(0, len(values), chunk):
         part = values[start:start + chunk]
         rows = conn.execute(stmt.where(column.in_(param)), {"vals": part})
@@ -179,7 +180,7 @@ def read_in(conn: Connection, stmt, column, values: Iterable, chunk: int | None 
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def _columns_frame(raw: list[tuple], keys: list[str]) -> pd.DataFrame:
+def _columns_frame(raw: Sequence[Sequence[Any]], keys: list[str]) -> pd.DataFrame:
     if not raw:
         return pd.DataFrame({k: pd.Series([], dtype=object) for k in keys})
     data = {}
@@ -470,11 +471,11 @@ def plan_households(ctx: Context, parsed: Parsed) -> Plan:
         """The value after the import: the file's where given, else the stored one (existing files)."""
         f = K.HOUSEHOLDS.field(name)
         col = f.target or name
-        stored = old[col].to_numpy(dtype=object) if col in old else np.full(n, None, dtype=object)
+        stored: np.ndarray = old[col].to_numpy(dtype=object) if col in old else np.full(n, None, dtype=object)
         if ftype == "date":
             stored = to_date64(stored)
         if name not in parsed.present:
-            return stored if ftype != "code" else np.where(pd.isna(stored), None, stored)
+            return stored if ftype != "code" else np.where(pd.isna(stored), None, stored)  # type: ignore[call-overload]  # numpy stubs reject None
         new = v[name]
         blank = parsed.blank[name]
         if ftype == "date":
@@ -590,7 +591,8 @@ def plan_households(ctx: Context, parsed: Parsed) -> Plan:
             kept = np.where(np.isnan(arr[old_rows]), _as_float(stored[col].to_numpy()), arr[old_rows])
             changed |= differs("int", kept, stored[col].to_numpy())
         changed |= differs("int", np.where(worker[old_rows], worker_cat_num[old_rows], np.nan), stored["worker_cat"].to_numpy())
-        changed |= differs("code", np.where(rural[old_rows], mcat[old_rows], None), stored["monitor_cat"].to_numpy())
+        changed |= differs("code", np.where(rural[old_rows], mcat[old_rows], None),  # type: ignore[call-overload]  # numpy stubs reject None
+                           stored["monitor_cat"].to_numpy())
         plan.outcome[old_rows] = np.where(changed, UPDATE, SAME)
         upd_rows = old_rows[changed]
         updates = record(upd_rows, stored.loc[changed] if len(stored) else None)
@@ -837,7 +839,8 @@ def plan_observations(ctx: Context, parsed: Parsed) -> Plan:
     new_rows = rows[~is_old]
     if len(old_rows):
         # 2) stored values only for the rows that match
-        cols = [household_month.c.hh_id, household_month.c.month] + [household_month.c[f.target] for f in fields]
+        cols = [household_month.c.hh_id, household_month.c.month] + [
+            household_month.c[cast(str, f.target)] for f in fields]  # _present_fields: each has a target
         old_hh = np.unique(hh[old_rows]).tolist()
         stmt = select(*cols)
         months_old = np.unique(month[old_rows])

@@ -22,6 +22,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -29,6 +30,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from safetynet.ingest import kinds as K
+
+if TYPE_CHECKING:  # imported where a workbook is opened: CSV imports never load it
+    from python_calamine import CalamineWorkbook
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
@@ -110,7 +114,7 @@ class Source:
     sheets: list[SheetRef]
     _data: bytes = b""
     _text: str | None = None
-    _workbook: object = None
+    _workbook: CalamineWorkbook | None = None  # Excel and ODS files
 
     def describe(self) -> str:
         enc = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8（带BOM）", "gb18030": "GBK/GB18030", "utf-16": "UTF-16"}
@@ -214,7 +218,9 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _line_of(data: bytes | str, pos: int) -> int:
     """1-based text line of a byte (or character) position."""
-    return data.count(b"\n" if isinstance(data, bytes) else "\n", 0, pos) + 1
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, pos) + 1
+    return data.count("\n", 0, pos) + 1
 
 
 def _nul_message(line: int) -> str:
@@ -340,7 +346,7 @@ def open_source(data: bytes, file_name: str, limits: Limits = Limits()) -> Sourc
     return Source(file_name, fmt, None, None, len(data), digest, refs, _data=data, _workbook=workbook)
 
 
-def _open_workbook(data: bytes, fmt: str):
+def _open_workbook(data: bytes, fmt: str) -> CalamineWorkbook:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -431,6 +437,8 @@ def _where(ref: SheetRef) -> str:
 
 def _load_excel(source: Source, ref: SheetRef, header_index: int) -> RawSheet:
     try:
+        # a workbook's sheet: the workbook is opened with the source and its sheets are named (CSV has neither)
+        assert source._workbook is not None and ref.name is not None
         rows = source._workbook.get_sheet_by_name(ref.name).to_python(skip_empty_area=False)
     except Exception as exc:  # noqa: BLE001
         raise FileError(f"工作表“{ref.name}”无法读取：{exc}", "corrupt") from None

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,7 +83,7 @@ class Problems:
         self._bad = np.zeros(n_rows, dtype=bool)
 
     def add(self, where: np.ndarray, column: str | None, reason: str | np.ndarray,
-            values: np.ndarray | None = None, quote: bool = True) -> None:
+            values: np.ndarray | LazyText | None = None, quote: bool = True) -> None:
         """Record a problem for the rows in `where` (a boolean mask over all rows, or positions).
 
         `values` are the cells as read (full length); with `quote` the reason is
@@ -149,7 +150,7 @@ class Values(dict):
 
     def __init__(self) -> None:
         super().__init__()
-        self.lazy: dict[str, object] = {}
+        self.lazy: dict[str, Callable[..., np.ndarray]] = {}  # name → makes the column, called with no arguments
 
     def __missing__(self, key: str) -> np.ndarray:
         if key in self.lazy:
@@ -169,7 +170,7 @@ class Parsed:
     present: set[str]  # fields with a column in the file
     values: Values = field(default_factory=Values)  # parsed values, full length
     blank: dict[str, np.ndarray] = field(default_factory=dict)
-    raw: dict[str, np.ndarray] = field(default_factory=dict)  # trimmed text (object arrays, built lazily)
+    raw: dict[str, LazyText] = field(default_factory=dict)  # trimmed text (object arrays, built lazily)
     problems: Problems = None  # type: ignore[assignment]
     warnings: list[str] = field(default_factory=list)
     derived: dict[str, np.ndarray] = field(default_factory=dict)  # e.g. birth year and sex from ID numbers
@@ -182,7 +183,7 @@ class Parsed:
     def header_of(self, name: str) -> str:
         return self.columns_header.get(name, self.spec.field(name).header)
 
-    def text(self, name: str) -> np.ndarray:
+    def text(self, name: str) -> LazyText:
         return self.raw[name]
 
     def ok(self) -> np.ndarray:
@@ -292,6 +293,7 @@ def parse_sheet(spec: K.KindSpec, sheet: RawSheet, mapping: dict[int, str], cloc
     parsed = Parsed(spec, sheet, set(mapping.values()))
     parsed.problems = Problems(sheet.n_rows)
     parsed.columns_header = {name: spec.field(name).header for name in mapping.values()}
+    pos: int | np.ndarray  # a row here, the rows with hidden characters below
     for pos, reason in sheet.row_problems:
         parsed.problems.add(np.asarray([pos], dtype=np.int64), None, reason, quote=False)
     for index, name in mapping.items():

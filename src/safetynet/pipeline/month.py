@@ -191,9 +191,11 @@ def _observed_ids(conn: Connection, month: int) -> np.ndarray:
     return frame["hh_id"].to_numpy(dtype=np.int64)
 
 
-def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,
+def rescore_month(conn: Connection, month: int | None, hh_ids=None, chunk: int = CHUNK,
                   progress: Progress | None = None) -> dict:
     """Score `month` for `hh_ids` (default: everyone observed that month) in the caller's transaction.
+
+    None (the latest month of a database without observations) is refused like any month without them.
 
     Returns the households scored and the seconds spent reading, scoring and writing.
     """
@@ -227,6 +229,7 @@ def rescore_month(conn: Connection, month: int, hh_ids=None, chunk: int = CHUNK,
         t = len(months) - 1
         if t > 0:  # last month's 高 from the stored scores (NEWLY_HIGH)
             was_high = prev.set_index("hh_id")["tier"].eq("高")
+            assert panel.tier_high is not None  # made by Panel.empty
             panel.tier_high[:, t - 1] = was_high.reindex(panel.households["hh_id"]).fillna(False).to_numpy(bool)
         scores = score_month(panel, t, resolve_lines(panel, lines))[SCORE_COLUMNS]
         current = _current_rows(conn, scores, prev, panel, part, regions, month)

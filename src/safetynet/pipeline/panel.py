@@ -53,10 +53,11 @@ class Panel:
     helper: np.ndarray  # bool: pairing active
     status: np.ndarray  # int8 index into STATUS_CODES
     change: np.ndarray  # int8 CHANGE_*
-    tier_high: np.ndarray = field(default=None)  # bool, filled as months are scored
+    # None only in a Panel built by hand: `empty`, which builds every panel, fills both
+    tier_high: np.ndarray | None = field(default=None)  # bool, filled as months are scored
     # costs of sudden events dated before the first month that still fall in column t's 12-month window: a
     # household's score must not depend on where the panel (the data's first month) happens to start
-    event_carry: np.ndarray = field(default=None)
+    event_carry: np.ndarray | None = field(default=None)
 
     @classmethod
     def empty(cls, households: pd.DataFrame, months: np.ndarray) -> Panel:
@@ -106,6 +107,7 @@ def inputs_at(panel: Panel, t: int, lines: LineInputs) -> pd.DataFrame:
     """Rule inputs (risk.INPUT_COLUMNS) for every household at month column t."""
     hh = panel.households
     j = lines.years.index(int(panel.months[t]) // 100)
+    assert panel.event_carry is not None  # made by Panel.empty
     present = panel.present
     n_period = _window_sum(present, t, WINDOW)
     last3 = _window_sum(panel.income, t, SHOCK)
@@ -162,6 +164,7 @@ def score_month(panel: Panel, t: int, lines: LineInputs) -> pd.DataFrame:
     inputs = inputs_at(panel, t, lines).iloc[rows].reset_index(drop=True)
     scored = risk.score_frame(inputs)
     high = scored["tier"].to_numpy() == "高"
+    assert panel.tier_high is not None  # made by Panel.empty
     panel.tier_high[rows, t] = high
     was_high = panel.tier_high[rows, t - 1] & panel.present[rows, t - 1] if t > 0 else np.zeros(len(rows), bool)
 

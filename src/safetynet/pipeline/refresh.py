@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -44,7 +45,8 @@ class Refreshed:
 
 
 def households(conn: Connection, note: str, changed: Iterable[int], new_month_only: Iterable[int] = (),
-               previous_latest: int | None | str = "stored", members_changed: Iterable[int] | None = ()) -> Refreshed:
+               previous_latest: int | None | Literal["stored"] = "stored",
+               members_changed: Iterable[int] | None = ()) -> Refreshed:
     """Re-score `changed` households inside the caller's transaction and bump the version.
 
     `new_month_only` (a subset of `changed`) are households whose only change is observations of the newest
@@ -64,9 +66,11 @@ def households(conn: Connection, note: str, changed: Iterable[int], new_month_on
         month_only = set()  # not a new month after all: score their history
     rescore.rescore_households(conn, sorted(changed_ids - month_only), members_changed)
     if month_only:
+        assert latest is not None  # their new month's observations are stored: the span has a last month
         one_month.rescore_month(conn, latest, sorted(month_only))
     moved = latest is not None and (previous_latest is None or latest > previous_latest)
     if moved:  # "数据截至" moves: flags judged at the data's as-of date change for households not re-scored
+        assert latest is not None  # `moved` needs a latest month (the checker does not follow the flag)
         rescore.refresh_as_of_flags(conn, previous_latest, latest, changed_ids)
     if latest is not None:
         raise_leads(conn, latest, sorted(changed_ids))
@@ -82,10 +86,13 @@ def raise_leads(conn: Connection, latest: int, hh_ids: list[int] | None = None,
                                        (end - pd.DateOffset(months=12)).date(), int(Flag.NEWLY_HIGH), hh_ids)
 
 
-def month(conn: Connection, month_: int, note: str, hh_ids: Iterable[int] | None = None,
+def month(conn: Connection, month_: int | None, note: str, hh_ids: Iterable[int] | None = None,
           progress: Progress | None = None) -> dict:
-    """Score the newest month alone (for `hh_ids`, default everyone observed in it) and bump the version."""
+    """Score the newest month alone (for `hh_ids`, default everyone observed in it) and bump the version.
+
+    `month_` None (no data yet) is refused by `rescore_month`, as is a month without observations."""
     result = one_month.rescore_month(conn, month_, None if hh_ids is None else list(hh_ids), progress=progress)
+    assert month_ is not None  # refused above otherwise
     raise_leads(conn, month_, None if hh_ids is None else list(hh_ids))
     version.bump(conn, note, month_)
     return result

@@ -71,7 +71,7 @@ def month_span(conn: Connection) -> list[int]:
     """
     lo = conn.execute(select(func.min(household_month.c.month))).scalar()
     hi = conn.execute(select(func.max(household_month.c.month))).scalar()
-    return month_range(int(lo), int(hi)) if lo is not None else []
+    return month_range(int(lo), int(hi)) if lo is not None and hi is not None else []  # both, or neither
 
 
 def load_panel(conn: Connection, hh_ids: list[int], months: list[int], lines_year: int,
@@ -136,6 +136,7 @@ def _carry_earlier_events(panel: Panel, hh_ids: np.ndarray, months: np.ndarray, 
     ev_index = index(months[before].astype(np.int64))
     rows = row_of.reindex(hh_ids[before]).to_numpy()
     reach = (col_index[None, :] - ev_index[:, None]) < WINDOW  # the window of column t covers t-11 … t
+    assert panel.event_carry is not None  # made by Panel.empty
     for r, hit, cost in zip(rows, reach, costs[before], strict=True):
         if not np.isnan(r):
             panel.event_carry[int(r), hit] += cost

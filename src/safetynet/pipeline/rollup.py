@@ -140,7 +140,7 @@ def combine(parts: list[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
 
 
 def _with_parent(frame: pd.DataFrame, regions: RegionIndex) -> pd.DataFrame:
-    parent = []
+    parent: list[str | None] = []  # None for the nation
     for code, level in zip(frame["adcode"], frame["level"], strict=True):
         if level == 0:
             parent.append(None)

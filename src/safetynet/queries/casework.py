@@ -9,8 +9,10 @@ carry the row version the database holds when it is drawn, not the one a cache r
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import Date, Engine, bindparam, text
+from sqlalchemy import BindParameter, Date, Engine, bindparam, text
 
 from safetynet import privacy
 from safetynet.auth import scope_prefix
@@ -44,7 +46,8 @@ def _prefix(adcode: str) -> str:
 
 def _read(engine: Engine, sql: str, params: dict, tables=(), **types) -> pd.DataFrame:
     stmt = text(sql)
-    lists = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, (list, tuple))]
+    lists: list[BindParameter[Any]] = [bindparam(k, expanding=True) for k, v in params.items()
+                                       if isinstance(v, (list, tuple))]
     return read_frame(engine, stmt.bindparams(*lists) if lists else stmt,
                       {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}, tables, **types)
 

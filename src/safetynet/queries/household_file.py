@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Table, bindparam, text
+from sqlalchemy import BindParameter, Engine, Table, bindparam, text
 
 from safetynet.auth import scope_prefix
 from safetynet.db import schema as S
@@ -16,7 +17,7 @@ from safetynet.queries.typed import read_frame
 def _frame(engine: Engine, sql: str, tables: Iterable[Table] = (), **params: object) -> pd.DataFrame:
     """The rows of `sql`, with the column types of `tables` whatever the backend (see queries.typed)."""
     stmt = text(sql)
-    lists = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)]
+    lists: list[BindParameter[Any]] = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list)]
     return read_frame(engine, stmt.bindparams(*lists) if lists else stmt, params, tables)
 
 

@@ -33,7 +33,7 @@ def _read(engine: Engine, sql: str, params: dict, filtered: bool, **types: type)
     stmt = text(sql)
     if filtered:
         stmt = stmt.bindparams(bindparam("categories", expanding=True))
-    return read_frame(engine, stmt, params, **types)
+    return read_frame(engine, stmt, params, tables=(), **types)  # tables named: `types` cannot be it
 
 
 def progress_inputs(engine: Engine, filters: Filters, level: int, child_level: int | None,

@@ -42,7 +42,8 @@ def summary(engine: Engine) -> dict:
 def casework_counts(engine: Engine) -> dict:
     """Leads by status and elimination requests awaiting approval, nationwide (overdue needs the calendar)."""
     with engine.connect() as conn:
-        by_status = dict(conn.execute(select(lead.c.status, func.count()).group_by(lead.c.status)).all())
+        by_status: dict[str, int] = dict(
+            conn.execute(select(lead.c.status, func.count()).group_by(lead.c.status)).all())
         pending = conn.execute(select(func.count()).select_from(elimination_request)
                                .where(elimination_request.c.status == "待审批")).scalar_one()
     return {"open": int(sum(n for s, n in by_status.items() if s != "已办结")),

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, bindparam, text
+from sqlalchemy import BindParameter, Engine, bindparam, text
 
 from safetynet.domain import codes, risk
 from safetynet.domain.risk import Flag
@@ -127,7 +128,8 @@ class WatchlistQuery:
 
 def _bind(sql: str, params: dict):
     stmt = text(sql)
-    expanding = [bindparam(k, expanding=True) for k, v in params.items() if isinstance(v, list) and k != "hh_ids"]
+    expanding: list[BindParameter[Any]] = [bindparam(k, expanding=True) for k, v in params.items()
+                                           if isinstance(v, list) and k != "hh_ids"]
     return stmt.bindparams(*expanding) if expanding else stmt
 
 
