@@ -20,15 +20,11 @@ from safetynet.casework import commands as C
 from safetynet.db import version
 from safetynet.queries import casework as cq
 from tests.frames import DERIVED_KEYS, assert_frames_equal
+from tests.support import sql
 
 TODAY = dt.date(2026, 11, 30)
 RAW = ("household", "person", "assistance", "pairing", "followup", "household_status", "lead", "plan_item",
        "elimination_request", "helper")
-
-
-def sql(engine, query: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
 
 
 def one(engine, query: str, **params):

@@ -13,9 +13,7 @@ import datetime as dt
 import hashlib
 import json
 
-import pandas as pd
 import pytest
-from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from safetynet import i18n
@@ -25,6 +23,7 @@ from safetynet.casework.errors import CaseworkRefused
 from safetynet.casework.service import execute
 from safetynet.ui import casework as cw_ui
 from tests.conftest import db_url, open_screen
+from tests.support import sql
 
 TODAY = dt.date.today()
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(range(256)) * 4
@@ -32,13 +31,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 500
 PDF = b"%PDF-1.7\n" + b"1 0 obj << >> endobj\n" * 20 + b"%%EOF"
 
 
-def _sql(engine, query: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
-
-
 def _count(engine, table: str) -> int:
-    return int(_sql(engine, f"SELECT COUNT(*) AS n FROM {table}")["n"].iloc[0])
+    return int(sql(engine, f"SELECT COUNT(*) AS n FROM {table}")["n"].iloc[0])
 
 
 @pytest.mark.parametrize(("file", "words"), [
@@ -68,11 +62,11 @@ def test_at_most_five_files_and_good_ones_pass():
 def lead_world(writable_demo_db, monkeypatch):
     """A lead waiting for its home check, the county's staff member (it is assigned to them) and a neighbour."""
     engine = writable_demo_db
-    lead = _sql(engine, "SELECT lead_id, adcode, row_version FROM lead WHERE status = '待核实' AND hh_id IS NOT NULL "
-                        "ORDER BY lead_id").iloc[0]
+    lead = sql(engine, "SELECT lead_id, adcode, row_version FROM lead WHERE status = '待核实' AND hh_id IS NOT NULL "
+                       "ORDER BY lead_id").iloc[0]
     county = str(lead["adcode"])
-    other = _sql(engine, "SELECT adcode FROM region WHERE level = 3 AND adcode <> :c AND adcode NOT LIKE :p "
-                         "ORDER BY adcode", c=county, p=county[:4] + "%")["adcode"].iloc[0]
+    other = sql(engine, "SELECT adcode FROM region WHERE level = 3 AND adcode <> :c AND adcode NOT LIKE :p "
+                        "ORDER BY adcode", c=county, p=county[:4] + "%")["adcode"].iloc[0]
     staff = create_user(engine, "att_staff", "pw-att-staff-1", "staff", county, display_name="县工作人员", actor=SYSTEM)
     outsider = create_user(engine, "att_other", "pw-att-other-1", "staff", other, display_name="外县人员", actor=SYSTEM)
     leader = create_user(engine, "att_leader", "pw-att-leader-1", "leader", county, display_name="县领导", actor=SYSTEM)
@@ -86,13 +80,13 @@ def lead_world(writable_demo_db, monkeypatch):
 def test_a_refused_attachment_writes_nothing(lead_world):
     engine, lead_id = lead_world["engine"], lead_world["lead_id"]
     before = (_count(engine, "attachment"), _count(engine, "audit_log"),
-              _sql(engine, "SELECT status, row_version FROM lead WHERE lead_id = :l", l=lead_id).iloc[0].tolist())
+              sql(engine, "SELECT status, row_version FROM lead WHERE lead_id = :l", l=lead_id).iloc[0].tolist())
     files = (C.Attachment("家访.jpg", JPEG), C.Attachment("家访2.jpg", PNG))  # the second contradicts its name
     with pytest.raises(CaseworkRefused, match="家访2.jpg"):
         execute(engine, lead_world["staff"], C.RecordHomeCheck(lead_id, TODAY, "张三", "入户了解情况",
                                                                lead_world["seen"], attachments=files))
     after = (_count(engine, "attachment"), _count(engine, "audit_log"),
-             _sql(engine, "SELECT status, row_version FROM lead WHERE lead_id = :l", l=lead_id).iloc[0].tolist())
+             sql(engine, "SELECT status, row_version FROM lead WHERE lead_id = :l", l=lead_id).iloc[0].tolist())
     assert after == before
 
 
@@ -113,10 +107,10 @@ def test_attachments_are_stored_audited_listed_and_downloaded_in_scope(lead_worl
                                                        lead_world["seen"], attachments=files))
     assert "附件 2 个" in outcome.message
 
-    stored = _sql(engine, "SELECT a.attachment_id, a.hh_id, a.lead_id, a.file_name, a.mime, a.size, a.sha256, "
-                          "a.content, a.uploaded_by, l.hh_id AS lead_hh FROM attachment a "
-                          "JOIN lead l ON l.lead_id = a.lead_id WHERE a.lead_id = :l ORDER BY a.attachment_id",
-                  l=lead_id)
+    stored = sql(engine, "SELECT a.attachment_id, a.hh_id, a.lead_id, a.file_name, a.mime, a.size, a.sha256, "
+                         "a.content, a.uploaded_by, l.hh_id AS lead_hh FROM attachment a "
+                         "JOIN lead l ON l.lead_id = a.lead_id WHERE a.lead_id = :l ORDER BY a.attachment_id",
+                 l=lead_id)
     assert list(stored["file_name"]) == ["入户照片.jpg", "收入证明.pdf"]
     assert list(stored["mime"]) == ["image/jpeg", "application/pdf"]
     assert list(stored["size"]) == [len(JPEG), len(PDF)]
@@ -124,8 +118,8 @@ def test_attachments_are_stored_audited_listed_and_downloaded_in_scope(lead_worl
     assert [bytes(c) for c in stored["content"]] == [JPEG, PDF]
     assert (stored["hh_id"] == stored["lead_hh"]).all() and (stored["uploaded_by"] == staff.username).all()
 
-    audit_row = _sql(engine, "SELECT detail FROM audit_log WHERE action = 'casework' AND target LIKE 'hh:%' "
-                             "ORDER BY audit_id DESC").iloc[0]
+    audit_row = sql(engine, "SELECT detail FROM audit_log WHERE action = 'casework' AND target LIKE 'hh:%' "
+                            "ORDER BY audit_id DESC").iloc[0]
     detail = json.loads(audit_row["detail"])
     assert [a["sha256"] for a in detail["after"]["attachments"]] == list(stored["sha256"])
     assert f"{len(JPEG)} 字节" in audit_row["detail"] and "JFIF" not in audit_row["detail"]
@@ -153,8 +147,8 @@ def test_attachments_are_stored_audited_listed_and_downloaded_in_scope(lead_worl
     first = int(stored["attachment_id"].iloc[0])
     exports_before = _count(engine, "audit_log")
     assert cw_ui._attachment_download(engine, staff.username, first, staff.scope)() == JPEG
-    row = _sql(engine, "SELECT user_name, action, target, region_adcode, detail FROM audit_log "
-               "ORDER BY audit_id DESC").iloc[0]
+    row = sql(engine, "SELECT user_name, action, target, region_adcode, detail FROM audit_log "
+              "ORDER BY audit_id DESC").iloc[0]
     assert (row["user_name"], row["action"], row["target"], row["region_adcode"]) == (
         staff.username, "export", f"attachment:{first}", lead_world["county"])
     assert json.loads(row["detail"])["file_name"] == "入户照片.jpg"

@@ -12,13 +12,9 @@ from safetynet.casework import commands as C
 from safetynet.casework import execute
 from safetynet.domain.risk import Flag
 from safetynet.pipeline import rescore
+from tests.support import sql
 
 ELIMINATED = ("风险消除", "已解困", "已脱困")
-
-
-def sql(engine, query: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
 
 
 def expected_alerts(engine) -> pd.Series:

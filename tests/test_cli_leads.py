@@ -5,16 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pandas as pd
 from sqlalchemy import text
 
 from safetynet import cli
 from tests.conftest import db_url
-
-
-def _sql(engine, query: str) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn)
+from tests.support import sql
 
 
 def _add_lead(engine, adcode: str, received: dt.date, status: str = "待核实") -> None:
@@ -27,13 +22,13 @@ def _add_lead(engine, adcode: str, received: dt.date, status: str = "待核实")
 
 def test_leads_lists_the_open_leads_of_a_region_with_their_deadlines(writable_demo_db, capsys):
     engine = writable_demo_db
-    county = _sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
+    county = sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
     _add_lead(engine, county, dt.date(2026, 9, 1))  # months ago: the 5-working-day home check is long overdue
     _add_lead(engine, county, dt.date.today())  # today: 5 working days left
     _add_lead(engine, county, dt.date(2026, 9, 1), status="已办结")
     assert cli.main(["--db", db_url(engine), "leads", "--scope", county, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    expected = _sql(engine, f"SELECT lead_id FROM lead WHERE adcode = '{county}' AND status <> '已办结' ORDER BY lead_id")
+    expected = sql(engine, f"SELECT lead_id FROM lead WHERE adcode = '{county}' AND status <> '已办结' ORDER BY lead_id")
     assert [r["lead_id"] for r in out["leads"]] == expected["lead_id"].tolist()
     mine = [r for r in out["leads"] if r["channel"] == "职工申请"]
     assert [r["overdue"] for r in mine] == [True, False]
@@ -45,14 +40,14 @@ def test_leads_lists_the_open_leads_of_a_region_with_their_deadlines(writable_de
 
 def test_stats_counts_leads_and_pending_approvals(writable_demo_db, capsys):
     engine = writable_demo_db
-    county = _sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
+    county = sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
     _add_lead(engine, county, dt.date(2026, 9, 1))
     _add_lead(engine, county, dt.date(2026, 9, 1), status="已办结")
     assert cli.main(["--db", db_url(engine), "stats", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    leads = _sql(engine, "SELECT status FROM lead")
+    leads = sql(engine, "SELECT status FROM lead")
     assert out["leads"]["open"] == int((leads["status"] != "已办结").sum())
     assert out["leads"]["closed"] == int((leads["status"] == "已办结").sum()) >= 1
     assert 1 <= out["leads"]["overdue"] <= out["leads"]["open"]
-    pending = _sql(engine, "SELECT COUNT(*) AS n FROM elimination_request WHERE status = '待审批'")["n"].iloc[0]
+    pending = sql(engine, "SELECT COUNT(*) AS n FROM elimination_request WHERE status = '待审批'")["n"].iloc[0]
     assert out["approvals_pending"] == int(pending)

@@ -25,13 +25,10 @@ from safetynet.ingest import load as L
 from safetynet.ingest.samples import csv_bytes
 from tests.conftest import db_url
 from tests.frames import DERIVED_KEYS, assert_frames_equal
+from tests.support import sql
 
 TODAY = dt.date(2026, 11, 28)
 RENDEZVOUS_SECONDS = 2.0
-
-
-def sql(engine: Engine, query: str, **params: object) -> pd.DataFrame:
-    return pd.read_sql(text(query), engine, params=params)
 
 
 def _next_month_rows(engine: Engine, offset: int, n: int) -> list[dict]:

@@ -14,23 +14,19 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from safetynet.db import get_engine, migrate
 from safetynet.demo.generate import DemoConfig, generate
 from safetynet.domain.deadlines import DeadlineRules
 from safetynet.domain.months import add_months
 from safetynet.domain.workdays import WorkCalendar
+from tests.support import latest_month, sql
 
 OPEN = ("在档", "帮扶中")
 ELIMINATED = ("风险消除", "已解困", "已脱困")
 APPLICANTS = ("农户自主申报", "职工申请")
 CHANNELS = {"系统预警", "部门推送", "农户自主申报", "职工申请", "基层干部排查", "工会排查", "企业报告"}
-
-
-def sql(engine: Engine, query: str, **params: object) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
 
 
 def day(value: object) -> dt.date | None:
@@ -43,13 +39,9 @@ def as_days(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
     return frame
 
 
-def latest_month(engine: Engine) -> int:
-    return int(sql(engine, "SELECT MAX(month) AS m FROM household_month")["m"].iloc[0])
-
-
 def demo_now(engine: Engine) -> dt.date:
     """The demo's "now": four weeks after the last month of data (safetynet.demo.loop.today)."""
-    m = latest_month(engine)
+    m = latest_month(engine, "household_month")
     return (pd.Timestamp(year=m // 100, month=m % 100, day=1) + pd.offsets.MonthEnd(0)).date() + dt.timedelta(days=28)
 
 
@@ -63,7 +55,7 @@ def calendar(engine: Engine) -> tuple[WorkCalendar, DeadlineRules]:
 def our_leads(engine: Engine) -> pd.DataFrame:
     """The demo's own leads: all but those the refresh raised or joined for the latest month."""
     leads = sql(engine, "SELECT * FROM lead")
-    leads = leads.loc[leads["alert_month"].isna() | (leads["alert_month"] < latest_month(engine))]
+    leads = leads.loc[leads["alert_month"].isna() | (leads["alert_month"] < latest_month(engine, "household_month"))]
     return as_days(leads, "received_on", "checked_on", "decided_on")
 
 
@@ -165,7 +157,7 @@ def test_one_open_lead_per_household(demo_db):
 def test_the_latest_month_is_left_to_the_scoring_refresh(demo_db):
     """The demo writes no 系统预警 for the latest month; the refresh raised one for each household the latest
     scores put on the list — or joined an open lead, or left one raised in the last three months (DOMAIN §8)."""
-    latest = latest_month(demo_db)
+    latest = latest_month(demo_db, "household_month")
     cur = sql(demo_db, "SELECT c.hh_id, c.tier, c.flags, c.triggers, h.status, h.eliminated_on FROM household_current c "
                        "JOIN household h ON h.hh_id = c.hh_id WHERE c.month = :m", m=latest)
     end = pd.Timestamp(year=latest // 100, month=latest % 100, day=1) + pd.offsets.MonthEnd(0)
@@ -281,7 +273,7 @@ def test_followups_name_who_visited_and_come_quarterly_while_assisted(demo_db):
     hh = as_days(sql(demo_db, "SELECT hh_id, status, identified_on FROM household"), "identified_on").set_index("hh_id")
     assert (visits["followed_on"].to_numpy() >= hh.loc[visits["hh_id"], "identified_on"].to_numpy()).all()
     # files assisted through the last months of data had a visit in the quarter before its end
-    latest = latest_month(demo_db)
+    latest = latest_month(demo_db, "household_month")
     end = (pd.Timestamp(year=latest // 100, month=latest % 100, day=1) + pd.offsets.MonthEnd(0)).date()
     assisted = sql(demo_db, "SELECT hh_id, MIN(changed_on) AS since FROM household_status WHERE to_status = '帮扶中' "
                             "GROUP BY hh_id")
@@ -324,7 +316,7 @@ def test_the_loop_history_is_deterministic_per_seed(tmp_path):
         engine = get_engine(f"sqlite:///{tmp_path / name}")
         migrate.upgrade(engine)
         generate(engine, DemoConfig(households=200, months=14, seed=seed))
-        latest = latest_month(engine)
+        latest = latest_month(engine, "household_month")
         return {
             "lead": sql(engine, "SELECT * FROM lead WHERE alert_month IS NULL OR alert_month < :m ORDER BY lead_id",
                         m=latest).drop(columns="created_at"),

@@ -14,7 +14,6 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import text
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -27,6 +26,7 @@ from safetynet.i18n.en import EN
 from safetynet.queries.watchlist import WatchlistQuery
 from safetynet.views import export_filters
 from tests.conftest import TEST_ADMIN, db_url, open_screen, signed_in
+from tests.support import sql
 
 MONTH = 202610
 REGIONS = reference.region_frame().set_index("adcode", drop=False)
@@ -112,16 +112,12 @@ def test_header_lines_in_csv_and_excel():
 WORKER = "('W1', 'W2', 'W3')"
 
 
-def _sql(engine, sql: str, **params) -> pd.DataFrame:
-    return pd.read_sql(text(sql), engine, params=params)
-
-
 def test_the_watchlist_export_lists_its_filters_in_the_file_and_the_audit_log(writable_demo_db, monkeypatch):
     engine = writable_demo_db
-    month = int(_sql(engine, "SELECT MAX(month) AS m FROM household_current")["m"].iloc[0])
+    month = int(sql(engine, "SELECT MAX(month) AS m FROM household_current")["m"].iloc[0])
     # the province with the most high-risk worker files this month, and its prefecture with the most
-    high = _sql(engine, "SELECT prov_adcode, pref_adcode FROM household_current WHERE month = :m AND tier = '高' "
-                        f"AND category IN {WORKER}", m=month)
+    high = sql(engine, "SELECT prov_adcode, pref_adcode FROM household_current WHERE month = :m AND tier = '高' "
+                       f"AND category IN {WORKER}", m=month)
     prov = high["prov_adcode"].value_counts().index[0]
     pref = high.loc[high["prov_adcode"] == prov, "pref_adcode"].value_counts().index[0]
     monkeypatch.setenv("SAFETYNET_DB_URL", db_url(engine))
@@ -139,11 +135,11 @@ def test_the_watchlist_export_lists_its_filters_in_the_file_and_the_audit_log(wr
     built.clear()
     at.selectbox(key="sort").set_value("r").run()  # a filter set on the screen, not only in the link
     assert not at.exception, at.exception
-    expected = _sql(engine, "SELECT COUNT(*) AS n FROM household_current WHERE month = :m AND pref_adcode = :p "
-                            f"AND tier = '高' AND category IN {WORKER}", m=month, p=pref)["n"].iloc[0]
+    expected = sql(engine, "SELECT COUNT(*) AS n FROM household_current WHERE month = :m AND pref_adcode = :p "
+                           f"AND tier = '高' AND category IN {WORKER}", m=month, p=pref)["n"].iloc[0]
     assert expected > 0, "the demo needs high-risk worker files in the chosen prefecture"
 
-    last = int(_sql(engine, "SELECT COALESCE(MAX(audit_id), 0) AS n FROM audit_log")["n"].iloc[0])
+    last = int(sql(engine, "SELECT COALESCE(MAX(audit_id), 0) AS n FROM audit_log")["n"].iloc[0])
     data = built["csv"]()
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     region = NAMES[prov] + NAMES[pref] if NAMES[prov] != NAMES[pref] else NAMES[prov]
@@ -153,7 +149,7 @@ def test_the_watchlist_export_lists_its_filters_in_the_file_and_the_audit_log(wr
     assert lines[1] == ["筛选条件：" + want]
     assert len(lines) == expected + 3  # two header lines, the column headings, the rows
 
-    rows = _sql(engine, "SELECT * FROM audit_log WHERE audit_id > :n ORDER BY audit_id", n=last)
+    rows = sql(engine, "SELECT * FROM audit_log WHERE audit_id > :n ORDER BY audit_id", n=last)
     assert list(rows["action"]) == ["export"] and rows["target"].iloc[0] == "watchlist"
     detail = json.loads(rows["detail"].iloc[0])
     assert detail["filters"] == want and detail["rows"] == expected and detail["format"] == "csv"
@@ -162,7 +158,7 @@ def test_the_watchlist_export_lists_its_filters_in_the_file_and_the_audit_log(wr
     # the Excel file carries the same two lines
     sheet = openpyxl.load_workbook(io.BytesIO(built["xlsx"]())).active
     assert sheet.cell(2, 1).value == "筛选条件：" + want
-    assert json.loads(_sql(engine, "SELECT detail FROM audit_log ORDER BY audit_id DESC")["detail"].iloc[0])[
+    assert json.loads(sql(engine, "SELECT detail FROM audit_log ORDER BY audit_id DESC")["detail"].iloc[0])[
         "filters"] == want
 
     # under the English UI the file names the filters in English; the audit log keeps them in Chinese
@@ -179,5 +175,5 @@ def test_the_watchlist_export_lists_its_filters_in_the_file_and_the_audit_log(wr
     i18n.set_lang("zh")
     assert lines[1][0].startswith("Filters: Region: ") and "Tier: High; " in lines[1][0]
     assert f"Population: {EN['困难职工']}; " in lines[1][0] and f"Sort: {EN['收入/线从低到高']}" in lines[1][0]
-    assert json.loads(_sql(engine, "SELECT detail FROM audit_log ORDER BY audit_id DESC")["detail"].iloc[0])[
+    assert json.loads(sql(engine, "SELECT detail FROM audit_log ORDER BY audit_id DESC")["detail"].iloc[0])[
         "filters"] == want

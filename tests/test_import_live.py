@@ -11,7 +11,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import text
 
 from safetynet import cli
 from safetynet.domain.months import add_months
@@ -19,6 +18,7 @@ from safetynet.ingest import import_file
 from safetynet.pipeline import rescore
 from tests.conftest import db_url
 from tests.frames import DERIVED_KEYS, assert_frames_equal
+from tests.support import sql
 
 OBS_HEADERS = {"file_no": "档案编号", "month": "月份", "income_wage": "工资性收入", "income_operating": "经营净收入",
                "income_property": "财产净收入", "income_transfer": "转移净收入", "spend_medical": "医疗自付支出",
@@ -26,13 +26,8 @@ OBS_HEADERS = {"file_no": "档案编号", "month": "月份", "income_wage": "工
                "members_employed": "稳定就业人数", "months_out_of_work": "失业或未返岗月数"}
 
 
-def _sql(engine, sql: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(sql), conn, params=params)
-
-
 def _derived(engine) -> dict[str, pd.DataFrame]:
-    return {t: _sql(engine, f"SELECT * FROM {t}") for t in DERIVED_KEYS}
+    return {t: sql(engine, f"SELECT * FROM {t}") for t in DERIVED_KEYS}
 
 
 def assert_equals_full_rescore(engine) -> None:
@@ -44,20 +39,20 @@ def assert_equals_full_rescore(engine) -> None:
 
 
 def test_a_file_of_only_new_households_imports_into_a_live_database(writable_demo_db, tmp_path, capsys):
-    before = _sql(writable_demo_db, "SELECT COUNT(*) AS n FROM household")["n"].iloc[0]
-    county = _sql(writable_demo_db, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
+    before = sql(writable_demo_db, "SELECT COUNT(*) AS n FROM household")["n"].iloc[0]
+    county = sql(writable_demo_db, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
     path = tmp_path / "new_households.csv"
     path.write_text("档案编号,对象类型,职工类别,区县代码,发现渠道,认定日期\n"
                     f"NEW-0001,困难职工,2,{county},工会排查,2026-05-01\n"
                     f"NEW-0002,困难职工,1,{county},职工申请,2026-06-11\n", encoding="utf-8")
     code = cli.main(["--db", db_url(writable_demo_db), "import", str(path)])
     assert code == 0, capsys.readouterr().err
-    new = _sql(writable_demo_db, "SELECT hh_id, file_no FROM household WHERE file_no LIKE 'NEW-%' ORDER BY file_no")
+    new = sql(writable_demo_db, "SELECT hh_id, file_no FROM household WHERE file_no LIKE 'NEW-%' ORDER BY file_no")
     assert new["file_no"].tolist() == ["NEW-0001", "NEW-0002"]
-    assert _sql(writable_demo_db, "SELECT COUNT(*) AS n FROM household")["n"].iloc[0] == before + 2
+    assert sql(writable_demo_db, "SELECT COUNT(*) AS n FROM household")["n"].iloc[0] == before + 2
     # no observations yet: nothing to score, no watchlist row — and the derived tables are still exact
     ids = ",".join(str(int(i)) for i in new["hh_id"])
-    assert _sql(writable_demo_db, f"SELECT COUNT(*) AS n FROM risk_score WHERE hh_id IN ({ids})")["n"].iloc[0] == 0
+    assert sql(writable_demo_db, f"SELECT COUNT(*) AS n FROM risk_score WHERE hh_id IN ({ids})")["n"].iloc[0] == 0
     assert_equals_full_rescore(writable_demo_db)
 
 
@@ -84,10 +79,10 @@ def test_new_months_with_gaps_equal_a_full_rescore(writable_demo_db):
     score is month t's): they are not 本月新增高风险, and their previous tier is 高, not blank.
     """
     engine = writable_demo_db
-    last = int(_sql(engine, "SELECT MAX(month) AS m FROM household_month")["m"].iloc[0])
-    latest = _sql(engine, "SELECT h.file_no, m.* FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
-                          "WHERE m.month = :m ORDER BY m.hh_id", m=last)
-    tiers = _sql(engine, "SELECT hh_id, tier FROM risk_score WHERE month = :m", m=last).set_index("hh_id")["tier"]
+    last = int(sql(engine, "SELECT MAX(month) AS m FROM household_month")["m"].iloc[0])
+    latest = sql(engine, "SELECT h.file_no, m.* FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
+                         "WHERE m.month = :m ORDER BY m.hh_id", m=last)
+    tiers = sql(engine, "SELECT hh_id, tier FROM risk_score WHERE month = :m", m=last).set_index("hh_id")["tier"]
     high = latest.loc[latest["hh_id"].map(tiers).eq("高")]
     assert len(high) >= 8, "the demo needs some 高 households in its latest month"
     gap = high.iloc[:8]  # 高 at t, no observation at t+1, nothing earned at t+2: 高 again
@@ -104,12 +99,12 @@ def test_new_months_with_gaps_equal_a_full_rescore(writable_demo_db):
         assert result.rejected == 0, result.rejects()
         assert_equals_full_rescore(engine)
 
-    current = _sql(engine, "SELECT hh_id, month, tier, prev_tier, high_since FROM household_current")
+    current = sql(engine, "SELECT hh_id, month, tier, prev_tier, high_since FROM household_current")
     current = current.set_index("hh_id").loc[gap["hh_id"]]
     assert (current["month"] == m2).all() and (current["prev_tier"] == "高").all()
     current = current.loc[current["tier"] == "高"]
     assert len(current) >= 3, "most of them stay 高 with nothing earned"
-    expected = _high_runs(_sql(engine, "SELECT hh_id, month, tier FROM risk_score"))
+    expected = _high_runs(sql(engine, "SELECT hh_id, month, tier FROM risk_score"))
     assert [expected[int(h)] for h in current.index] == current["high_since"].astype(int).tolist()
     assert (current["high_since"] <= last).all()  # the run began before the gap: not newly high in m2
 
@@ -123,8 +118,8 @@ def test_a_new_month_moves_the_no_assistance_flag_of_households_it_does_not_obse
     from safetynet.domain.risk import Flag
 
     engine = writable_demo_db
-    last = int(_sql(engine, "SELECT MAX(month) AS m FROM household_month")["m"].iloc[0])
-    county = _sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
+    last = int(sql(engine, "SELECT MAX(month) AS m FROM household_month")["m"].iloc[0])
+    county = sql(engine, "SELECT adcode FROM household ORDER BY hh_id")["adcode"].iloc[0]
     m1 = add_months(last, 1)
     today = dt.date(m1 // 100, m1 % 100, 28)
     identified = dt.date(last // 100, last % 100, 10)
@@ -137,15 +132,15 @@ def test_a_new_month_moves_the_no_assistance_flag_of_households_it_does_not_obse
                          "income_transfer": 0, "spend_medical": 0, "spend_school": 0, "spend_care": 0,
                          "spend_work": 0, "members_employed": 1, "months_out_of_work": 0}])
     assert import_file(engine, _month_file(one, last), "late_obs.csv", today=today).rejected == 0
-    flags = _sql(engine, "SELECT c.flags FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
-                         "WHERE h.file_no = 'LATE-1'")["flags"]
+    flags = sql(engine, "SELECT c.flags FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
+                        "WHERE h.file_no = 'LATE-1'")["flags"]
     assert not int(flags.iloc[0]) & int(Flag.DQ_NO_ASSISTANCE)  # identified this month: not overdue yet
 
-    rest = _sql(engine, "SELECT h.file_no, m.* FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
-                        "WHERE m.month = :m AND h.file_no <> 'LATE-1'", m=last)
+    rest = sql(engine, "SELECT h.file_no, m.* FROM household_month m JOIN household h ON h.hh_id = m.hh_id "
+                       "WHERE m.month = :m AND h.file_no <> 'LATE-1'", m=last)
     assert import_file(engine, _month_file(rest, m1), "next_month.csv", today=today).rejected == 0
-    flags = _sql(engine, "SELECT c.month, c.flags FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
-                         "WHERE h.file_no = 'LATE-1'")
+    flags = sql(engine, "SELECT c.month, c.flags FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
+                        "WHERE h.file_no = 'LATE-1'")
     assert int(flags["month"].iloc[0]) == last  # not observed in m1: its latest score is still last month's
     assert int(flags["flags"].iloc[0]) & int(Flag.DQ_NO_ASSISTANCE)  # but a month has passed without help
     assert_equals_full_rescore(engine)
@@ -154,32 +149,32 @@ def test_a_new_month_moves_the_no_assistance_flag_of_households_it_does_not_obse
 def test_a_month_before_the_earliest_lines_is_rejected_not_a_failed_import(writable_demo_db):
     """2001-03 is a valid month, but no 低保 or monitoring line applies to it: the row is refused by name."""
     engine = writable_demo_db
-    file_no = _sql(engine, "SELECT file_no FROM household ORDER BY hh_id")["file_no"].iloc[0]
-    earliest = int(_sql(engine, "SELECT MIN(year) AS y FROM region_line WHERE adcode = '000000'")["y"].iloc[0])
+    file_no = sql(engine, "SELECT file_no FROM household ORDER BY hh_id")["file_no"].iloc[0]
+    earliest = int(sql(engine, "SELECT MIN(year) AS y FROM region_line WHERE adcode = '000000'")["y"].iloc[0])
     rows = pd.DataFrame([{"file_no": file_no, "income_wage": 1000.0, "income_operating": 0, "income_property": 0,
                           "income_transfer": 0, "spend_medical": 0, "spend_school": 0, "spend_care": 0,
                           "spend_work": 0, "members_employed": 1, "months_out_of_work": 0}])
-    before = _sql(engine, "SELECT COUNT(*) AS n FROM household_month")["n"].iloc[0]
+    before = sql(engine, "SELECT COUNT(*) AS n FROM household_month")["n"].iloc[0]
     result = import_file(engine, _month_file(rows, (earliest - 1) * 100 + 3), "old.csv", mode="partial",
                          today=dt.date(2026, 11, 28))
     rejects = result.rejects()
     assert result.status == "done" and result.rejected == 1
     assert rejects["column_name"].tolist() == ["月份"] and f"最早的标准年份（{earliest}年）" in rejects["reason"].iloc[0]
-    assert _sql(engine, "SELECT COUNT(*) AS n FROM household_month")["n"].iloc[0] == before
+    assert sql(engine, "SELECT COUNT(*) AS n FROM household_month")["n"].iloc[0] == before
 
 
 def test_members_becoming_or_ceasing_to_be_migrants_reach_the_migrant_rollup(writable_demo_db):
     """The migrant roll-up is re-counted for households whose members an import changed — a member who
     becomes a migrant worker in a household that had none, and the migrants of another who stop being ones."""
     engine = writable_demo_db
-    plain = _sql(engine, "SELECT p.person_id, p.name, p.id_number, p.relation, p.health, p.labour_capacity, "
-                         "h.file_no, h.adcode FROM person p JOIN household h ON h.hh_id = p.hh_id WHERE p.id_number "
-                         "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM person q WHERE q.hh_id = p.hh_id AND "
-                         "q.is_migrant = :yes) AND EXISTS (SELECT 1 FROM household_current c WHERE c.hh_id = "
-                         "h.hh_id) ORDER BY p.person_id", yes=True).iloc[0]
-    migrant = _sql(engine, "SELECT p.name, p.id_number, p.relation, p.health, p.labour_capacity, h.file_no "
-                           "FROM person p JOIN household h ON h.hh_id = p.hh_id WHERE p.is_migrant = :yes AND "
-                           "p.id_number IS NOT NULL ORDER BY p.person_id", yes=True).iloc[0]
+    plain = sql(engine, "SELECT p.person_id, p.name, p.id_number, p.relation, p.health, p.labour_capacity, "
+                        "h.file_no, h.adcode FROM person p JOIN household h ON h.hh_id = p.hh_id WHERE p.id_number "
+                        "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM person q WHERE q.hh_id = p.hh_id AND "
+                        "q.is_migrant = :yes) AND EXISTS (SELECT 1 FROM household_current c WHERE c.hh_id = "
+                        "h.hh_id) ORDER BY p.person_id", yes=True).iloc[0]
+    migrant = sql(engine, "SELECT p.name, p.id_number, p.relation, p.health, p.labour_capacity, h.file_no "
+                          "FROM person p JOIN household h ON h.hh_id = p.hh_id WHERE p.is_migrant = :yes AND "
+                          "p.id_number IS NOT NULL ORDER BY p.person_id", yes=True).iloc[0]
     header = "档案编号,姓名,身份证号,与户主关系,健康状况,劳动能力,是否农民工,户籍地区县代码,务工地区县代码,务工地点\n"
     rows = (f"{plain.file_no},{plain['name']},{plain.id_number},{plain.relation},{plain.health},"
             f"{plain.labour_capacity},是,{plain.adcode},440305,省外\n"

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from safetynet.db import version
 from safetynet.ingest import FileError, import_file
-from tests.test_ingest_leads import BOOKKEEPING, CJK, one, sql, table_contents
+from tests.support import BOOKKEEPING, CJK, one, sql, table_contents
 
 TODAY = dt.date(2026, 10, 20)
 

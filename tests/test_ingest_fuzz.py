@@ -43,7 +43,7 @@ from safetynet.ingest import FileError, ImportFailed, import_file, templates
 from safetynet.ingest import kinds as K
 from safetynet.ingest.samples import example_rows, xlsx_bytes
 from safetynet.ingest.validate import BLANKS, message
-from tests.test_ingest_integrity_text import LOG_TABLES, table_hashes
+from tests.support import LOG_TABLES, table_hashes
 
 SEED = 18
 FILES = 260

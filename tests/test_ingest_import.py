@@ -15,21 +15,13 @@ from safetynet.ingest import load as L
 from safetynet.ingest.samples import csv_bytes, xlsx_bytes
 from safetynet.pipeline import rescore
 from tests.frames import DERIVED_KEYS, assert_frames_equal
+from tests.support import one, sql
 
 TODAY = dt.date(2026, 11, 28)
 DERIVED = DERIVED_KEYS
 ALL_TABLES = ("household", "person", "household_month", "risk_event", "assistance", "pairing", "helper",
               "relocation_site", "household_status", "import_batch", "import_reject", "audit_log", "risk_score",
               "household_current", "rollup_region_month")
-
-
-def sql(engine, query: str, **params) -> pd.DataFrame:
-    return pd.read_sql(text(query), engine, params=params)
-
-
-def one(engine, query: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(query), params).scalar()
 
 
 def counts(engine) -> dict[str, int]:
@@ -251,8 +243,6 @@ def test_database_failure_rolls_back_and_leaves_a_failed_batch(empty_db, monkeyp
 
 def test_import_is_limited_to_the_administrators_region(writable_demo_db):
     """A provincial administrator's file may not create or change households of another province."""
-    import pandas as pd
-    from sqlalchemy import text
 
     from safetynet.ingest import import_file
 

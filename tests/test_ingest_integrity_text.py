@@ -13,51 +13,25 @@ Chinese reason), and that stored values which the file did not mean to change ar
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import zipfile
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine
 
 from safetynet import cli
 from safetynet.domain import idcard
 from safetynet.ingest import FileError, ImportFailed, import_file, templates, validate
 from safetynet.ingest.samples import csv_bytes, xlsx_bytes
+from tests.support import LOG_TABLES, one, sql, table_hashes
 
 TODAY = dt.date(2026, 11, 28)
-LOG_TABLES = ("import_batch", "import_reject", "audit_log")  # an attempt is recorded even when nothing is written
 NEW_MONTH = "2026-11"  # the demo ends in 2026-10
 
 
-# ---------------------------------------------------------------- helpers (the fuzz test uses them too)
-def table_hashes(engine: Engine, skip: tuple[str, ...] = (), only: tuple[str, ...] | None = None) -> dict[str, tuple]:
-    """A fingerprint of every table in the database: (row count, digest of all its rows in a fixed order).
-
-    The database builds the text of the rows (PostgreSQL: the row as text; SQLite: every column quoted),
-    so fingerprinting before and after each of a few hundred imports stays cheap.
-    """
-    out = {}
-    pg = engine.dialect.name == "postgresql"
-    with engine.connect() as conn:
-        for name in sorted(inspect(conn).get_table_names()):
-            if name in skip or (only is not None and name not in only):
-                continue
-            if pg:
-                row = conn.exec_driver_sql(f"SELECT count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), ''))"
-                                           f' FROM "{name}" AS t').one()
-            else:
-                cols = [r[1] for r in conn.exec_driver_sql(f'PRAGMA table_info("{name}")')]
-                cells = " || ',' || ".join(f'quote("{c}")' for c in cols)
-                row = conn.exec_driver_sql(f"SELECT count(*), group_concat(r, char(10)) FROM "
-                                           f'(SELECT {cells} AS r FROM "{name}" ORDER BY r)').one()
-                row = (row[0], hashlib.sha256((row[1] or "").encode("utf-8", "surrogatepass")).hexdigest())
-            out[name] = tuple(row)
-    return out
-
-
+# ---------------------------------------------------------------- helpers
 def data_hashes(engine: Engine) -> dict[str, str]:
     """Every table except the import log (which records rejected attempts by design)."""
     return table_hashes(engine, skip=LOG_TABLES)
@@ -72,15 +46,6 @@ def exit_code(run) -> int:
     except ImportFailed:
         return 3
     return 1 if result.rejected else 0
-
-
-def sql(engine: Engine, query: str, **params) -> pd.DataFrame:
-    return pd.read_sql(text(query), engine, params=params)
-
-
-def one(engine: Engine, query: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(query), params).scalar()
 
 
 def template_header(kind: str) -> list[str]:

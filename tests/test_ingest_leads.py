@@ -15,7 +15,6 @@ import re
 
 import pandas as pd
 import pytest
-from sqlalchemy import text
 
 from safetynet import cli
 from safetynet.casework import Conflict, execute
@@ -25,22 +24,10 @@ from safetynet.domain import idcard
 from safetynet.ingest import FileError, import_file
 from safetynet.ingest.samples import csv_bytes
 from tests.conftest import TEST_ADMIN
+from tests.support import CJK, one, sql, table_contents
 
 TODAY = dt.date(2026, 10, 20)
 HEADER = ["档案编号", "姓名", "身份证号", "区县代码", "联系电话", "来源部门", "接收日期", "线索内容"]
-CJK = re.compile(r"[\u4e00-\u9fff]")
-# tables an import's bookkeeping writes even when it writes no data
-BOOKKEEPING = {"import_batch", "import_reject", "audit_log"}
-
-
-def sql(engine, query: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
-
-
-def one(engine, query: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(query), params).scalar()
 
 
 def leads_file(rows: list[dict]) -> bytes:
@@ -103,20 +90,6 @@ def deadlines(engine) -> pd.DataFrame:
 
 def lead_rows(engine) -> pd.DataFrame:
     return sql(engine, "SELECT * FROM lead ORDER BY lead_id").set_index("lead_id")
-
-
-def table_contents(engine) -> dict[str, list]:
-    """Every row of every table but the import bookkeeping, in a stable order."""
-    from safetynet.db.schema import metadata
-
-    out = {}
-    with engine.connect() as conn:
-        for table in metadata.sorted_tables:
-            if table.name in BOOKKEEPING:
-                continue
-            rows = conn.execute(table.select()).all()
-            out[table.name] = sorted(tuple(str(v) for v in r) for r in rows)
-    return out
 
 
 # ---------------------------------------------------------------- a good file

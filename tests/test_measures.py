@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from safetynet import i18n, measures
@@ -28,6 +28,7 @@ from safetynet.i18n import t
 from safetynet.i18n.en import EN
 from safetynet.pipeline.rollup import MEASURES as ROLLUP_COLUMNS
 from safetynet.queries import industries, migrants, overview, sites
+from tests.support import sql
 
 CJK = lambda s: any("\u4e00" <= ch <= "\u9fff" for ch in s)  # noqa: E731
 MIGRANT_COLUMNS = {"workers", "cross_province", "in_high", "uninsured"}  # rollup_migrant
@@ -179,18 +180,14 @@ class Raw:
     migrants: pd.DataFrame  # migrant persons of the households in `current`, with their tier and provinces
 
 
-def _read(engine: Engine, sql: str, **params: object) -> pd.DataFrame:
-    return pd.read_sql(text(sql), engine, params=params)
-
-
 def _raw(engine: Engine, prov: str | None) -> Raw:
-    month = int(_read(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
-    region = _read(engine, "SELECT adcode, prov_adcode FROM region")
-    scored = _read(engine, "SELECT * FROM risk_score WHERE month = :m", m=month)
+    month = int(sql(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+    region = sql(engine, "SELECT adcode, prov_adcode FROM region")
+    scored = sql(engine, "SELECT * FROM risk_score WHERE month = :m", m=month)
     scored = scored.merge(region, on="adcode", how="left")
-    files = _read(engine, "SELECT * FROM household_current")
+    files = sql(engine, "SELECT * FROM household_current")
     current = files[files["month"] == month]
-    persons = _read(engine, "SELECT * FROM person")
+    persons = sql(engine, "SELECT * FROM person")
     persons = persons[persons["is_migrant"].astype(bool)]
     migrants_ = persons.merge(current[["hh_id", "tier", "prov_adcode"]], on="hh_id")
     prov_of = dict(zip(region["adcode"], region["prov_adcode"], strict=True))
@@ -352,7 +349,7 @@ def test_the_high_risk_share_reads_the_same_on_overview_map_and_sites(app):
 def test_the_meeting_screen_shows_the_overview_numbers(app, demo_db):
     at = _page(app, "meeting", screens="kpi")
     cards = "".join(m.value for m in at.markdown if "sn-kpi" in m.value)
-    month = int(_read(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+    month = int(sql(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
     monthly = overview.monthly_measures(demo_db, Filters())
     for m in measures.select("meeting"):
         value = measures.format_value(measures.total(monthly[monthly["month"] == month], m.code), m.kind)
@@ -364,7 +361,7 @@ def test_the_meeting_screen_shows_both_changes_coloured_by_meaning(app, demo_db)
     """Issue 11 §2: each card carries 环比 and 同比; a rise in high-risk households a year on is red."""
     at = _page(app, "meeting", screens="kpi")
     cards = "".join(m.value for m in at.markdown if "sn-kpi" in m.value)
-    month = int(_read(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+    month = int(sql(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
     monthly = overview.monthly_measures(demo_db, Filters())
     high = measures.get("tier_high")
     now = measures.total(monthly[monthly["month"] == month], "tier_high")
@@ -379,8 +376,8 @@ def test_the_meeting_screen_shows_both_changes_coloured_by_meaning(app, demo_db)
 def test_the_overview_says_whom_it_counts_with_the_months_own_numbers(app, demo_db):
     """The tiers add up to the households scored; the open files are part of them; the rest are followed."""
     statement = next(c.value for c in _page(app, "overview").caption if c.value.startswith("统计口径"))
-    month = int(_read(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
-    rows = _read(demo_db, "SELECT tier, status FROM risk_score WHERE month = :m", m=month)
+    month = int(sql(demo_db, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+    rows = sql(demo_db, "SELECT tier, status FROM risk_score WHERE month = :m", m=month)
     scored, open_files = len(rows), int(rows["status"].isin(["在档", "帮扶中"]).sum())
     tiers = rows["tier"].value_counts()
     numbers = [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", statement)]

@@ -21,13 +21,9 @@ from safetynet import i18n
 from safetynet.auth import SYSTEM, create_user
 from safetynet.config import REPO_ROOT
 from tests.conftest import db_url, signed_in
+from tests.support import Raw, card, sql
 
 TODAY = dt.date.today()
-
-
-def sql(engine, query: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
 
 
 def one(engine, query: str, **params):
@@ -98,16 +94,14 @@ def audits(engine) -> int:
 
 def overview_agrees(world, step: str) -> None:
     """After a step: the county's overview, as its staff open it, shows the work as a row-by-row count over
-    the raw tables finds it today (tests.test_progress.Raw, independent of domain.progress)."""
-    from tests.test_progress import Raw, _card
-
+    the raw tables finds it today (tests.support.Raw, independent of domain.progress)."""
     at = world["make"]("staff", "pages/overview.py")
     assert not at.exception, step
     want = Raw(world["engine"]).count(world["county"], None, TODAY)[None]
-    assert _card(at, "逾期线索") == f"{int(want['overdue_leads']):,}", step
-    assert _card(at, "逾期回访") == f"{int(want['overdue_visits']):,}", step
+    assert card(at, "逾期线索") == f"{int(want['overdue_leads']):,}", step
+    assert card(at, "逾期回访") == f"{int(want['overdue_visits']):,}", step
     for label, numerator in (("有一户一策的档案", "with_plan"), ("已落实帮扶的档案", "with_aid")):
-        assert _card(at, label) == f"{want[numerator] / want['files_open'] * 100:.1f}%", (step, label)
+        assert card(at, label) == f"{want[numerator] / want['files_open'] * 100:.1f}%", (step, label)
 
 
 def test_the_loop_on_screen_from_a_new_lead_to_a_follow_up(world):

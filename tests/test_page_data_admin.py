@@ -8,7 +8,6 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import text
 
 from safetynet import i18n
 from safetynet.db import get_engine, migrate, reference
@@ -18,11 +17,7 @@ from safetynet.ingest import KINDS, FileError, templates
 from safetynet.ingest.samples import csv_bytes, example_rows, xlsx_bytes
 from safetynet.ui import data_admin
 from safetynet.views import data_health as view
-
-
-def _one(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(sql), params).scalar()
+from tests.support import one
 
 
 def test_page_renders_with_health_equal_to_sql(app, demo_db):
@@ -33,16 +28,16 @@ def test_page_renders_with_health_equal_to_sql(app, demo_db):
     metrics = {m.label: m.value for m in at.metric}
     for flag, label in ((Flag.DQ_NO_ASSISTANCE, "认定满1个月仍无帮扶措施"), (Flag.DQ_FAST_ELIMINATION, "认定当月或次月即消除"),
                         (Flag.DQ_SLOW_IDENTIFICATION, "识别认定超过15天")):
-        expected = _one(demo_db, f"SELECT COUNT(*) FROM household_current WHERE (flags & {int(flag)}) <> 0")
+        expected = one(demo_db, f"SELECT COUNT(*) FROM household_current WHERE (flags & {int(flag)}) <> 0")
         assert metrics[label] == i18n.fmt_count(expected)
     tables = {tuple(d.value.columns): d.value for d in at.dataframe}
     fresh = next(v for k, v in tables.items() if "数据表" in k).set_index("数据表")
-    assert fresh.loc["月度观测", "记录数"] == _one(demo_db, "SELECT COUNT(*) FROM household_month")
-    assert fresh.loc["家庭户", "记录数"] == _one(demo_db, "SELECT COUNT(*) FROM household")
-    latest = _one(demo_db, "SELECT MAX(month) FROM household_month")
+    assert fresh.loc["月度观测", "记录数"] == one(demo_db, "SELECT COUNT(*) FROM household_month")
+    assert fresh.loc["家庭户", "记录数"] == one(demo_db, "SELECT COUNT(*) FROM household")
+    latest = one(demo_db, "SELECT MAX(month) FROM household_month")
     assert fresh.loc["月度观测", "最新数据"] == i18n.fmt_month(latest)
     batches = next(v for k, v in tables.items() if "批次" in k and "导入人" in k)
-    assert batches["批次"].iloc[0] == _one(demo_db, "SELECT MAX(batch_id) FROM import_batch")
+    assert batches["批次"].iloc[0] == one(demo_db, "SELECT MAX(batch_id) FROM import_batch")
     assert (batches["读取"] == batches["接受"] + batches["更新"] + batches["拒绝"]).all()
     # a template per import kind, in both formats (AppTest keeps download buttons as generic elements)
     labels = [button.proto.label for button in at.get("download_button")]
@@ -83,15 +78,15 @@ def test_preview_check_and_import_on_bytes(small_db):
     shown = data_admin.preview(data, "book.xlsx", None)
     assert [(s, k) for s, k, _f in shown.sheets] == [("家庭户", "家庭户"), ("月度观测", "月度观测")]
     assert len(shown.sheets[1][2]) == 5 and "Excel" in shown.file_format
-    before = _one(engine, "SELECT COUNT(*) FROM import_batch")
+    before = one(engine, "SELECT COUNT(*) FROM import_batch")
     report = data_admin.check(url, data, "book.xlsx", None, "partial", "tester")
-    assert report.dry_run and _one(engine, "SELECT COUNT(*) FROM import_batch") == before
+    assert report.dry_run and one(engine, "SELECT COUNT(*) FROM import_batch") == before
     assert data_admin.metrics(report) == {"读取行数": 7, "新增": 6, "更新": 0, "未变": 0, "拒绝": 1}
     steps = []
     result = data_admin.run_import(url, data, "book.xlsx", None, "partial", "tester",
                                    progress=lambda f, text_: steps.append(f))
     assert result.status == "done" and steps[-1] == 1.0 and steps == sorted(steps)
-    assert _one(engine, "SELECT COUNT(*) FROM household_month") == 4
+    assert one(engine, "SELECT COUNT(*) FROM household_month") == 4
     stored = data_admin.data_health.rejects(engine, result.batch_ids[1], "000000")
     assert stored["row_number"].tolist() == [6]
     with pytest.raises(FileError):

@@ -7,23 +7,17 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import pytest
-from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from safetynet import i18n
 from safetynet.auth import SYSTEM, create_user
 from safetynet.config import REPO_ROOT
 from tests.conftest import db_url, signed_in
+from tests.support import sql
 
 LINK = re.compile(r"/meeting\?display=([A-Za-z0-9_-]{32,})")
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
-
-
-def _sql(engine, query: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
 
 
 @pytest.fixture
@@ -64,15 +58,15 @@ def _issue(engine, admin, name: str, scope: str) -> tuple[AppTest, str]:
 
 def test_an_issued_link_opens_only_a_masked_meeting_screen_until_revoked(world):
     engine, admin = world
-    prefecture = _sql(engine, "SELECT adcode FROM region WHERE level = 2 AND prov_adcode = '520000' "
-                              "ORDER BY adcode").iloc[0, 0]
+    prefecture = sql(engine, "SELECT adcode FROM region WHERE level = 2 AND prov_adcode = '520000' "
+                             "ORDER BY adcode").iloc[0, 0]
     users, token = _issue(engine, admin, "三楼会议室", prefecture)
     assert any("不会再次显示" in s.value for s in users.success)
     table = users.dataframe[-1].value
     assert table.loc[table["name"] == "三楼会议室", "state"].tolist() == ["有效"]
     users.run()
     assert not users.code, "the link is shown once"
-    stored = _sql(engine, "SELECT token_hash, scope_adcode FROM display_token")
+    stored = sql(engine, "SELECT token_hash, scope_adcode FROM display_token")
     assert stored["scope_adcode"].tolist() == [prefecture] and token not in stored.to_string()
 
     screen = _app(display=token, screens="kpi")
@@ -85,21 +79,21 @@ def test_an_issued_link_opens_only_a_masked_meeting_screen_until_revoked(world):
     rendered = "\n".join(m.value for m in screen.markdown)
     assert not ID_NUMBER.search(rendered)
     # the screen counts the token's region: 高风险户 of the latest month, from SQL
-    latest = int(_sql(engine, "SELECT MAX(month) FROM risk_score").iloc[0, 0])
-    high = int(_sql(engine, "SELECT COUNT(*) FROM risk_score r JOIN household h ON h.hh_id = r.hh_id "
-                            "WHERE r.month = :m AND r.tier = '高' AND h.adcode LIKE :p "
-                            "AND h.status IN ('在档', '帮扶中')",
-                    m=latest, p=prefecture[:4] + "%").iloc[0, 0])
+    latest = int(sql(engine, "SELECT MAX(month) FROM risk_score").iloc[0, 0])
+    high = int(sql(engine, "SELECT COUNT(*) FROM risk_score r JOIN household h ON h.hh_id = r.hh_id "
+                           "WHERE r.month = :m AND r.tier = '高' AND h.adcode LIKE :p "
+                           "AND h.status IN ('在档', '帮扶中')",
+                   m=latest, p=prefecture[:4] + "%").iloc[0, 0])
     assert f">{i18n.fmt_count(high)}<" in rendered.replace(" ", "")
 
     # no other screen is registered for a display token's session, so no link can open one
     with pytest.raises(ValueError, match=r"Known pages: \['会议大屏'"):
         screen.switch_page("pages/watchlist.py")
 
-    log = _sql(engine, "SELECT user_name, detail FROM audit_log WHERE action = 'display_token' ORDER BY audit_id")
+    log = sql(engine, "SELECT user_name, detail FROM audit_log WHERE action = 'display_token' ORDER BY audit_id")
     assert [('"change": "issue"' in d, '"change": "use"' in d) for d in log["detail"]] == [(True, False), (False, True)]
 
-    token_id = int(_sql(engine, "SELECT token_id FROM display_token").iloc[0, 0])
+    token_id = int(sql(engine, "SELECT token_id FROM display_token").iloc[0, 0])
     users.selectbox(key="token_revoke").select(token_id)
     users.button(key="token_revoke_submit").click().run()
     assert any("已撤销" in s.value for s in users.success)

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import plotly.io as pio
 import pytest
-from sqlalchemy import text
-from streamlit.testing.v1 import AppTest
 
-from safetynet import i18n
 from safetynet.domain import risk
 from safetynet.domain.months import add_months
 from safetynet.domain.risk import Flag
-from tests.test_page_sites import values
+from tests.support import latest_month, open_page, plotly_values, sql
 
 PAGE = "pages/industries.py"
-
-
-def _open(app, **query: str) -> AppTest:
-    at = app(**query).run()
-    i18n.set_lang(query.get("lang", "zh"))  # AppTest re-formats widget values in this process
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _sql(engine, sql: str, **params) -> pd.DataFrame:
-    return pd.read_sql(text(sql), engine, params=params)
-
-
-def _latest(engine) -> int:
-    return int(_sql(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+_open = partial(open_page, page=PAGE, run_home=True, reset_lang=True)
 
 
 def _scope(region: str) -> str:
@@ -41,7 +25,7 @@ def _scope(region: str) -> str:
 def _rows(engine, region: str, month: int, population: str | None = None) -> pd.DataFrame:
     """risk_score rows of `month` whose county is inside `region`, with the industry as the roll-up files it."""
     pop = {None: "", "worker": "AND x.category LIKE 'W%'", "rural": "AND x.category LIKE 'R%'"}[population]
-    return _sql(engine, f"""
+    return sql(engine, f"""
         SELECT COALESCE(x.industry_code, 'Z') AS code, x.tier, x.flags, x.income, x.r, x.month
         FROM risk_score x JOIN region g ON g.adcode = x.adcode
         WHERE x.month = :m AND {_scope(region)} {pop}""", m=month, r=region)
@@ -74,8 +58,8 @@ def test_industry_table_equals_sql(app, demo_db, region):
         query["pref"] = region
     at = _open(app, **query)
     table = at.dataframe[0].value
-    expected = _expected(_rows(demo_db, region, _latest(demo_db)))
-    multipliers = _sql(demo_db, "SELECT code, line_multiplier FROM industry").set_index("code")["line_multiplier"]
+    expected = _expected(_rows(demo_db, region, latest_month(demo_db)))
+    multipliers = sql(demo_db, "SELECT code, line_multiplier FROM industry").set_index("code")["line_multiplier"]
     assert sorted(table.index) == sorted(expected.index)
     for code, row in expected.iterrows():
         shown = table.loc[code]
@@ -91,9 +75,9 @@ def test_industry_table_equals_sql(app, demo_db, region):
 
 def test_downturn_shows_in_the_manufacturing_trend(app, demo_db):
     at = _open(app, prov="440000", pref="441900", industry="C")
-    latest = _latest(demo_db)
+    latest = latest_month(demo_db)
     first = add_months(latest, -23)
-    expected = _sql(demo_db, f"""
+    expected = sql(demo_db, f"""
         SELECT x.month, SUM(CASE WHEN (x.flags & {int(Flag.WAGE_ARREARS)}) <> 0 THEN 1 ELSE 0 END) AS arrears
         FROM risk_score x JOIN region g ON g.adcode = x.adcode
         WHERE x.month >= :first AND {_scope('441900')} AND x.industry_code = 'C'
@@ -101,7 +85,7 @@ def test_downturn_shows_in_the_manufacturing_trend(app, demo_db):
     trend = pio.from_json(at.get("plotly_chart")[0].proto.spec)
     manufacturing = [tr for tr in trend.data if tr.name == "制造业"]
     assert len(manufacturing) == 3  # one line per panel, only the focused industry
-    arrears = values(manufacturing[1].y)
+    arrears = plotly_values(manufacturing[1].y)
     assert arrears[-len(expected):] == expected["arrears"].astype(float).tolist()
     # the demo's downturn (9 to 3 months before the latest) stands out against the seven months before it
     downturn, before = sum(arrears[-9:-2]), sum(arrears[-16:-9])
@@ -112,14 +96,14 @@ def test_downturn_shows_in_the_manufacturing_trend(app, demo_db):
 def test_trend_shows_the_five_largest_industries_and_other_summed_from_sql(app, demo_db):
     """Issue 12: not nine tangled lines; the five largest, 其他 for the rest, whole-number count axes."""
     at = _open(app)
-    latest = _latest(demo_db)
+    latest = latest_month(demo_db)
     first = add_months(latest, -23)
-    rows = _sql(demo_db, f"""
+    rows = sql(demo_db, f"""
         SELECT x.month, COALESCE(x.industry_code, 'Z') AS code,
                SUM(CASE WHEN (x.flags & {int(Flag.WAGE_ARREARS)}) <> 0 THEN 1 ELSE 0 END) AS arrears,
                COUNT(*) AS households
         FROM risk_score x WHERE x.month >= :first GROUP BY x.month, COALESCE(x.industry_code, 'Z')""", first=first)
-    names = _sql(demo_db, "SELECT code, name_zh FROM industry").set_index("code")["name_zh"]
+    names = sql(demo_db, "SELECT code, name_zh FROM industry").set_index("code")["name_zh"]
     size = rows.groupby("code")["households"].sum()
     top = size.drop("Z", errors="ignore").sort_values(ascending=False, kind="stable").index[:5].tolist()
     trend = pio.from_json(at.get("plotly_chart")[0].proto.spec)
@@ -127,7 +111,7 @@ def test_trend_shows_the_five_largest_industries_and_other_summed_from_sql(app, 
     assert [tr.name for tr in panel] == [names[c] for c in top] + ["其他"]
     months = sorted(rows["month"].unique())
     rest = rows.loc[~rows["code"].isin(top)].groupby("month")["arrears"].sum().reindex(months, fill_value=0)
-    assert values(panel[-1].y)[-len(months):] == rest.astype(float).tolist()
+    assert plotly_values(panel[-1].y)[-len(months):] == rest.astype(float).tolist()
     for axis in (trend.layout.yaxis2, trend.layout.yaxis3):
         assert axis.tickformat == ",d" and axis.tick0 == 0 and float(axis.dtick).is_integer() and axis.dtick >= 1
     assert trend.layout.yaxis.range[0] == 0
@@ -136,8 +120,8 @@ def test_trend_shows_the_five_largest_industries_and_other_summed_from_sql(app, 
 
 def test_children_chart_equals_sql(app, demo_db):
     at = _open(app, prov="440000", industry="C")
-    latest = _latest(demo_db)
-    expected = _sql(demo_db, f"""
+    latest = latest_month(demo_db)
+    expected = sql(demo_db, f"""
         SELECT p.short_name, p.name, COUNT(*) AS households,
                SUM(CASE WHEN (x.flags & {int(Flag.WAGE_ARREARS)}) <> 0 THEN 1 ELSE 0 END) AS arrears,
                SUM(CASE WHEN x.tier = '高' THEN 1 ELSE 0 END) AS high
@@ -146,8 +130,8 @@ def test_children_chart_equals_sql(app, demo_db):
         GROUP BY p.short_name, p.name""", m=latest)
     label = expected["short_name"].fillna(expected["name"])
     chart = pio.from_json(at.get("plotly_chart")[1].proto.spec)
-    arrears_rate = dict(zip(values(chart.data[0].x), values(chart.data[0].y), strict=True))
-    high_rate = dict(zip(values(chart.data[1].x), values(chart.data[1].y), strict=True))
+    arrears_rate = dict(zip(plotly_values(chart.data[0].x), plotly_values(chart.data[0].y), strict=True))
+    high_rate = dict(zip(plotly_values(chart.data[1].x), plotly_values(chart.data[1].y), strict=True))
     assert set(arrears_rate) == set(label)
     for name, row in zip(label, expected.itertuples(), strict=True):
         assert arrears_rate[name] == pytest.approx(row.arrears / row.households)
@@ -157,7 +141,7 @@ def test_children_chart_equals_sql(app, demo_db):
 def test_category_filter_is_answered_per_population(app, demo_db):
     at = _open(app, cat="W1")
     assert any("困难职工" in c.value and "深度困难职工" in c.value for c in at.caption)
-    expected = _expected(_rows(demo_db, "000000", _latest(demo_db), population="worker"))
+    expected = _expected(_rows(demo_db, "000000", latest_month(demo_db), population="worker"))
     table = at.dataframe[0].value
     assert table["households"].to_dict() == expected["households"].to_dict()
 
@@ -171,7 +155,7 @@ def test_invalid_industry_in_url_falls_back(app, value):
 
 def test_english_names_from_the_industry_table(app, demo_db):
     at = _open(app, lang="en")
-    names = set(_sql(demo_db, "SELECT name_en FROM industry")["name_en"])
+    names = set(sql(demo_db, "SELECT name_en FROM industry")["name_en"])
     assert set(at.dataframe[0].value["industry"]) <= names
 
 

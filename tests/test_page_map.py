@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from safetynet import i18n
 from safetynet.domain.risk import Flag
+from tests.support import latest_month, open_page, sql
 
 PAGE = "pages/map.py"
-
-
-def _open(app, **query: str) -> AppTest:
-    at = app(**query)
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _sql(engine, sql: str, **params) -> pd.DataFrame:
-    return pd.read_sql(text(sql), engine, params=params)
-
-
-def _latest(engine) -> int:
-    return int(_sql(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
+_open = partial(open_page, page=PAGE)
 
 
 def _deck(at: AppTest) -> dict:
@@ -41,15 +28,15 @@ def _table(at: AppTest) -> pd.DataFrame:
 
 def _counts_by_child(engine, month: int, child: str, where: str, **params) -> dict[str, int]:
     """COUNT(*) of risk_score rows per child area, straight from the fact table."""
-    frame = _sql(engine, f"SELECT g.{child} AS area, COUNT(*) AS n FROM risk_score s "
-                         f"JOIN region g ON g.adcode = s.adcode WHERE s.month = :m AND {where} GROUP BY g.{child}",
-                 m=month, **params)
+    frame = sql(engine, f"SELECT g.{child} AS area, COUNT(*) AS n FROM risk_score s "
+                        f"JOIN region g ON g.adcode = s.adcode WHERE s.month = :m AND {where} GROUP BY g.{child}",
+                m=month, **params)
     return dict(zip(frame["area"], frame["n"].astype(int), strict=True))
 
 
 def test_nation_map_table_and_tile_equal_sql(app, demo_db):
     at = _open(app)
-    month = _latest(demo_db)
+    month = latest_month(demo_db)
     table = _table(at)
     high = _counts_by_child(demo_db, month, "prov_adcode", "s.tier = '高'")
     assert {k: int(v) for k, v in table["value"].items() if v} == {k: v for k, v in high.items() if v}
@@ -63,7 +50,7 @@ def test_nation_map_table_and_tile_equal_sql(app, demo_db):
 
 def test_province_children_and_shares_equal_sql(app, demo_db):
     at = _open(app, prov="520000", metric="high_share")
-    month = _latest(demo_db)
+    month = latest_month(demo_db)
     high = _counts_by_child(demo_db, month, "pref_adcode", "g.prov_adcode = '520000' AND s.tier = '高'")
     scored = _counts_by_child(demo_db, month, "pref_adcode", "g.prov_adcode = '520000'")
     table = _table(at)
@@ -78,7 +65,7 @@ def test_province_children_and_shares_equal_sql(app, demo_db):
 
 def test_category_filter_restricts_the_map(app, demo_db):
     at = _open(app, pop="rural", metric="open_files")
-    month = _latest(demo_db)
+    month = latest_month(demo_db)
     open_files = _counts_by_child(demo_db, month, "prov_adcode",
                                   "s.status IN ('在档', '帮扶中') AND s.category LIKE 'R%'")
     assert {k: int(v) for k, v in _table(at)["value"].items() if v} == open_files
@@ -88,9 +75,9 @@ def test_median_ratio_equals_the_histogram_of_the_fact_table(app, demo_db):
     from safetynet.domain import risk
 
     at = _open(app, prov="520000", metric="median_r")
-    month = _latest(demo_db)
-    r = _sql(demo_db, "SELECT g.pref_adcode AS area, s.r FROM risk_score s JOIN region g ON g.adcode = s.adcode "
-                      "WHERE s.month = :m AND g.prov_adcode = '520000' AND s.r IS NOT NULL", m=month)
+    month = latest_month(demo_db)
+    r = sql(demo_db, "SELECT g.pref_adcode AS area, s.r FROM risk_score s JOIN region g ON g.adcode = s.adcode "
+                     "WHERE s.month = :m AND g.prov_adcode = '520000' AND s.r IS NOT NULL", m=month)
     table = _table(at)
     for area, part in r.groupby("area"):
         # bins as docs/schema.md §8.1 defines them: lower-inclusive, everything below 0.5 in bin 0
@@ -114,11 +101,11 @@ def test_month_from_the_link_shows_that_month(app, demo_db):
 
 
 def test_county_without_children_shows_itself(app, demo_db):
-    month = _latest(demo_db)
-    county = _sql(demo_db, "SELECT s.adcode, g.pref_adcode, g.prov_adcode, COUNT(*) AS n FROM risk_score s "
-                           "JOIN region g ON g.adcode = s.adcode WHERE s.month = :m AND g.level = 3 "
-                           "AND g.pref_adcode <> g.prov_adcode GROUP BY s.adcode, g.pref_adcode, g.prov_adcode "
-                           "ORDER BY n DESC, s.adcode", m=month).iloc[0]
+    month = latest_month(demo_db)
+    county = sql(demo_db, "SELECT s.adcode, g.pref_adcode, g.prov_adcode, COUNT(*) AS n FROM risk_score s "
+                          "JOIN region g ON g.adcode = s.adcode WHERE s.month = :m AND g.level = 3 "
+                          "AND g.pref_adcode <> g.prov_adcode GROUP BY s.adcode, g.pref_adcode, g.prov_adcode "
+                          "ORDER BY n DESC, s.adcode", m=month).iloc[0]
     at = _open(app, prov=county["prov_adcode"], pref=county["pref_adcode"], county=county["adcode"])
     high = _counts_by_child(demo_db, month, "adcode", "s.adcode = :c AND s.tier = '高'", c=county["adcode"])
     assert _table(at).index.tolist() == [county["adcode"]]
@@ -129,10 +116,10 @@ def test_county_without_children_shows_itself(app, demo_db):
 
 
 def test_area_without_households_says_so(app, demo_db):
-    empty = _sql(demo_db, "SELECT g.adcode FROM region g WHERE g.level = 1 AND g.adcode NOT IN "
-                          "(SELECT DISTINCT r.prov_adcode FROM risk_score s JOIN region r ON r.adcode = s.adcode) "
-                          "AND g.adcode NOT LIKE '71%' AND g.adcode NOT LIKE '81%' AND g.adcode NOT LIKE '82%' "
-                          "ORDER BY g.adcode")
+    empty = sql(demo_db, "SELECT g.adcode FROM region g WHERE g.level = 1 AND g.adcode NOT IN "
+                         "(SELECT DISTINCT r.prov_adcode FROM risk_score s JOIN region r ON r.adcode = s.adcode) "
+                         "AND g.adcode NOT LIKE '71%' AND g.adcode NOT LIKE '81%' AND g.adcode NOT LIKE '82%' "
+                         "ORDER BY g.adcode")
     if empty.empty:
         pytest.skip("every province has households in this demo")
     at = _open(app, prov=empty["adcode"].iloc[0])
@@ -148,8 +135,8 @@ def test_deck_is_offline_with_sites_layer(app, demo_db):
     assert "cartocdn" not in raw and "mapbox" not in raw and "http" not in raw
     ids = [layer["id"] for layer in deck["layers"]]
     assert ids[:4] == ["sea", "world", "regions", "boundary-lines"]
-    sites = _sql(demo_db, "SELECT s.name FROM relocation_site s JOIN region g ON g.adcode = s.adcode "
-                          "WHERE g.prov_adcode = '520000'")
+    sites = sql(demo_db, "SELECT s.name FROM relocation_site s JOIN region g ON g.adcode = s.adcode "
+                         "WHERE g.prov_adcode = '520000'")
     if len(sites):
         layer = next(layer for layer in deck["layers"] if layer["id"] == "sites")
         assert sorted(row["title"] for row in layer["data"]) == sorted(sites["name"])
@@ -160,12 +147,12 @@ def test_deck_is_offline_with_sites_layer(app, demo_db):
 
 def test_site_tooltips_equal_sql(app, demo_db):
     at = _open(app)
-    month = _latest(demo_db)
+    month = latest_month(demo_db)
     layer = next(layer for layer in _deck(at)["layers"] if layer["id"] == "sites")
-    expected = _sql(demo_db, "SELECT r.name, COUNT(s.hh_id) AS scored, "
-                             "SUM(CASE WHEN s.tier = '高' THEN 1 ELSE 0 END) AS high "
-                             "FROM relocation_site r LEFT JOIN risk_score s ON s.site_id = r.site_id AND s.month = :m "
-                             "GROUP BY r.name", m=month).set_index("name")
+    expected = sql(demo_db, "SELECT r.name, COUNT(s.hh_id) AS scored, "
+                            "SUM(CASE WHEN s.tier = '高' THEN 1 ELSE 0 END) AS high "
+                            "FROM relocation_site r LEFT JOIN risk_score s ON s.site_id = r.site_id AND s.month = :m "
+                            "GROUP BY r.name", m=month).set_index("name")
     for row in layer["data"]:
         scored, high = expected.at[row["title"], "scored"], expected.at[row["title"], "high"]
         assert row["line3"] == f"高风险户占比：{i18n.fmt_pct(high / scored) if scored else '—'}"
@@ -178,7 +165,7 @@ def test_site_tooltips_equal_sql(app, demo_db):
 def test_invalid_link_values_fall_back_to_defaults(app, demo_db, query):
     at = _open(app, **query)
     assert at.button_group(key="metric").value == "tier_high"
-    assert at.selectbox(key="month").value == str(_latest(demo_db))
+    assert at.selectbox(key="month").value == str(latest_month(demo_db))
     assert at.toggle(key="sites").value is True
     assert "metric" not in at.query_params and "month" not in at.query_params
 

@@ -6,22 +6,18 @@ from __future__ import annotations
 
 import html
 import re
+from functools import partial
 
 import pandas as pd
 import pytest
 from sqlalchemy import text
 
 from safetynet.views import meeting as view
+from tests.support import open_page
 
 PAGE = "pages/meeting.py"
+_open = partial(open_page, page=PAGE)
 ID_NUMBER = re.compile(r"\d{17}[\dX]")
-
-
-def _open(app, **query: str):
-    at = app(**query)
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _html(at) -> str:

@@ -3,42 +3,24 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pandas as pd
 import pytest
-from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from safetynet import i18n
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month
 from safetynet.domain.risk import Flag
+from tests.support import latest_month, one, open_page, sql
 
 PAGE = "pages/migrants.py"
+_open = partial(open_page, page=PAGE, run_home=True)
 SCOPE = {"000000": "1 = 1", "520000": "c.prov_adcode = :r", "441900": "c.pref_adcode = :r"}
-
-
-def _open(app, **query: str) -> AppTest:
-    at = app(**query).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _sql(engine, sql: str, **params) -> pd.DataFrame:
-    return pd.read_sql(text(sql), engine, params=params)
-
-
-def _one(engine, sql: str, **params) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text(sql), params).scalar()
 
 
 def _metric(at: AppTest, starts: str):
     return next(m for m in at.metric if m.label.startswith(starts))
-
-
-def _latest(engine) -> int:
-    return _one(engine, "SELECT MAX(month) FROM risk_score")
 
 
 def _query_for(region: str) -> dict[str, str]:
@@ -51,9 +33,9 @@ def _query_for(region: str) -> dict[str, str]:
 
 
 def _flag_count(engine, flag: int, month: int, region: str) -> int:
-    return _one(engine, "SELECT COUNT(*) FROM risk_score s JOIN household_current c ON c.hh_id = s.hh_id "
-                        f"WHERE s.month = :m AND (s.flags & :bit) <> 0 AND {SCOPE[region]}",
-                m=month, bit=int(flag), r=region)
+    return one(engine, "SELECT COUNT(*) FROM risk_score s JOIN household_current c ON c.hh_id = s.hh_id "
+                       f"WHERE s.month = :m AND (s.flags & :bit) <> 0 AND {SCOPE[region]}",
+               m=month, bit=int(flag), r=region)
 
 
 def test_page_runs_nationally_and_in_english(app):
@@ -71,8 +53,8 @@ def test_page_runs_nationally_and_in_english(app):
 @pytest.mark.parametrize("region", ["000000", "520000", "441900"])
 def test_kpis_equal_flag_counts(app, demo_db, region):
     at = _open(app, **_query_for(region))
-    latest = _latest(demo_db)
-    months = set(_sql(demo_db, "SELECT DISTINCT month FROM risk_score")["month"])
+    latest = latest_month(demo_db)
+    months = set(sql(demo_db, "SELECT DISTINCT month FROM risk_score")["month"])
     returns = [add_months(festival_month(y), 1) for y in SPRING_FESTIVAL]
     post = max(m for m in returns if m in months and m <= latest)
 
@@ -86,8 +68,8 @@ def test_kpis_equal_flag_counts(app, demo_db, region):
 
 def test_not_returned_compares_with_the_previous_festival(app, demo_db):
     at = _open(app)
-    latest = _latest(demo_db)
-    months = set(_sql(demo_db, "SELECT DISTINCT month FROM risk_score")["month"])
+    latest = latest_month(demo_db)
+    months = set(sql(demo_db, "SELECT DISTINCT month FROM risk_score")["month"])
     returns = sorted(m for m in (add_months(festival_month(y), 1) for y in SPRING_FESTIVAL)
                      if m in months and m <= latest)
     assert len(returns) >= 2, "the test demo must span two Spring Festivals"
@@ -99,7 +81,7 @@ def test_not_returned_compares_with_the_previous_festival(app, demo_db):
 
 def _flows_sql(engine, month: int, unit: str, cond: str, region: str) -> pd.DataFrame:
     key = {"province": "{a}.prov_adcode", "prefecture": "COALESCE({a}.pref_adcode, {a}.adcode)"}[unit]
-    return _sql(engine, (
+    return sql(engine, (
         f"SELECT {key.format(a='o')} AS origin, {key.format(a='w')} AS work, COUNT(*) AS workers, "
         "SUM(CASE WHEN o.prov_adcode <> w.prov_adcode THEN 1 ELSE 0 END) AS cross_province "
         "FROM person p JOIN household_current c ON c.hh_id = p.hh_id "
@@ -109,7 +91,7 @@ def _flows_sql(engine, month: int, unit: str, cond: str, region: str) -> pd.Data
 
 
 def _expected_top(engine, flows: pd.DataFrame) -> list[list[str]]:
-    names = _sql(engine, "SELECT adcode, name FROM region").set_index("adcode")["name"]
+    names = sql(engine, "SELECT adcode, name FROM region").set_index("adcode")["name"]
     flows = flows[flows["origin"] != flows["work"]]  # the table lists flows between two areas
     top = flows.sort_values(["workers", "origin", "work"], ascending=[False, True, True]).head(10)
     return [[names[o], names[w], i18n.fmt_count(n), i18n.fmt_count(x)]
@@ -119,7 +101,7 @@ def _expected_top(engine, flows: pd.DataFrame) -> list[list[str]]:
 def _shown_ends(engine, flows: pd.DataFrame, province: str | None) -> pd.DataFrame:
     """Prefecture flows (from persons) with each end as the screen shows it, summed here in pandas: the
     prefecture inside `province`, the province outside it (always the province nationally)."""
-    prov = _sql(engine, "SELECT adcode, prov_adcode FROM region").set_index("adcode")["prov_adcode"]
+    prov = sql(engine, "SELECT adcode, prov_adcode FROM region").set_index("adcode")["prov_adcode"]
 
     def end(code: str) -> str:
         return code if province is not None and prov[code] == province else prov[code]
@@ -135,7 +117,7 @@ def _deck_arcs(at: AppTest) -> list[str]:
 
 def test_top_flows_equal_a_group_by_over_person(app, demo_db):
     at = _open(app)
-    latest = _latest(demo_db)
+    latest = latest_month(demo_db)
     finer = _flows_sql(demo_db, latest, "prefecture", "1 = 1", "000000")
     flows = _shown_ends(demo_db, finer, None)
     assert flows.equals(_shown_ends(demo_db, _flows_sql(demo_db, latest, "province", "1 = 1", "000000"), None))
@@ -152,7 +134,7 @@ def test_national_flows_are_between_provinces(app, demo_db):
     assert at.subheader[1].value == "农民工跨省流向：从来源省到务工省"
     shown = at.dataframe[0].value
     assert (shown["来源地"] != shown["务工地"]).all() and len(shown) == 10
-    provinces = set(_sql(demo_db, "SELECT name FROM region WHERE level = 1")["name"])
+    provinces = set(sql(demo_db, "SELECT name FROM region WHERE level = 1")["name"])
     assert set(shown["来源地"]) | set(shown["务工地"]) <= provinces
     assert (shown["农民工人数"] == shown["其中跨省"]).all()  # between provinces means across provinces
     arcs = _deck_arcs(at)
@@ -164,10 +146,10 @@ def test_national_flows_are_between_provinces(app, demo_db):
 def test_in_a_province_flows_are_its_prefectures_and_other_provinces(app, demo_db):
     at = _open(app, prov="520000")
     assert at.subheader[1].value == "农民工流向：省内按地市，省外按省"
-    finer = _flows_sql(demo_db, _latest(demo_db), "prefecture", "c.prov_adcode = :r", "520000")
+    finer = _flows_sql(demo_db, latest_month(demo_db), "prefecture", "c.prov_adcode = :r", "520000")
     flows = _shown_ends(demo_db, finer, "520000")
     assert at.dataframe[0].value.values.tolist() == _expected_top(demo_db, flows)
-    names = _sql(demo_db, "SELECT adcode, name, level, prov_adcode FROM region").set_index("name")
+    names = sql(demo_db, "SELECT adcode, name, level, prov_adcode FROM region").set_index("name")
     for origin, work in at.dataframe[0].value[["来源地", "务工地"]].itertuples(index=False):
         assert origin != work
         for place in (origin, work):  # a prefecture of 贵州, or a whole other province
@@ -178,8 +160,8 @@ def test_in_a_province_flows_are_its_prefectures_and_other_provinces(app, demo_d
 
 
 def test_flows_respect_a_county_filter(app, demo_db):
-    latest = _latest(demo_db)
-    county = _sql(demo_db, (
+    latest = latest_month(demo_db)
+    county = sql(demo_db, (
         "SELECT c.adcode, g.parent_adcode, g.prov_adcode, COUNT(*) AS n FROM person p "
         "JOIN household_current c ON c.hh_id = p.hh_id JOIN region g ON g.adcode = c.adcode "
         "JOIN region parent ON parent.adcode = g.parent_adcode "
@@ -202,11 +184,11 @@ def test_flows_respect_a_county_filter(app, demo_db):
 
 def test_workplace_table_equals_sql(app, demo_db):
     at = _open(app, prov="520000")
-    expected = _sql(demo_db, (
+    expected = sql(demo_db, (
         "SELECT p.work_place, COUNT(*) AS workers, SUM(CASE WHEN c.tier = '高' THEN 1 ELSE 0 END) AS high "
         "FROM person p JOIN household_current c ON c.hh_id = p.hh_id "
         "WHERE p.is_migrant = :yes AND c.month = :m AND c.prov_adcode = :r GROUP BY p.work_place"),
-        m=_latest(demo_db), r="520000", yes=True).set_index("work_place")
+        m=latest_month(demo_db), r="520000", yes=True).set_index("work_place")
     table = at.dataframe[1].value.set_index("务工地点")
     for place in ("县内", "省内县外", "省外"):
         if place in expected.index:
@@ -242,7 +224,7 @@ def test_a_scoped_user_sees_only_their_region(app, demo_db):
 
     at = _open(app, user=User(user_id=7, username="gz_staff", display_name="贵州工作人员", role="staff",
                               scope="520000"))
-    latest = _latest(demo_db)
+    latest = latest_month(demo_db)
     assert _metric(at, "农民工家庭").value == i18n.fmt_count(_flag_count(demo_db, Flag.MIGRANT, latest, "520000"))
     flows = _shown_ends(demo_db, _flows_sql(demo_db, latest, "prefecture", "c.prov_adcode = :r", "520000"), "520000")
     assert at.dataframe[0].value.values.tolist() == _expected_top(demo_db, flows)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import base64
+from functools import partial
 
-import numpy as np
 import pandas as pd
 import plotly.io as pio
 import pytest
@@ -16,26 +15,11 @@ from safetynet.domain import codes
 from safetynet.domain.months import add_months, first_day
 from safetynet.domain.risk import Flag
 from safetynet.privacy import suppress_small
+from tests.support import latest_month, open_page, plotly_values, sql
 
 PAGE = "pages/sites.py"
+_open = partial(open_page, page=PAGE, run_home=True, reset_lang=True)
 SCOPE_TILES = 5  # the page's first tiles are over all sites in scope; a site's own tiles follow
-
-
-def _open(app, **query: str) -> AppTest:
-    at = app(**query).run()
-    # AppTest re-formats widget values in this process between runs: speak the app's language
-    i18n.set_lang(query.get("lang", "zh"))
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _sql(engine, sql, **params) -> pd.DataFrame:
-    return pd.read_sql(text(sql) if isinstance(sql, str) else sql, engine, params=params)
-
-
-def _latest(engine) -> int:
-    return int(_sql(engine, "SELECT MAX(month) AS m FROM risk_score")["m"].iloc[0])
 
 
 def _scope(region: str) -> str:
@@ -46,7 +30,7 @@ def _per_site(engine, region: str = "000000",
               categories: tuple[str, ...] = tuple(codes.CATEGORIES)) -> pd.DataFrame:
     """Straight from risk_score: each site's households, tiers and jobs in the latest month."""
     cats = ", ".join(f"'{c}'" for c in categories)  # constants from the code list
-    frame = _sql(engine, f"""
+    frame = sql(engine, f"""
         SELECT s.site_id, s.name, COUNT(x.hh_id) AS households,
                SUM(CASE WHEN x.tier = '高' THEN 1 ELSE 0 END) AS high,
                SUM(x.labour) AS labour, SUM(x.employed) AS employed,
@@ -54,7 +38,7 @@ def _per_site(engine, region: str = "000000",
                SUM(CASE WHEN (x.flags & {int(Flag.ASSISTED)}) <> 0 THEN 1 ELSE 0 END) AS assisted
         FROM relocation_site s JOIN region g ON g.adcode = s.adcode
         LEFT JOIN risk_score x ON x.site_id = s.site_id AND x.month = :m AND x.category IN ({cats})
-        WHERE {_scope(region)} GROUP BY s.site_id, s.name ORDER BY s.site_id""", m=_latest(engine), r=region)
+        WHERE {_scope(region)} GROUP BY s.site_id, s.name ORDER BY s.site_id""", m=latest_month(engine), r=region)
     return frame.fillna(0).set_index("site_id")
 
 
@@ -78,13 +62,6 @@ def _metric(at: AppTest, label: str, index: int = 0) -> str:
 
 def _figures(at: AppTest) -> list:
     return [pio.from_json(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def values(array) -> list:
-    """A trace's data as a list (plotly serialises numeric arrays as base64 "bdata")."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
 
 
 @pytest.mark.parametrize("query", [{}, {"prov": "520000"}, {"lang": "en"}, {"pop": "worker"}, {"cat": "R01"}])
@@ -132,8 +109,8 @@ def test_scope_tiles_equal_sql(app, demo_db):
     no_job = _metric(at, "零就业家庭")
     shown = _shown_count(expected["no_job"])
     assert no_job == (f":red[**{shown}**]" if expected["no_job"] > 0 else shown)  # red while above the target 0
-    facts = _sql(demo_db, "SELECT COUNT(*) AS n, SUM(s.people_relocated) AS people FROM relocation_site s "
-                          f"JOIN region g ON g.adcode = s.adcode WHERE {_scope('520000')}", r="520000").iloc[0]
+    facts = sql(demo_db, "SELECT COUNT(*) AS n, SUM(s.people_relocated) AS people FROM relocation_site s "
+                         f"JOIN region g ON g.adcode = s.adcode WHERE {_scope('520000')}", r="520000").iloc[0]
     summary = next(m.value for m in at.markdown if "个安置点" in m.value)
     assert f"**{int(facts['n'])}**个安置点" in summary and f"**{i18n.fmt_count(int(facts['people']))}** 人" in summary
 
@@ -156,23 +133,23 @@ def test_site_detail_from_the_url(app, demo_db):
     assert _metric(at, "高风险户", 0) == _shown_count(row["high"])
     assert _metric(at, "搬迁劳动力就业率", 1) == _pct(row["employed"] / row["labour"])
     # assistance by type: households of the site that received it in the last 12 months ÷ households
-    month = _latest(demo_db)
-    aid = _sql(demo_db, text("""
+    month = latest_month(demo_db)
+    aid = sql(demo_db, text("""
         SELECT a.aid_type, COUNT(DISTINCT a.hh_id) AS n FROM assistance a
         JOIN risk_score x ON x.hh_id = a.hh_id AND x.month = :m AND x.site_id = :s
         WHERE a.delivered_on >= :since AND a.delivered_on < :until GROUP BY a.aid_type""").bindparams(
         bindparam("since", type_=Date), bindparam("until", type_=Date)),
-               m=month, s=site_id, since=first_day(add_months(month, -11)), until=first_day(add_months(month, 1)))
+              m=month, s=site_id, since=first_day(add_months(month, -11)), until=first_day(add_months(month, 1)))
     aid_fig = next(f for f in _figures(at) if f.layout.title.text == "近12个月各类帮扶覆盖")
-    shares = dict(zip(values(aid_fig.data[0].y), values(aid_fig.data[0].x), strict=True))
+    shares = dict(zip(plotly_values(aid_fig.data[0].y), plotly_values(aid_fig.data[0].x), strict=True))
     assert shares == pytest.approx({r.aid_type: r.n / row["households"] for r in aid.itertuples()})
     # risk mix per month: 高/中/低 shares of the site's households
-    tiers = _sql(demo_db, "SELECT tier, COUNT(*) AS n FROM risk_score WHERE site_id = :s AND month = :m GROUP BY tier",
-                 s=site_id, m=month).set_index("tier")["n"]
+    tiers = sql(demo_db, "SELECT tier, COUNT(*) AS n FROM risk_score WHERE site_id = :s AND month = :m GROUP BY tier",
+                s=site_id, m=month).set_index("tier")["n"]
     mix = next(f for f in _figures(at) if f.layout.title.text == "风险等级构成（按月）")
     for trace, tier in zip(mix.data, ("高", "中", "低"), strict=True):
         assert trace.marker.color == codes.TIERS[tier][2]
-        assert values(trace.y)[-1] == pytest.approx(tiers.get(tier, 0) / row["households"])
+        assert plotly_values(trace.y)[-1] == pytest.approx(tiers.get(tier, 0) / row["households"])
 
 
 @pytest.mark.parametrize("query", [{"site": "abc"}, {"site": "99999"}, {"site": "1; DROP TABLE household"},
@@ -185,8 +162,8 @@ def test_invalid_url_values_fall_back(app, query):
 
 
 def test_site_outside_the_region_is_not_opened(app, demo_db):
-    outside = _sql(demo_db, "SELECT s.site_id FROM relocation_site s JOIN region g ON g.adcode = s.adcode "
-                            "WHERE g.prov_adcode <> '520000' ORDER BY s.site_id")["site_id"]
+    outside = sql(demo_db, "SELECT s.site_id FROM relocation_site s JOIN region g ON g.adcode = s.adcode "
+                           "WHERE g.prov_adcode <> '520000' ORDER BY s.site_id")["site_id"]
     at = _open(app, prov="520000", site=str(int(outside.iloc[0])))
     assert at.selectbox(key="site").value == ""
 
@@ -206,7 +183,7 @@ def test_english_site_page(app):
 
 
 def test_region_without_sites_says_so(app, demo_db):
-    provinces = _sql(demo_db, "SELECT DISTINCT g.prov_adcode FROM relocation_site s JOIN region g ON g.adcode = s.adcode")
+    provinces = sql(demo_db, "SELECT DISTINCT g.prov_adcode FROM relocation_site s JOIN region g ON g.adcode = s.adcode")
     empty = next(code for code in ("110000", "310000", "330000") if code not in set(provinces["prov_adcode"]))
     at = _open(app, prov=empty)
     assert [i.value for i in at.info] == ["当前地区没有易地扶贫搬迁安置点的数据。"]

@@ -2,61 +2,44 @@
 
 from __future__ import annotations
 
-import base64
 import json
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from safetynet import i18n
 from safetynet.domain import risk
 from safetynet.domain.months import month_range
 from safetynet.domain.risk import Flag
+from tests.support import open_page, plotly_values, sql
 
 PAGE = "pages/trends.py"
-
-
-def _open(app, **query: str) -> AppTest:
-    at = app(**query)
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _sql(engine, sql: str, **params) -> pd.DataFrame:
-    return pd.read_sql(text(sql), engine, params=params)
-
-
-def _array(value) -> list:
-    """A plotly array from the figure JSON (plotly sends numeric arrays as base64 typed arrays)."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
-    return list(value)
+_open = partial(open_page, page=PAGE)
 
 
 def _traces(at: AppTest, index: int = 0) -> dict[str, list]:
     spec = json.loads(at.get("plotly_chart")[index].proto.spec)
-    return {trace.get("name", ""): _array(trace["y"]) for trace in spec["data"]}
+    return {trace.get("name", ""): plotly_values(trace["y"]) for trace in spec["data"]}
 
 
 def _x(at: AppTest, index: int = 0) -> list:
-    return _array(json.loads(at.get("plotly_chart")[index].proto.spec)["data"][0]["x"])
+    return plotly_values(json.loads(at.get("plotly_chart")[index].proto.spec)["data"][0]["x"])
 
 
 def _months(engine) -> list[int]:
-    frame = _sql(engine, "SELECT MIN(month) AS a, MAX(month) AS b FROM risk_score")
+    frame = sql(engine, "SELECT MIN(month) AS a, MAX(month) AS b FROM risk_score")
     return month_range(int(frame["a"].iloc[0]), int(frame["b"].iloc[0]))
 
 
 def _series(engine, where: str, group: str | None = None, **params) -> pd.DataFrame:
     """COUNT(*) per month (and group) from risk_score joined to region; months × groups, zeros filled."""
     select = f", {group} AS grp" if group else ""
-    frame = _sql(engine, f"SELECT s.month{select}, COUNT(*) AS n "
-                         "FROM risk_score s JOIN region g ON g.adcode = s.adcode "
-                         f"WHERE {where} GROUP BY s.month{', ' + group if group else ''}", **params)
+    frame = sql(engine, f"SELECT s.month{select}, COUNT(*) AS n "
+                        "FROM risk_score s JOIN region g ON g.adcode = s.adcode "
+                        f"WHERE {where} GROUP BY s.month{', ' + group if group else ''}", **params)
     if not group:
         frame["grp"] = ""
     wide = frame.pivot(index="month", columns="grp", values="n").reindex(_months(engine)).fillna(0)
@@ -88,7 +71,7 @@ def test_count_series_equal_sql(app, demo_db, series, where):
 def test_region_split_equals_sql_with_top_areas_and_the_rest(app, demo_db):
     at = _open(app, split="region")
     expected = _series(demo_db, "s.tier = '高'", "g.prov_adcode")
-    names = _sql(demo_db, "SELECT adcode, name FROM region WHERE level = 1").set_index("adcode")["name"]
+    names = sql(demo_db, "SELECT adcode, name FROM region WHERE level = 1").set_index("adcode")["name"]
     shown = _traces(at)
     assert len(shown) <= 9
     other = shown.pop("其他地区", None)
@@ -105,7 +88,7 @@ def test_region_split_equals_sql_with_top_areas_and_the_rest(app, demo_db):
 def test_prefecture_split_inside_a_province(app, demo_db):
     at = _open(app, prov="520000", split="region", series="open_files")
     expected = _series(demo_db, "g.prov_adcode = '520000' AND s.status IN ('在档', '帮扶中')", "g.pref_adcode")
-    names = _sql(demo_db, "SELECT adcode, name FROM region WHERE prov_adcode = '520000'").set_index("name")["adcode"]
+    names = sql(demo_db, "SELECT adcode, name FROM region WHERE prov_adcode = '520000'").set_index("name")["adcode"]
     shown = _traces(at)
     shown.pop("其他地区", None)
     for name, values in shown.items():
@@ -126,7 +109,7 @@ def test_industry_split_equals_sql(app, demo_db):
     for the rest plus 其他行业 (Z) — so the lines still add up to every high-risk worker household."""
     at = _open(app, split="industry", pop="worker")
     expected = _series(demo_db, "s.tier = '高' AND s.category LIKE 'W%'", "COALESCE(s.industry_code, 'Z')")
-    names = _sql(demo_db, "SELECT code, name_zh FROM industry").set_index("code")["name_zh"]
+    names = sql(demo_db, "SELECT code, name_zh FROM industry").set_index("code")["name_zh"]
     shown = _traces(at)
     assert len(shown) == 6 and "其他" in shown
     by_name = {names[code]: code for code in expected.columns}
@@ -152,7 +135,7 @@ def test_share_changes_are_percentage_points(app, demo_db):
 
 def test_median_ratio_series_equals_the_fact_tables_histogram(app, demo_db):
     at = _open(app, series="median_r", pop="rural")
-    r = _sql(demo_db, "SELECT month, r FROM risk_score WHERE r IS NOT NULL AND category LIKE 'R%'")
+    r = sql(demo_db, "SELECT month, r FROM risk_score WHERE r IS NOT NULL AND category LIKE 'R%'")
     expected = []
     for _, part in r.groupby("month"):
         bins = np.searchsorted(np.array(risk.R_BIN_EDGES), part["r"].to_numpy(), side="right")
@@ -164,7 +147,7 @@ def test_festival_chart_aligns_each_season_on_its_festival(app, demo_db):
     at = _open(app)
     flagged = _series(demo_db, f"(s.flags & {int(Flag.NOT_RETURNED)}) <> 0")[""]
     festival = json.loads(at.get("plotly_chart")[1].proto.spec)
-    lines = {trace["name"]: dict(zip(_array(trace["x"]), _array(trace["y"]), strict=True))
+    lines = {trace["name"]: dict(zip(plotly_values(trace["x"]), plotly_values(trace["y"]), strict=True))
              for trace in festival["data"]}
     # 2025: festival on 29 Jan (offset 0 = Jan 2025); 2026: 17 Feb (offset 0 = Feb 2026)
     assert lines["2025年（春节1月29日）"][1] == flagged.get(202502, 0)
@@ -180,7 +163,7 @@ def test_migrant_choice_switches_the_festival_chart(app, demo_db):
     flagged = _series(demo_db, f"(s.flags & {int(Flag.WAGE_ARREARS)}) <> 0")[""]
     festival = json.loads(at.get("plotly_chart")[1].proto.spec)
     line = next(trace for trace in festival["data"] if trace["name"].startswith("2026"))
-    assert dict(zip(_array(line["x"]), _array(line["y"]), strict=True))[0] == flagged[202602]
+    assert dict(zip(plotly_values(line["x"]), plotly_values(line["y"]), strict=True))[0] == flagged[202602]
 
 
 @pytest.mark.parametrize("query", [

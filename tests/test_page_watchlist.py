@@ -18,11 +18,7 @@ from safetynet.filters import Filters
 from safetynet.queries import saved_views, watchlist
 from safetynet.queries.watchlist import WatchlistQuery
 from safetynet.views import watchlist as wl_view
-
-
-def _latest(engine) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text("SELECT MAX(month) FROM household_current")).scalar())
+from tests.support import latest_month
 
 
 def _direct(engine, where: str, **params) -> pd.DataFrame:
@@ -49,7 +45,7 @@ CASES = {
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_watchlist_query_equals_direct_sql(demo_db, case):
     kwargs, where = CASES[case]
-    month = _latest(demo_db)
+    month = latest_month(demo_db, "household_current")
     query = WatchlistQuery(**({"filters": Filters(), "level": 0, "month": month} | kwargs))
     expected = _direct(demo_db, f"c.month = :m AND {where}", m=month)
     assert watchlist.count(demo_db, query) == len(expected)
@@ -61,7 +57,7 @@ def test_watchlist_query_equals_direct_sql(demo_db, case):
 
 
 def test_new_since_and_site_and_industry(demo_db):
-    month = _latest(demo_db)
+    month = latest_month(demo_db, "household_current")
     site = pd.read_sql(text("SELECT site_id, COUNT(*) n FROM household_current GROUP BY site_id ORDER BY n DESC"),
                        demo_db).dropna()["site_id"].iloc[0]
     q = WatchlistQuery(Filters(), 0, month, tiers=(), site_id=int(site), industry=None, new_since=month - 2)
@@ -85,7 +81,7 @@ def test_page_shows_masked_rows_in_database_order(app, demo_db):
     at = app(tier="高", sort="r").run()
     at.switch_page("pages/watchlist.py").run()
     assert not at.exception
-    month = _latest(demo_db)
+    month = latest_month(demo_db, "household_current")
     expected = pd.read_sql(text(
         "SELECT h.file_no, p.name FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
         "LEFT JOIN person p ON p.hh_id = c.hh_id AND p.relation = '01' WHERE c.month = :m AND c.tier = '高' "
@@ -103,7 +99,7 @@ def test_url_page_parameter_and_hostile_values(app, demo_db):
     at = app(page="2", tier="高", factor="x' OR '1'='1", sort="<script>").run()
     at.switch_page("pages/watchlist.py").run()
     assert not at.exception
-    month = _latest(demo_db)
+    month = latest_month(demo_db, "household_current")
     expected = pd.read_sql(text("SELECT h.file_no FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
                                 "WHERE c.month = :m AND c.tier = '高' ORDER BY c.score DESC, c.hh_id"),
                            demo_db, params={"m": month})
@@ -114,7 +110,7 @@ def test_url_page_parameter_and_hostile_values(app, demo_db):
 
 
 def test_export_is_masked_headed_and_formula_safe(demo_db):
-    month = _latest(demo_db)
+    month = latest_month(demo_db, "household_current")
     rows = watchlist.export_rows(demo_db, WatchlistQuery(Filters(), 0, month, tiers=("高",)))
     rows.loc[rows.index[0], "area"] = "=HYPERLINK(\"http://evil\")"
     frame = wl_view.export_frame(rows)
@@ -150,7 +146,7 @@ def test_saved_view_reproduces_the_list(app, demo_db):
     at = app(**params).run()
     at.switch_page("pages/watchlist.py").run()
     assert not at.exception
-    month = _latest(demo_db)
+    month = latest_month(demo_db, "household_current")
     expected = _direct(demo_db, f"c.month = :m AND c.prov_adcode = '520000' AND c.tier = '高' AND "
                                 f"(c.flags & {int(Flag.HAS_HELPER)}) = 0", m=month)
     assert len(at.dataframe[0].value) == min(len(expected), 50)

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from safetynet import i18n
 from safetynet.config import REPO_ROOT
 from safetynet.ui.registry import PAGES
+from tests.support import one
 
 APP = str(REPO_ROOT / "app.py")
 
@@ -31,11 +32,6 @@ def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def _sql_one(engine, sql: str, **params) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text(sql), params).scalar()
-
-
 @pytest.mark.parametrize("region", ["000000", "520000", "441900"])
 def test_overview_kpis_equal_sql(app, demo_db, region):
     query = {} if region == "000000" else {"prov": region[:2] + "0000"}
@@ -43,11 +39,11 @@ def test_overview_kpis_equal_sql(app, demo_db, region):
         query["pref"] = region
     at = app(**query).run()
     assert not at.exception
-    latest = _sql_one(demo_db, "SELECT MAX(month) FROM risk_score")
+    latest = one(demo_db, "SELECT MAX(month) FROM risk_score")
     cond = {"000000": "1=1", "520000": "c.prov_adcode = :r", "441900": "c.pref_adcode = :r"}[region]
     base = f"FROM risk_score s JOIN household_current c ON c.hh_id = s.hh_id WHERE s.month = :m AND {cond}"
-    high = _sql_one(demo_db, f"SELECT COUNT(*) {base} AND s.tier = '高'", m=latest, r=region)
-    open_files = _sql_one(demo_db, f"SELECT COUNT(*) {base} AND s.status IN ('在档', '帮扶中')", m=latest, r=region)
+    high = one(demo_db, f"SELECT COUNT(*) {base} AND s.tier = '高'", m=latest, r=region)
+    open_files = one(demo_db, f"SELECT COUNT(*) {base} AND s.status IN ('在档', '帮扶中')", m=latest, r=region)
     assert _metric(at, "高风险户") == i18n.fmt_count(high)
     assert _metric(at, "监测户数") == i18n.fmt_count(open_files)
     assert any(region_name in c.value for c in at.caption
@@ -56,7 +52,7 @@ def test_overview_kpis_equal_sql(app, demo_db, region):
 
 def test_overview_newly_high_list_is_masked_and_correct(app, demo_db):
     at = app().run()
-    latest = _sql_one(demo_db, "SELECT MAX(month) FROM risk_score")
+    latest = one(demo_db, "SELECT MAX(month) FROM risk_score")
     expected = pd.read_sql(text(
         "SELECT h.file_no, p.name FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
         "LEFT JOIN person p ON p.hh_id = c.hh_id AND p.relation = '01' "

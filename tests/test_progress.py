@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -26,118 +24,15 @@ from safetynet.auth import User
 from safetynet.casework import commands as C
 from safetynet.casework.service import execute
 from safetynet.config import REPO_ROOT
-from safetynet.domain import codes, progress
-from safetynet.domain.deadlines import AFTERCARE, DECISION, FOLLOWUP, HOME_CHECK, DeadlineRules
+from safetynet.domain import progress
+from safetynet.domain.deadlines import FOLLOWUP, DeadlineRules
 from safetynet.domain.workdays import WorkCalendar
 from safetynet.filters import Filters
 from safetynet.queries import progress as progress_queries
 from tests.conftest import TEST_ADMIN, db_url, signed_in
+from tests.support import Raw, as_date, card
 
 TODAY = dt.date.today()
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _rows(engine: Engine, sql: str) -> list[dict]:
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(text(sql))]
-
-
-class Raw:
-    """The raw tables, read with plain SELECTs, and the work counted one row and one day at a time."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.calendar = WorkCalendar((_date(r["day"]), r["kind"]) for r in _rows(engine, "SELECT * FROM work_calendar"))
-        self.rules = DeadlineRules((r["adcode"], r["step"], r["amount"], r["unit"])
-                                   for r in _rows(engine, "SELECT * FROM deadline_rule"))
-        self.region = {r["adcode"]: r for r in _rows(engine, "SELECT * FROM region")}
-        self.leads = _rows(engine, "SELECT * FROM lead")
-        self.households = {r["hh_id"]: r for r in _rows(engine, "SELECT hh_id, adcode FROM household")}
-        self.changes: dict[int, list[dict]] = defaultdict(list)
-        for r in _rows(engine, "SELECT * FROM household_status ORDER BY hh_id, changed_on, change_id"):
-            self.changes[r["hh_id"]].append(r)
-        self.visits, self.aids, self.plans = defaultdict(list), defaultdict(list), defaultdict(list)
-        for r in _rows(engine, "SELECT hh_id, followed_on FROM followup"):
-            self.visits[r["hh_id"]].append(_date(r["followed_on"]))
-        for r in _rows(engine, "SELECT hh_id, delivered_on FROM assistance"):
-            self.aids[r["hh_id"]].append(_date(r["delivered_on"]))
-        for r in _rows(engine, "SELECT hh_id, created_at, status FROM plan_item"):
-            if r["status"] != "已取消":
-                self.plans[r["hh_id"]].append(_date(r["created_at"]))
-
-    def group_of(self, county: str, level: int | str, hh_id: int | None = None) -> str | int | None:
-        if level == "household":  # per household (an applicant's lead without a file has none)
-            return hh_id
-        column = {1: "prov_adcode", 2: "pref_adcode", 3: "adcode"}[level]
-        return self.region[county][column]
-
-    def inside(self, county: str, region: str) -> bool:
-        r = self.region[county]
-        return region == "000000" or region in (r["prov_adcode"], r["pref_adcode"], r["adcode"])
-
-    def count(self, region: str, group_level: int | str | None, day: dt.date) -> dict[object, dict[str, float]]:
-        """Every progress column per group (None: the whole region; "household": per hh_id) on `day`."""
-        out: dict[str | None, dict] = defaultdict(lambda: defaultdict(float))
-        days_taken: dict[str | None, list[int]] = defaultdict(list)
-        month_ago = progress.month_before(day)
-        for lead in self.leads:
-            if not self.inside(lead["adcode"], region):
-                continue
-            g = self.group_of(lead["adcode"], group_level, lead["hh_id"]) if group_level else None
-            if group_level == "household" and g is None:
-                continue
-            received, checked, decided = (_date(lead[c]) for c in ("received_on", "checked_on", "decided_on"))
-            if received <= day and (decided is None or decided > day):
-                out[g]["open_leads"] += 1
-                step = DECISION if checked is not None and checked <= day else HOME_CHECK
-                if self.rules.due(lead["adcode"], step, received, self.calendar) < day:
-                    out[g]["overdue_leads"] += 1
-            if decided is not None and month_ago < decided <= day and received <= decided:
-                out[g]["decided_leads"] += 1
-                days_taken[g].append(self.calendar.between(received, decided))
-        for hh_id, changes in self.changes.items():
-            county = self.households[hh_id]["adcode"]
-            if not self.inside(county, region):
-                continue
-            g = self.group_of(county, group_level, hh_id) if group_level else None
-            before = [c for c in changes if _date(c["changed_on"]) <= day]
-            if not before:
-                continue
-            status = before[-1]["to_status"]
-            is_open, eliminated = status in codes.OPEN_STATUSES, status in codes.ELIMINATED_STATUSES
-            if not (is_open or eliminated):
-                continue
-            spell = _date(before[-1]["changed_on"])  # back to the first change of this run of statuses
-            for c in reversed(before[:-1]):
-                if (c["to_status"] in codes.OPEN_STATUSES) != is_open or \
-                        (c["to_status"] in codes.ELIMINATED_STATUSES) != eliminated:
-                    break
-                spell = _date(c["changed_on"])
-            if eliminated and self.rules.due(county, AFTERCARE, spell, self.calendar) < day:
-                continue
-            helped = any(spell <= d <= day for d in self.aids[hh_id])
-            planned = any(spell <= d <= day for d in self.plans[hh_id])
-            if is_open:
-                out[g]["files_open"] += 1
-                out[g]["with_plan"] += planned
-                out[g]["with_aid"] += helped
-                if status == "在档" and not helped:
-                    continue  # first help is due, not a visit
-            out[g]["followed_files"] += 1
-            last = max([d for d in self.visits[hh_id] if d <= day] + [spell])
-            if self.rules.due(county, FOLLOWUP, last, self.calendar) < day:
-                out[g]["overdue_visits"] += 1
-        for g, taken in days_taken.items():
-            out[g]["decision_days"] = statistics.median(taken)
-        return out
 
 
 def _computed(engine: Engine, region: str, level: int, child_level: int, days: list[dt.date]):
@@ -241,22 +136,16 @@ def _open(app, **query: str) -> AppTest:
     return at
 
 
-def _card(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.metric if m.label == label]
-    assert len(found) == 1, (label, [m.label for m in at.metric])
-    return found[0].replace(":red[**", "").replace("**]", "")
-
-
 def test_the_overview_shows_the_work_as_of_today_and_ranks_the_provinces(app, demo_db):
     at = _open(app)
     raw = Raw(demo_db)
     want = raw.count("000000", None, TODAY)[None]
-    assert _card(at, "逾期线索") == f"{int(want['overdue_leads']):,}"
-    assert _card(at, "逾期回访") == f"{int(want['overdue_visits']):,}"
-    assert _card(at, "已落实帮扶的档案") == f"{want['with_aid'] / want['files_open'] * 100:.1f}%"
-    assert _card(at, "有一户一策的档案") == f"{want['with_plan'] / want['files_open'] * 100:.1f}%"
-    assert _card(at, "线索逾期率") == f"{want['overdue_leads'] / want['open_leads'] * 100:.1f}%"
-    assert _card(at, "线索认定用时") == f"{want['decision_days']:.1f}个工作日"
+    assert card(at, "逾期线索") == f"{int(want['overdue_leads']):,}"
+    assert card(at, "逾期回访") == f"{int(want['overdue_visits']):,}"
+    assert card(at, "已落实帮扶的档案") == f"{want['with_aid'] / want['files_open'] * 100:.1f}%"
+    assert card(at, "有一户一策的档案") == f"{want['with_plan'] / want['files_open'] * 100:.1f}%"
+    assert card(at, "线索逾期率") == f"{want['overdue_leads'] / want['open_leads'] * 100:.1f}%"
+    assert card(at, "线索认定用时") == f"{want['decision_days']:.1f}个工作日"
 
     table = next(d.value for d in at.dataframe if "change" in d.value.columns)  # indexed by adcode
     now, before = raw.count("000000", 1, TODAY), raw.count("000000", 1, progress.month_before(TODAY))
@@ -334,7 +223,7 @@ def test_a_follow_up_visit_moves_the_figures_at_the_next_rerun(writable_demo_db,
     target = None
     for hh_id, changes in raw.changes.items():
         if changes[-1]["to_status"] == "帮扶中":
-            spell = _date(changes[-1]["changed_on"])
+            spell = as_date(changes[-1]["changed_on"])
             last = max([d for d in raw.visits[hh_id] if d <= TODAY] + [spell])
             county = raw.households[hh_id]["adcode"]
             if raw.rules.due(county, FOLLOWUP, last, raw.calendar) < TODAY:
@@ -352,11 +241,11 @@ def test_a_follow_up_visit_moves_the_figures_at_the_next_rerun(writable_demo_db,
     at.session_state["auth"] = signed_in(engine, TEST_ADMIN)
     at.run()
     assert not at.exception
-    assert _card(at, "逾期回访") == f"{int(before['overdue_visits']):,}"
+    assert card(at, "逾期回访") == f"{int(before['overdue_visits']):,}"
     execute(engine, staff, C.LogFollowup(hh_id, TODAY, "入户", "回访人员", "情况稳定", int(version)), TODAY)
     at.run()
     assert not at.exception
-    assert _card(at, "逾期回访") == f"{int(before['overdue_visits']) - 1:,}"
+    assert card(at, "逾期回访") == f"{int(before['overdue_visits']) - 1:,}"
 
 
 def test_a_rate_over_a_few_leads_is_listed_marked_and_not_ranked():

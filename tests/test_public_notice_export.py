@@ -25,7 +25,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import text
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -37,16 +36,12 @@ from safetynet.domain import codes
 from safetynet.i18n.en import EN
 from safetynet.views.casework import GENERIC_REASON
 from tests.conftest import TEST_ADMIN, db_url, signed_in
+from tests.support import sql
 
 NOTICE_DEMO = DemoConfig(households=600, months=18, seed=5)  # its loop leaves several files in notice
 HEADINGS = ("户主姓名", "村（社区）", "类别", "公示理由", "公示截止")
 TITLE = "风险消除公示名单"
 SUBSET_TAG = re.compile(rb"/BaseFont\s*/([A-Z]{6})\+")
-
-
-def sql(engine, query: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
 
 
 def masked(name: str) -> str:

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from safetynet.ui.registry import PAGES
-from tests.security.test_stored_text import _nodes, _strings
+from tests.support import proto_strings, tree_nodes
 
 ALLOWED = {
     "English", "Language",  # the language switcher: "语言 Language" / "English", meant for readers of either
@@ -42,11 +42,11 @@ def _words(text: str) -> set[str]:
 
 def _shown_strings(at) -> list[tuple[str, str]]:
     out = []
-    for node in _nodes(at._tree):
+    for node in tree_nodes(at._tree):
         proto, kind = getattr(node, "proto", None), getattr(node, "type", "")
         if proto is None or not hasattr(proto, "ListFields") or kind in CHART_TYPES or kind == "arrow_data_frame":
             continue
-        for where, value in _strings(proto):
+        for where, value in proto_strings(proto):
             if where.endswith("shortcut") and (value in KEY_CAPS or len(value) == 1):
                 continue
             if not {*where.split(".")} & NOT_SHOWN_FIELDS:

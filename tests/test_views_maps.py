@@ -232,4 +232,4 @@ def test_area_table_is_worst_first_without_repeating_the_metric():
     assert table.loc["522600", "high_share"] == pytest.approx(40.0)  # percent
     coverage = maps.area_table(rows, "assist_cov")
     assert coverage.index[0] == "522600" and coverage["value"].iloc[0] == pytest.approx(50.0)  # lowest first
-    assert maps.area_table_config("tier_high", 2)["name"]["label"] == "地市"
+    assert maps.area_table_config("tier_high", 2)["name"].label == "地市"

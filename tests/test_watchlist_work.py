@@ -2,7 +2,7 @@
 
 - 逾期未办 and 无一户一策 select exactly the households a row-by-row walk over the raw tables finds overdue
   (a lead's step or a visit past its deadline, in working days) or open without a plan today
-  (tests.test_progress.Raw, the same walk the overview's KPI cards are checked against);
+  (tests.support.Raw, the same walk the overview's KPI cards are checked against);
 - 我负责的 and 待审批消除 equal plain SQL over household, lead and elimination_request;
 - on screen the filters come from the URL (?work=), combine with the tiers, and show the same households;
 - 分派档案 on the household file gives the file to a staff member of the county: audited, scoped, versioned,
@@ -16,7 +16,6 @@ import re
 
 import pandas as pd
 import pytest
-from sqlalchemy import text
 
 from safetynet import i18n
 from safetynet.auth import SYSTEM, create_user
@@ -30,22 +29,14 @@ from safetynet.queries import watchlist
 from safetynet.queries.casework import calendar_rows, deadline_rows
 from safetynet.queries.watchlist import EXPORT_LIMIT, WatchlistQuery
 from tests.conftest import db_url, open_screen
-from tests.test_progress import Raw
+from tests.support import Raw, latest_month, sql
 
 TODAY = dt.date.today()
 
 
-def _sql(engine, query: str, **params) -> pd.DataFrame:
-    with engine.connect() as conn:
-        return pd.read_sql(text(query), conn, params=params)
-
-
-def _latest(engine) -> int:
-    return int(_sql(engine, "SELECT MAX(month) AS m FROM household_current")["m"].iloc[0])
-
-
 def _listed(engine, filters: Filters, level: int, **kwargs) -> set[int]:
-    query = WatchlistQuery(filters, level, _latest(engine), tiers=(), page_size=EXPORT_LIMIT, **kwargs)
+    query = WatchlistQuery(filters, level, latest_month(engine, "household_current"), tiers=(), page_size=EXPORT_LIMIT,
+                           **kwargs)
     rows = watchlist.page(engine, query)
     assert watchlist.count(engine, query) == len(rows)
     return {int(h) for h in rows["hh_id"]}
@@ -70,8 +61,8 @@ def test_overdue_and_no_plan_select_what_a_row_by_row_walk_finds(demo_db, where)
     raw = Raw(demo_db)
     region, level = ("000000", 0)
     if where == "province":
-        region, level = _sql(demo_db, "SELECT g.prov_adcode AS p FROM household h JOIN region g ON g.adcode = h.adcode "
-                                      "GROUP BY g.prov_adcode ORDER BY COUNT(*) DESC")["p"].iloc[0], 1
+        region, level = sql(demo_db, "SELECT g.prov_adcode AS p FROM household h JOIN region g ON g.adcode = h.adcode "
+                                     "GROUP BY g.prov_adcode ORDER BY COUNT(*) DESC")["p"].iloc[0], 1
     filters = Filters(region=region, scope="000000")
     counted = raw.count(region, "household", TODAY)
     overdue = {hh for hh, c in counted.items() if c["overdue_leads"] + c["overdue_visits"] > 0}
@@ -86,12 +77,12 @@ def test_overdue_and_no_plan_select_what_a_row_by_row_walk_finds(demo_db, where)
 
 
 def test_assigned_to_me_and_awaiting_approval_equal_plain_sql(demo_db):
-    me = _sql(demo_db, "SELECT assignee FROM household WHERE assignee IS NOT NULL GROUP BY assignee "
-                       "ORDER BY COUNT(*) DESC, assignee")["assignee"].iloc[0]
-    mine = set(_sql(demo_db, "SELECT hh_id FROM household WHERE assignee = :me UNION "
-                             "SELECT hh_id FROM lead WHERE assignee = :me AND status <> '已办结' AND hh_id IS NOT NULL",
-                    me=me)["hh_id"].astype(int))
-    pending = set(_sql(demo_db, "SELECT hh_id FROM elimination_request WHERE status = '待审批'")["hh_id"].astype(int))
+    me = sql(demo_db, "SELECT assignee FROM household WHERE assignee IS NOT NULL GROUP BY assignee "
+                      "ORDER BY COUNT(*) DESC, assignee")["assignee"].iloc[0]
+    mine = set(sql(demo_db, "SELECT hh_id FROM household WHERE assignee = :me UNION "
+                            "SELECT hh_id FROM lead WHERE assignee = :me AND status <> '已办结' AND hh_id IS NOT NULL",
+                   me=me)["hh_id"].astype(int))
+    pending = set(sql(demo_db, "SELECT hh_id FROM elimination_request WHERE status = '待审批'")["hh_id"].astype(int))
     assert mine and pending, "the demo needs assigned files and pending eliminations"
     everyone = _listed(demo_db, Filters(), 0)
     assert _listed(demo_db, Filters(), 0, work=("mine",), me=me) == mine & everyone
@@ -113,11 +104,11 @@ def test_the_page_filters_overdue_high_and_medium_from_the_url(app, demo_db):
     at.switch_page("pages/watchlist.py").run()
     assert not at.exception
     assert at.session_state["work"] == ["overdue"]
-    month = _latest(demo_db)
+    month = latest_month(demo_db, "household_current")
     counted = Raw(demo_db).count("000000", "household", TODAY)
     overdue = {hh for hh, c in counted.items() if c["overdue_leads"] + c["overdue_visits"] > 0}
-    expected = _sql(demo_db, "SELECT c.hh_id, h.file_no FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
-                             "WHERE c.month = :m AND c.tier IN ('高', '中') ORDER BY c.score DESC, c.hh_id", m=month)
+    expected = sql(demo_db, "SELECT c.hh_id, h.file_no FROM household_current c JOIN household h ON h.hh_id = c.hh_id "
+                            "WHERE c.month = :m AND c.tier IN ('高', '中') ORDER BY c.score DESC, c.hh_id", m=month)
     expected = expected[expected["hh_id"].isin(overdue)]
     assert len(expected) > 0
     assert list(at.dataframe[0].value["file_no"]) == list(expected["file_no"].head(50))
@@ -142,8 +133,8 @@ def test_the_filters_read_in_english(app):
 @pytest.fixture
 def county_world(writable_demo_db, monkeypatch):
     engine = writable_demo_db
-    counts = _sql(engine, "SELECT adcode, COUNT(*) AS n FROM household WHERE status IN ('在档', '帮扶中') "
-                          "GROUP BY adcode ORDER BY n DESC, adcode")
+    counts = sql(engine, "SELECT adcode, COUNT(*) AS n FROM household WHERE status IN ('在档', '帮扶中') "
+                         "GROUP BY adcode ORDER BY n DESC, adcode")
     county, other = counts["adcode"].iloc[0], counts["adcode"].iloc[1]
     staff = create_user(engine, "wl_staff", "pw-wl-staff-1", "staff", county, display_name="县工作人员", actor=SYSTEM)
     outsider = create_user(engine, "wl_other", "pw-wl-other-1", "staff", other, display_name="邻县人员", actor=SYSTEM)
@@ -155,9 +146,9 @@ def county_world(writable_demo_db, monkeypatch):
 
 def test_assigning_a_file_on_screen_puts_it_under_assigned_to_me(county_world):
     engine, staff = county_world["engine"], county_world["staff"]
-    hh = _sql(engine, "SELECT h.hh_id, h.file_no, h.assignee, h.row_version FROM household h "
-                      "JOIN household_current c ON c.hh_id = h.hh_id "
-                      "WHERE h.adcode = :county AND h.status = '帮扶中' ORDER BY h.hh_id", county=county_world["county"])
+    hh = sql(engine, "SELECT h.hh_id, h.file_no, h.assignee, h.row_version FROM household h "
+                     "JOIN household_current c ON c.hh_id = h.hh_id "
+                     "WHERE h.adcode = :county AND h.status = '帮扶中' ORDER BY h.hh_id", county=county_world["county"])
     target = hh[hh["assignee"].fillna("") != staff.username].iloc[0]
     before = _listed(engine, Filters(), 0, work=("mine",), me=staff.username)
     assert int(target["hh_id"]) not in before
@@ -169,10 +160,10 @@ def test_assigning_a_file_on_screen_puts_it_under_assigned_to_me(county_world):
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("档案已分派给" in s.value for s in at.success), [s.value for s in at.success]
 
-    row = _sql(engine, "SELECT assignee, row_version FROM household WHERE hh_id = :h", h=int(target["hh_id"])).iloc[0]
+    row = sql(engine, "SELECT assignee, row_version FROM household WHERE hh_id = :h", h=int(target["hh_id"])).iloc[0]
     assert row["assignee"] == staff.username and int(row["row_version"]) == int(target["row_version"]) + 1
-    audit_row = _sql(engine, "SELECT user_name, detail FROM audit_log WHERE action = 'casework' AND target = :t "
-                             "ORDER BY audit_id DESC", t=f"hh:{int(target['hh_id'])}").iloc[0]
+    audit_row = sql(engine, "SELECT user_name, detail FROM audit_log WHERE action = 'casework' AND target = :t "
+                            "ORDER BY audit_id DESC", t=f"hh:{int(target['hh_id'])}").iloc[0]
     assert audit_row["user_name"] == staff.username and "AssignFile" in audit_row["detail"]
     assert staff.username in audit_row["detail"]
 
@@ -186,18 +177,18 @@ def test_assigning_a_file_on_screen_puts_it_under_assigned_to_me(county_world):
 
 def test_assigning_a_file_refuses_outsiders_stale_forms_and_closed_files(county_world):
     engine, staff, outsider = county_world["engine"], county_world["staff"], county_world["outsider"]
-    hh = _sql(engine, "SELECT hh_id, row_version FROM household WHERE adcode = :county AND status = '帮扶中' "
-                      "ORDER BY hh_id", county=county_world["county"]).iloc[0]
+    hh = sql(engine, "SELECT hh_id, row_version FROM household WHERE adcode = :county AND status = '帮扶中' "
+                     "ORDER BY hh_id", county=county_world["county"]).iloc[0]
     hh_id, seen = int(hh["hh_id"]), int(hh["row_version"])
-    audited = int(_sql(engine, "SELECT COUNT(*) AS n FROM audit_log")["n"].iloc[0])
+    audited = int(sql(engine, "SELECT COUNT(*) AS n FROM audit_log")["n"].iloc[0])
     with pytest.raises(OutOfScope):  # a neighbour county's staff cannot reach the file, whatever the id says
         execute(engine, outsider, C.AssignFile(hh_id, outsider.username, seen))
     with pytest.raises(CaseworkRefused, match="不是该区县范围内在岗的工作人员"):  # nor be given it
         execute(engine, staff, C.AssignFile(hh_id, outsider.username, seen))
     with pytest.raises(Conflict):
         execute(engine, staff, C.AssignFile(hh_id, staff.username, seen - 1))
-    assert _sql(engine, "SELECT row_version FROM household WHERE hh_id = :h", h=hh_id)["row_version"].iloc[0] == seen
-    assert int(_sql(engine, "SELECT COUNT(*) AS n FROM audit_log")["n"].iloc[0]) == audited
+    assert sql(engine, "SELECT row_version FROM household WHERE hh_id = :h", h=hh_id)["row_version"].iloc[0] == seen
+    assert int(sql(engine, "SELECT COUNT(*) AS n FROM audit_log")["n"].iloc[0]) == audited
 
     execute(engine, staff, C.AssignFile(hh_id, staff.username, seen))
     with pytest.raises(CaseworkRefused, match="已由"):
@@ -208,9 +199,9 @@ def test_an_eliminated_file_scoring_high_reads_as_a_relapse_warning(demo_db):
     """Issue 11: files out of risk that score 高 are 返贫预警, not one more 高 file; open files keep their tier."""
     from safetynet.views import watchlist as wl_view
 
-    month = _latest(demo_db)
+    month = latest_month(demo_db, "household_current")
     rows = watchlist.page(demo_db, WatchlistQuery(Filters(), 0, month, tiers=("高",), page_size=EXPORT_LIMIT))
-    status = _sql(demo_db, "SELECT hh_id, status FROM household").set_index("hh_id")["status"]
+    status = sql(demo_db, "SELECT hh_id, status FROM household").set_index("hh_id")["status"]
     eliminated = rows["hh_id"].map(status).isin(["风险消除", "已解困", "已脱困"]).to_numpy()
     assert eliminated.any() and (~eliminated).any(), "the demo needs both kinds among its 高 files"
     shown = wl_view.display_frame(rows)

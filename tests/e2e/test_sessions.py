@@ -1,6 +1,7 @@
 """Staying signed in, in real Chromium (issue 12 §1, issue 17 §5): a reload and a new tab keep the session,
 another browser does not get it, an edited cookie or one signed under another server's key signs nobody in,
-sign-out and a disabled account end it, and an unattended meeting screen expires (its slide timer is not use). The server runs with a one-minute session for the last one."""
+sign-out and a disabled account end it, and an unattended meeting screen expires (its slide timer is not use).
+The server runs with a one-minute session for the last one."""
 
 from __future__ import annotations
 

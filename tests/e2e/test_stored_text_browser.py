@@ -17,7 +17,7 @@ from safetynet.bench.server import start_server
 from safetynet.db import dispose, get_engine, migrate
 from safetynet.demo.generate import DemoConfig, generate
 from tests.e2e.conftest import open_page
-from tests.security.test_stored_text import IMG, IP, LINK, hostile, poison
+from tests.support_text import IMG, IP, LINK, hostile, poison
 
 pytestmark = pytest.mark.e2e
 USER, PASSWORD = "poison_e2e", "poison-password-1"

@@ -35,6 +35,7 @@ from safetynet.queries import audit_log, data_health
 from safetynet.views import audit_log as audit_view
 from safetynet.views import users as users_view
 from tests.conftest import _new_url, db_url
+from tests.support import one
 
 PROVINCE = "520000"
 OTHER_PROVINCE = "440000"
@@ -44,11 +45,6 @@ PASSWORD = "scope-test-2026"
 def rows(engine, sql: str, **params) -> list:
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(sql), params)]
-
-
-def one(engine, sql: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(sql), params).scalar()
 
 
 def account(engine, username: str) -> dict:

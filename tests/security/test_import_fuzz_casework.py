@@ -17,21 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 import time
 
 import pytest
 
 from safetynet.ingest import FileError, import_file
 from safetynet.ingest.samples import csv_bytes, example_rows
-from tests.test_ingest_integrity_text import LOG_TABLES, table_hashes
+from tests.support import CJK, LOG_TABLES, table_hashes
 
 SEED = 17
 FILES_PER_KIND = 20
 TIME_CAP_SECONDS = 120  # per backend: a slow importer fails here rather than slowing CI unnoticed
 TODAY = dt.date(2026, 11, 28)
 KINDS = ("leads", "calendar", "deadline_rules")
-CJK = re.compile(r"[\u4e00-\u9fff]")
 HOSTILE = ("\x00", "\u202e", "\x07", "=HYPERLINK(\"http://198.51.100.7\")", "![x](http://198.51.100.7/p.png)",
            "9" * 40, "-1", "2026-02-30", "１２３", "'; DROP TABLE household; --", "", " ", "NaN", "1e308")
 

@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
 
 from safetynet import auth, sessions
 from safetynet.auth import AuthError
+from tests.support import sql
 
 NOW = dt.datetime(2026, 12, 3, 9, 0)
 IDLE = dt.timedelta(minutes=30)
@@ -27,10 +27,6 @@ def _fresh_backoff(monkeypatch):
         monkeypatch.setattr(auth, name, auth.Throttle(old.free, old.pause, old.longest))
 
 
-def _sql(engine, query: str, **params) -> pd.DataFrame:
-    return pd.read_sql(text(query), engine, params=params)
-
-
 def _user(engine, name="wu", role="staff", scope="520000", password="right-password-1"):
     return auth.create_user(engine, name, password, role, scope, actor=auth.SYSTEM)
 
@@ -39,7 +35,7 @@ def test_a_kept_session_resumes_and_ends_at_idle_sign_out_disable_and_reset(writ
     engine = writable_demo_db
     user = _user(engine)
     epoch = sessions.start(engine, user, TOKEN, NOW)
-    stored = _sql(engine, "SELECT * FROM app_session")
+    stored = sql(engine, "SELECT * FROM app_session")
     assert len(stored) == 1 and TOKEN not in stored.to_string()  # only the cookie's hash is kept
     resumed = sessions.resume(engine, TOKEN, NOW + dt.timedelta(minutes=10), IDLE)
     assert resumed is not None and resumed[0].username == "wu" and resumed[1] == epoch
@@ -47,7 +43,7 @@ def test_a_kept_session_resumes_and_ends_at_idle_sign_out_disable_and_reset(writ
     # used at +10 min (kept at most a minute behind), so +35 is within 30 minutes of use
     assert sessions.resume(engine, TOKEN, NOW + dt.timedelta(minutes=35), IDLE) is not None
     assert sessions.resume(engine, TOKEN, NOW + dt.timedelta(minutes=70), IDLE) is None  # idle too long
-    assert _sql(engine, "SELECT COUNT(*) AS n FROM app_session")["n"].iloc[0] == 0
+    assert sql(engine, "SELECT COUNT(*) AS n FROM app_session")["n"].iloc[0] == 0
 
     sessions.start(engine, user, TOKEN, NOW)
     sessions.end(engine, TOKEN)  # sign-out
@@ -121,7 +117,7 @@ def test_failed_sign_ins_keep_nothing_that_was_typed(empty_db):
         auth.authenticate(empty_db, typed, "x", now=NOW, address="10.0.0.5")
     with pytest.raises(AuthError):
         auth.authenticate(empty_db, "known", typed, now=NOW)
-    rows = _sql(empty_db, "SELECT * FROM audit_log WHERE action = 'sign_in_failed' ORDER BY audit_id")
+    rows = sql(empty_db, "SELECT * FROM audit_log WHERE action = 'sign_in_failed' ORDER BY audit_id")
     assert len(rows) == 2 and typed not in rows.to_string()
     assert rows["user_name"].isna().iloc[0] and rows["user_name"].iloc[1] == "known"  # the account, when one
 
@@ -209,7 +205,7 @@ def test_a_tab_in_use_keeps_its_browser_session_fresh(app, demo_db, monkeypatch)
             clock["now"] += dt.timedelta(seconds=30)
             at.run()
             assert "auth" in at.session_state
-        seen = _sql(demo_db, "SELECT seen_at FROM app_session WHERE user_id = :u", u=user.user_id)["seen_at"]
+        seen = sql(demo_db, "SELECT seen_at FROM app_session WHERE user_id = :u", u=user.user_id)["seen_at"]
         assert pd.Timestamp(seen.iloc[0]) >= pd.Timestamp(start + dt.timedelta(seconds=60))
     finally:
         sessions.end(demo_db, TOKEN)
