@@ -72,7 +72,6 @@ _ALL = (
     Measure("open_files", "监测户数",
             "本月在档或帮扶中的档案户数（不含风险消除后仍在跟踪的户，所以少于评分户数）",
             COUNT, None, "open_files"),
-    Measure("persons", "评分户人口", "本月评分户的家庭人口合计（人）", COUNT, None, "persons"),
     Measure("tier_high", "高风险户", "本月评分为高风险（含硬性触发）的户数，在本月评分户中统计",
             COUNT, True, "tier_high"),
     Measure("tier_mid", "中风险户", "本月评分为中风险的户数，在本月评分户中统计", COUNT, True, "tier_mid"),
@@ -161,7 +160,7 @@ MEASURES: dict[str, Measure] = {m.code: m for m in _ALL}
 
 # Where each measure is shown, in order (screen part → measure codes).
 SCREENS: dict[str, tuple[str, ...]] = {
-    "overview": ("households", "persons", "open_files", "tier_high", "high_share", "newly_high", "assist_cov", "overdue",
+    "overview": ("households", "open_files", "tier_high", "high_share", "newly_high", "assist_cov", "overdue",
                  "helper_cov", "eliminated", "relapsed"),
     "overview_trend": ("open_files", "tier_high"),  # also the meeting screen's trend slide
     # the overview's work row and the regions' ranking (排名), as of today (domain.progress)
@@ -171,7 +170,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "ranking": ("lead_overdue_share", "visit_overdue_share", "decision_days", "plan_share", "aid_share",
                 "overdue_leads", "overdue_visits"),
     "ranking_composite": ("lead_overdue_share", "visit_overdue_share", "decision_days", "plan_share", "aid_share"),
-    "meeting": ("open_files", "persons", "tier_high", "newly_high", "assist_cov", "overdue", "helper_cov", "eliminated",
+    "meeting": ("open_files", "tier_high", "newly_high", "assist_cov", "overdue", "helper_cov", "eliminated",
                 "relapsed"),
     "map": ("tier_high", "high_share", "open_files", "newly_high", "assist_cov", "median_r", "relapsed",
             "not_returned"),

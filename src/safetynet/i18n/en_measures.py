@@ -5,8 +5,6 @@ the screen catalogues; this file holds the definitions written for the list.
 """
 
 EN = {
-    "评分户人口": "People in scored households",
-    "本月评分户的家庭人口合计（人）": "Members of the households scored this month, summed (people)",
     "带 * 的数值基数不足{n}条线索或{n}户：只列出，不参与排名。": "Values marked * rest on fewer than {n} leads or files: listed, not ranked.",
     # labels
     "中风险户": "Medium risk",
