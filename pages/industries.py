@@ -24,7 +24,7 @@ st.subheader(t("各行业监测情况（{month}）", month=i18n.fmt_month(ctx.mo
 if headline := views.industry_headline(table, names):
     st.markdown(headline)
 shown, columns = views.build_industry_table(table, names)
-st.dataframe(shown, hide_index=True, column_config=columns, key="industries_table", placeholder="—")
+st.dataframe(shown, hide_index=True, column_config=widgets.column_config(columns), key="industries_table", placeholder="—")
 st.caption(t("行业帮扶标准系数：1.0 即按当地低保标准（农村监测户为防返贫监测线）认定，1.2 即标准上浮20%。"
              "没有登记行业的农村户计入“其他行业”。"))
 

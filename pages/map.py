@@ -73,7 +73,7 @@ if rows.empty:
     st.info(t("{name}在{month}没有监测户。", name=ctx.region_name(), month=fmt_month(month)))
 else:
     config = {"hide_index": True, "height": maps.table_height(len(rows)),
-              "column_config": maps.area_table_config(metric, ctx.child_level())}
+              "column_config": widgets.column_config(maps.area_table_config(metric, ctx.child_level()))}
     if ctx.child_level() > ctx.level:  # a name (or a row's box) opens that area; a county has nothing below
         st.dataframe(maps.linked_names(table), key=TABLE_KEY, on_select=on_pick,
                      selection_mode=["single-row", "single-cell"], **config)

@@ -54,8 +54,9 @@ def open_clicked_row() -> None:  # a click in the table opens that site below
         st.session_state["site"] = str(shown.index[rows[0]])
 
 
-st.dataframe(shown, hide_index=True, column_config=columns, key="sites_table", on_select=open_clicked_row,
-             selection_mode="single-row", height=views.table_height(len(shown)), placeholder="—")
+st.dataframe(shown, hide_index=True, column_config=widgets.column_config(columns), key="sites_table",
+             on_select=open_clicked_row, selection_mode="single-row", height=views.table_height(len(shown)),
+             placeholder="—")
 st.caption(t("安置点在县以下：少于5户的数字显示为“<5”，不足5户（人）时不计算比率。点选一行可查看该安置点详情。"))
 
 st.subheader(t("安置点详情"))

@@ -41,8 +41,8 @@ widgets.chart(trends.build_series_figure(wide, series, view, title), key="trends
                 config={"displaylogo": False})
 st.caption(t(spec.help))
 st.dataframe(trends.latest_table(wide, series), hide_index=True, key="trends_table",
-             column_config=trends.latest_table_config(int(wide.index[-1]) if not wide.empty else ctx.month,
-                                                      t(trends.SPLIT_HEADERS[split])))
+             column_config=widgets.column_config(trends.latest_table_config(
+                 int(wide.index[-1]) if not wide.empty else ctx.month, t(trends.SPLIT_HEADERS[split]))))
 
 st.subheader(t("农民工返岗：按春节对齐比较"))
 urlstate.seed("migrant", list(trends.MIGRANT_SERIES), "not_returned")

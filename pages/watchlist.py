@@ -1,6 +1,5 @@
 """风险名单 — filter, sort and page the watchlist in the database; open a household's file."""
 
-import math
 from dataclasses import replace
 
 import streamlit as st
@@ -8,7 +7,7 @@ import streamlit as st
 from safetynet import cache, i18n
 from safetynet.i18n import t
 from safetynet.queries import watchlist
-from safetynet.ui import frame, unmask, urlstate
+from safetynet.ui import frame, unmask
 from safetynet.ui import watchlist as controls
 from safetynet.views import watchlist as wl_view
 
@@ -24,12 +23,7 @@ phone = frame.on_phone()
 with st.expander(t("筛选条件"), icon=":material/filter_list:") if phone else st.container():
     query = controls.render_filters(ctx)
 total = cache.load(ctx.url, ctx.version, watchlist.count, query)
-pages = max(1, math.ceil(total / query.page_size))
-if st.session_state.get("wl_query") not in (None, query):  # new filters start again at page 1
-    st.session_state["page"] = "1"
-st.session_state["wl_query"] = query
-urlstate.seed("page", [str(i) for i in range(1, pages + 1)], "1")
-page_no = int(st.session_state["page"])
+page_no, pages = controls.current_page(query, total)
 rows = cache.load(ctx.url, ctx.version, watchlist.page, replace(query, page=page_no))
 
 # the breakdown of the rows listed (it adds up to 共 n 户), not of tiers the filter leaves out
@@ -62,12 +56,7 @@ if event is not None and event.selection.rows:
 how_to_open = t("点一户的“打开一户一档”查看详情。") if phone else t("点击一行打开一户一档。")
 st.caption(how_to_open + ("" if reason else t("姓名、身份证号已脱敏。")))
 
-# st.pagination's own value is a number; mirror it into the URL-bound "page" key
-chosen = st.pagination(pages, default=page_no, key=f"pager_{pages}_{page_no}")
-if str(chosen) != st.session_state["page"]:
-    st.session_state["page"] = str(chosen)
-    st.rerun()
-urlstate.publish("page", st.session_state["page"], "1")
+controls.render_pager(pages, page_no)
 
 controls.render_exports(ctx, query, total, user, unmasked=bool(reason))
 controls.render_saved_views(ctx)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any, TypedDict, cast
 
 import pandas as pd
 import streamlit as st
@@ -28,12 +29,13 @@ from safetynet.casework import commands as C
 from safetynet.db import health
 from safetynet.db.errors import WriteRefused
 from safetynet.domain import codes, lifecycle
+from safetynet.domain.workdays import WorkCalendar
 from safetynet.i18n import t, t_text
 from safetynet.queries import casework as q
 from safetynet.queries import household_file
 from safetynet.text import plain  # stored text shown through markdown (household.py and others import it here)
 from safetynet.ui import downloads, urlstate, widgets
-from safetynet.ui.frame import PageContext
+from safetynet.ui.frame import PageContext, labels_of
 from safetynet.views import casework as view
 from safetynet.views import export_filters
 
@@ -62,7 +64,7 @@ def show_flash() -> None:
         st.success(plain(message), icon=":material/check_circle:")
 
 
-def _submit(url: str, user: User, key: str, build: Callable[[], object], clear: tuple[str, ...] = ()) -> None:
+def _submit(url: str, user: User, key: str, build: Callable[[], C.Command], clear: tuple[str, ...] = ()) -> None:
     """on_click of a form's submit button: build the command from the values the form sent and carry it out.
 
     A callback runs before the script, so the run that follows already shows the new data (the refresh bumped
@@ -131,17 +133,18 @@ def _refused(key: str) -> None:
         st.button(t("刷新"), key=f"{key}_refresh", icon=":material/refresh:")
 
 
-def _button(label: str, ctx: PageContext, key: str, build: Callable[[], object], clear: tuple[str, ...] = (),
-            primary: bool = True, **options: object) -> None:
+def _button(label: str, ctx: PageContext, key: str, build: Callable[[], C.Command], clear: tuple[str, ...] = (),
+            primary: bool = True, icon: str | None = None, disabled: bool = False) -> None:
     st.form_submit_button(label, key=f"{key}_submit", type="primary" if primary else "secondary",
-                          on_click=_submit, args=(ctx.url, ctx.user, key, build, clear), **options)
+                          on_click=_submit, args=(ctx.url, ctx.user, key, build, clear), icon=icon, disabled=disabled)
 
 
-def _value(key: str) -> object:
+def _value(key: str) -> Any:
+    """A form field's value from session state: Any, as each widget keeps its own type (text, date, number)."""
     return st.session_state.get(key)
 
 
-def _choice_label(options: dict) -> object:
+def _choice_label(options: Mapping[str, str]) -> Callable[[str], str]:
     return lambda k: t(k) if i18n.lang() == "zh" or k not in options else options[k]
 
 
@@ -167,9 +170,9 @@ def render_filters() -> tuple[str, bool, bool]:
 
 def load_leads(ctx: PageContext, status: str, mine: bool, overdue: bool) -> pd.DataFrame:
     calendar, rules = cache.load_deadlines(ctx.url, ctx.version)
-    rows = cache.load(ctx.url, ctx.version, q.leads, ctx.filters.scope, ctx.filters.region, ctx.user.username,
-                      status, mine)
-    frame = view.lead_deadlines(rows, calendar, rules, _today(), ctx.user.username)
+    rows: pd.DataFrame = cache.load(ctx.url, ctx.version, q.leads, ctx.filters.scope, ctx.filters.region,
+                                    ctx.me.username, status, mine)
+    frame = view.lead_deadlines(rows, calendar, rules, _today(), ctx.me.username)
     return view.only_overdue(frame) if overdue else frame
 
 
@@ -213,7 +216,7 @@ def pick_lead(ctx: PageContext, frame: pd.DataFrame) -> pd.Series | None:
             st.error(t("没有这条线索，或不在您的管辖范围内"))
         else:
             row = view.lead_deadlines(extra, calendar, cache.load_deadlines(ctx.url, ctx.version)[1], _today(),
-                                      ctx.user.username).iloc[0]
+                                      ctx.me.username).iloc[0]
             options.append(wanted)
             labels[wanted] = view.lead_option(row, _today(), calendar)
     urlstate.seed("lead", options, "")
@@ -226,7 +229,7 @@ def pick_lead(ctx: PageContext, frame: pd.DataFrame) -> pd.Series | None:
         st.error(t("没有这条线索，或不在您的管辖范围内"))
         return None
     _, rules = cache.load_deadlines(ctx.url, ctx.version)
-    return view.lead_deadlines(fresh, calendar, rules, _today(), ctx.user.username).iloc[0]
+    return view.lead_deadlines(fresh, calendar, rules, _today(), ctx.me.username).iloc[0]
 
 
 def render_lead_work(ctx: PageContext, lead: pd.Series) -> None:
@@ -256,24 +259,25 @@ def render_lead_work(ctx: PageContext, lead: pd.Series) -> None:
 
 
 def _assign_form(ctx: PageContext, lead: pd.Series) -> None:
-    staff = cache.load(ctx.url, ctx.version, q.staff_for, str(lead["adcode"]))
+    staff: pd.DataFrame = cache.load(ctx.url, ctx.version, q.staff_for, str(lead["adcode"]))
     names = {r["username"]: view.staff_label(r) for _, r in staff.iterrows()}
     if not names:
         st.caption(t("该区县还没有可分派的工作人员账号。"))
         return
     options = list(names)
-    current = lead["assignee"] if lead["assignee"] in names else (ctx.user.username if ctx.user.username in names
+    current = lead["assignee"] if lead["assignee"] in names else (ctx.me.username if ctx.me.username in names
                                                                     else options[0])
     lead_id, seen = int(lead["lead_id"]), int(lead["row_version"])
     with st.form("cw_assign", border=True):
         st.markdown(f"**{t('分派经办人')}**")
-        st.selectbox(t("经办人"), options, index=options.index(current), key="cw_assign_to", format_func=names.get)
+        st.selectbox(t("经办人"), options, index=options.index(current), key="cw_assign_to",
+                     format_func=labels_of(names))
         _button(t("分派"), ctx, "cw_assign", lambda: C.AssignLead(lead_id, str(_value("cw_assign_to")), seen),
                 primary=False, icon=":material/person_add:")
     _refused("cw_assign")
 
 
-def _due_line(due: object, calendar: object) -> str:
+def _due_line(due: object, calendar: WorkCalendar) -> str:
     """期限 2026年12月1日（逾期1个工作日）, red when overdue (system text only: safe as markdown)."""
     text, _, late = view.deadline_status(view.as_date(due), _today(), calendar)
     line = t("期限 {day}（{status}）", day=view.fmt_day(due), status=text)
@@ -313,7 +317,8 @@ def _uploaded(key: str) -> tuple[C.Attachment, ...]:
 
 def _attachment_list(ctx: PageContext, lead: pd.Series) -> None:
     """The home check's attachments, each downloaded through the audited path (they show the household)."""
-    files = cache.load(ctx.url, ctx.version, q.attachments_of_lead, int(lead["lead_id"]), ctx.filters.scope)
+    files: pd.DataFrame = cache.load(ctx.url, ctx.version, q.attachments_of_lead, int(lead["lead_id"]),
+                                     ctx.filters.scope)
     if not files.empty:
         st.markdown(f"**{t('核实附件')}**")
         _attachment_rows(ctx, files)
@@ -321,7 +326,7 @@ def _attachment_list(ctx: PageContext, lead: pd.Series) -> None:
 
 def render_file_attachments(ctx: PageContext, hh_id: int) -> None:
     """On the household file: every home check's attachments (一户一档 keeps the evidence with the file)."""
-    files = cache.load(ctx.url, ctx.version, q.attachments_of_household, hh_id, ctx.filters.scope)
+    files: pd.DataFrame = cache.load(ctx.url, ctx.version, q.attachments_of_household, hh_id, ctx.filters.scope)
     if not files.empty:
         st.subheader(t("入户核实附件"))
         _attachment_rows(ctx, files)
@@ -425,7 +430,7 @@ def render_new_lead(ctx: PageContext) -> None:
             c3, c4, c5 = st.columns(3)
             c3.text_input(t("申请人姓名"), key="cw_lead_name", max_chars=32)
             c4.text_input(t("联系电话"), key="cw_lead_phone", max_chars=20)
-            c5.selectbox(t("所在区县"), list(counties), key="cw_lead_county", format_func=counties.get)
+            c5.selectbox(t("所在区县"), list(counties), key="cw_lead_county", format_func=labels_of(counties))
             st.text_area(t("线索内容"), key="cw_lead_reason", max_chars=C.TEXT_MAX,
                          placeholder=t("如：突发重病住院，医疗费用高，家中无其他收入"))
             _button(t("登记线索"), ctx, "cw_new_lead", lambda: _new_lead_command(ctx.url, scope),
@@ -436,7 +441,8 @@ def render_new_lead(ctx: PageContext) -> None:
 def render_my_files(ctx: PageContext) -> None:
     """Files assigned to me, what each is due next; a click opens the file."""
     calendar, rules = cache.load_deadlines(ctx.url, ctx.version)
-    files = cache.load(ctx.url, ctx.version, q.my_files, ctx.filters.scope, ctx.filters.region, ctx.user.username)
+    files: pd.DataFrame = cache.load(ctx.url, ctx.version, q.my_files, ctx.filters.scope, ctx.filters.region,
+                                     ctx.me.username)
     st.subheader(t("我负责的档案"))
     if files.empty:
         st.caption(t("还没有分派给您的档案（线索认定纳入监测后，档案归经办人负责）。"))
@@ -452,9 +458,9 @@ def render_my_files(ctx: PageContext) -> None:
 
 def _approvals(ctx: PageContext) -> pd.DataFrame | None:
     """The requests this user may approve; None for a county user (no level below)."""
-    if len(scope_prefix(ctx.user.scope)) >= 6:
+    if len(scope_prefix(ctx.me.scope)) >= 6:
         return None
-    return cache.load(ctx.url, ctx.version, q.approvals, ctx.filters.scope, ctx.user.username)
+    return cache.load(ctx.url, ctx.version, q.approvals, ctx.filters.scope, ctx.me.username)
 
 
 def render_approvals_notice(ctx: PageContext) -> None:
@@ -513,7 +519,7 @@ def render_checklist(items: list[tuple[bool, str]]) -> None:
 
 
 def render_public_notice(ctx: PageContext) -> None:
-    rows = cache.load(ctx.url, ctx.version, q.public_notice, ctx.filters.scope, ctx.filters.region)
+    rows: pd.DataFrame = cache.load(ctx.url, ctx.version, q.public_notice, ctx.filters.scope, ctx.filters.region)
     with st.expander(t("公示名单（{n}户公示中）", n=len(rows)), icon=":material/campaign:"):
         if rows.empty:
             st.caption(t("目前没有公示中的风险消除。"))
@@ -522,6 +528,14 @@ def render_public_notice(ctx: PageContext) -> None:
             st.dataframe(table, hide_index=True, key="mw_notice")
             render_notice_downloads(ctx, table)
         st.caption(t("公示名单只列脱敏姓名、村（社区）、类别和概括理由，不含身份证号、电话、银行账号、健康或残疾情况。"))
+
+
+class NoticeDetail(TypedDict):
+    """What the export's audit row records besides its format (notice_export's keyword arguments)."""
+    rows: int
+    region: str
+    scope: str
+    filters: str
 
 
 def render_notice_downloads(ctx: PageContext, table: pd.DataFrame) -> None:
@@ -536,7 +550,7 @@ def render_notice_downloads(ctx: PageContext, table: pd.DataFrame) -> None:
     # its one filter is the region (named in the document's lines); the audit row keeps it in Chinese
     filters = export_filters.in_chinese(
         lambda: export_filters.filters_text(export_filters.describe_region(ctx.regions, ctx.filters.region)))
-    detail = dict(rows=len(table), region=ctx.filters.region, scope=ctx.filters.scope, filters=filters)
+    detail = NoticeDetail(rows=len(table), region=ctx.filters.region, scope=ctx.filters.scope, filters=filters)
     refused = health.problem(engine)  # an export must be recorded: refused while the database cannot take it
     if refused is not None:
         st.error(t("无法导出：{reason}", reason=refused.localized()))
@@ -565,6 +579,7 @@ def notice_export(engine, user: str | None, doc: view.NoticeDocument, fmt: str, 
 
     def build() -> bytes:
         if fmt == "pdf":
+            assert font is not None  # the PDF button is drawn only when a font was found
             data = pdf_doc.render(doc.title, doc.lines, [doc.table], font=font, fine_print=doc.fine_print,
                                   page_label=page_label, author=user)
         else:
@@ -588,13 +603,13 @@ def render_file_work(ctx: PageContext, hh_id: int, info: pd.Series, pairs: pd.Da
                           last_followup, aid_count, rules, calendar, today)
     if due is not None:
         st.markdown(t("**下一步**：{what}", what=plain(view.next_visit_text(due, today, calendar))))
-    leads = cache.load(ctx.url, ctx.version, q.open_leads_of, hh_id, ctx.filters.scope)
+    leads: pd.DataFrame = cache.load(ctx.url, ctx.version, q.open_leads_of, hh_id, ctx.filters.scope)
     for _, lead in (leads.iterrows() if ctx.user and ctx.user.may_open("my_work") else ()):
         st.page_link("pages/my_work.py", icon=":material/assignment:", query_params={"lead": str(int(lead["lead_id"]))},
                      label=t("本户有未办结的线索第{n}号（{status}），到待办办理", n=int(lead["lead_id"]),
                              status=t(lead["status"])))
     render_file_attachments(ctx, hh_id)
-    items = cache.load(ctx.url, ctx.version, q.plan_items, hh_id, ctx.filters.scope)
+    items: pd.DataFrame = cache.load(ctx.url, ctx.version, q.plan_items, hh_id, ctx.filters.scope)
     st.subheader(t("一户一策"))
     if items.empty:
         st.warning(t("尚未制定帮扶计划。"))
@@ -614,9 +629,10 @@ def render_file_work(ctx: PageContext, hh_id: int, info: pd.Series, pairs: pd.Da
         st.info(t("档案已{status}，不能再办理。", status=view.status_label(status)))
         return
     pending = items[items["status"] == "待落实"] if not items.empty else items
-    staff = cache.load(ctx.url, ctx.version, q.staff_for, str(info["adcode"]))
+    staff: pd.DataFrame = cache.load(ctx.url, ctx.version, q.staff_for, str(info["adcode"]))
     names = {r["username"]: view.staff_label(r) for _, r in staff.iterrows()}
-    current = cache.load(ctx.url, ctx.version, q.file_assignee, hh_id, ctx.filters.scope)
+    # cache.load returns what q.file_assignee does, typed as object
+    current = cast(str | None, cache.load(ctx.url, ctx.version, q.file_assignee, hh_id, ctx.filters.scope))
     handler = names.get(current, current) if current else t("未分派")
     with st.expander(t("经办人：{who}", who=plain(handler)), icon=":material/person:"):
         _file_assign_form(ctx, hh_id, names, current, seen)
@@ -639,10 +655,11 @@ def _file_assign_form(ctx: PageContext, hh_id: int, names: dict[str, str], curre
         st.caption(t("该区县还没有可分派的工作人员账号。"))
         return
     options = list(names)
-    pick = current if current in names else (ctx.user.username if ctx.user.username in names else options[0])
+    pick = current if current in names else (ctx.me.username if ctx.me.username in names else options[0])
     with st.form("cw_file_assign", border=False):
         st.markdown(f"**{t('分派档案')}**")
-        st.selectbox(t("经办人"), options, index=options.index(pick), key="cw_file_assign_to", format_func=names.get)
+        st.selectbox(t("经办人"), options, index=options.index(pick), key="cw_file_assign_to",
+                     format_func=labels_of(names))
         _button(t("分派"), ctx, "cw_file_assign",
                 lambda: C.AssignFile(hh_id, str(_value("cw_file_assign_to")), seen),
                 primary=False, icon=":material/person_add:")
@@ -675,7 +692,7 @@ def _aid_command(hh_id: int, seen: int) -> C.RecordAid:
 def _aid_form(ctx: PageContext, hh_id: int, seen: int, pending: pd.DataFrame) -> None:
     plans = {"": t("不对应计划")} | {str(int(r["item_id"])): view.plan_option(r) for _, r in pending.iterrows()}
     with st.form("cw_aid", border=False):
-        st.selectbox(t("落实的计划（可选）"), list(plans), key="cw_aid_item", format_func=plans.get)
+        st.selectbox(t("落实的计划（可选）"), list(plans), key="cw_aid_item", format_func=labels_of(plans))
         c1, c2 = st.columns(2)
         c1.selectbox(t("帮扶类型"), list(codes.ASSISTANCE_TYPES), key="cw_aid_type",
                      format_func=_choice_label(codes.ASSISTANCE_TYPES))
@@ -713,7 +730,7 @@ def _helper_forms(ctx: PageContext, hh_id: int, seen: int, pairs: pd.DataFrame) 
     with st.form("cw_unpair", border=False):
         st.markdown(f"**{t('结束结对')}**")
         c1, c2 = st.columns(2)
-        c1.selectbox(t("结对关系"), list(names), key="cw_unpair_id", format_func=names.get)
+        c1.selectbox(t("结对关系"), list(names), key="cw_unpair_id", format_func=labels_of(names))
         c2.date_input(t("结束日期"), value=_today(), max_value=_today(), key="cw_unpair_on", format="YYYY-MM-DD")
         _button(t("结束结对"), ctx, "cw_unpair",
                 lambda: C.EndPairing(hh_id, int(_value("cw_unpair_id")), _value("cw_unpair_on"), seen),
@@ -738,7 +755,7 @@ def _followup_form(ctx: PageContext, hh_id: int, seen: int) -> None:
 
 
 def _elimination(ctx: PageContext, hh_id: int, info: pd.Series, seen: int, check: lifecycle.EliminationCheck) -> None:
-    requests = cache.load(ctx.url, ctx.version, q.requests_of, hh_id, ctx.filters.scope)
+    requests: pd.DataFrame = cache.load(ctx.url, ctx.version, q.requests_of, hh_id, ctx.filters.scope)
     latest = requests.iloc[0] if not requests.empty else None
     if latest is not None and latest["status"] in ("待审批", "公示中", "已退回"):
         st.info(plain(view.request_status_text(latest, _today())))

@@ -8,9 +8,11 @@ directly (AppTest cannot upload files).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypedDict, Unpack, cast
 
 import pandas as pd
 import streamlit as st
@@ -230,7 +232,7 @@ def _render_result(ctx: PageContext, result: ImportResult, user: str | None, fin
     d1, d2, _ = st.columns([1, 1, 3])
     who = user or t("管理员")
     engine = cache.engine(ctx.url)
-    detail = dict(rows=len(rejects), file=result.file_name, batches=list(result.batch_ids), masked=True)
+    detail = RejectsDetail(rows=len(rejects), file=result.file_name, batches=list(result.batch_ids), masked=True)
     with d1:
         downloads.download_button(
             t("下载问题清单（CSV）"), file_name=f"问题清单_{result.file_name}.csv", mime=exports.CSV_MIME,
@@ -244,7 +246,21 @@ def _render_result(ctx: PageContext, result: ImportResult, user: str | None, fin
                           **detail))
 
 
-def audited(engine: Engine, user: str | None, build: Callable[[], bytes], **detail: object) -> Callable[[], bytes]:
+class RejectsDetail(TypedDict, total=False):
+    """What the audit row of a rejects list's download says besides the format (audit.record's detail)."""
+    rows: int
+    file: str
+    batches: list[int]
+    masked: bool
+
+
+class RejectsExport(RejectsDetail, total=False):
+    """`audited`'s detail: the above and the file's format."""
+    format: str
+
+
+def audited(engine: Engine, user: str | None, build: Callable[[], bytes],
+            **detail: Unpack[RejectsExport]) -> Callable[[], bytes]:
     """A rejects list holds (masked) rows of people: its download is an export, recorded before the file is made
     (when the row cannot be written there is no file)."""
     def building() -> bytes:
@@ -261,7 +277,7 @@ def render_templates() -> None:
         c1.markdown(f"**{spec.title if i18n.lang() == 'zh' else spec.title_en}** · {t(spec.description)}")
         for col, fmt in ((c2, "xlsx"), (c3, "csv")):
             with col:  # a template holds no data: not an export
-                downloads.download_button(fmt.upper(), lambda kind=kind, fmt=fmt: template_bytes(kind, fmt), icon=None,
+                downloads.download_button(fmt.upper(), functools.partial(template_bytes, kind, fmt), icon=None,
                                           file_name=templates.file_name(kind, fmt), key=f"da_tpl_{kind}_{fmt}",
                                           mime=exports.XLSX_MIME if fmt == "xlsx" else exports.CSV_MIME)
 
@@ -278,7 +294,7 @@ class Health:
     sources: pd.DataFrame
     batches: pd.DataFrame
     totals: pd.DataFrame
-    dq: dict[str, int]
+    dq: Mapping[str, int]
 
 
 def load_health(ctx: PageContext, today: dt.date | None = None) -> Health:
@@ -288,7 +304,8 @@ def load_health(ctx: PageContext, today: dt.date | None = None) -> Health:
     engine = cache.engine(ctx.url)
     tables = cache.load(ctx.url, ctx.version, data_health.table_freshness, today)
     sources = cache.load(ctx.url, ctx.version, data_health.source_freshness, today)
-    dq = cache.load(ctx.url, ctx.version, data_health.dq_counts, ctx.filters, ctx.level)
+    # cache.load returns what data_health.dq_counts does (a dict[str, int]), typed as object
+    dq = cast(Mapping[str, int], cache.load(ctx.url, ctx.version, data_health.dq_counts, ctx.filters, ctx.level))
     scope = ctx.filters.scope  # the administrator's: only the batches (and rejects) imported inside it
     return Health(view.freshness_frame(tables, data_health.last_imports(engine, scope), today),
                   view.sources_frame(sources), data_health.batches(engine, scope),

@@ -74,7 +74,7 @@ def render(ctx: PageContext, engine: Engine, scopes: list[str]) -> None:
         (st.success if done[0] == "success" else st.error)(done[1])
 
     now = dt.datetime.now()
-    rows = display_tokens.list_tokens(engine, ctx.user)
+    rows = display_tokens.list_tokens(engine, ctx.me)
     if rows:
         st.dataframe(view.tokens_frame(rows, ctx.region_name, now), hide_index=True, key="tokens_table",
                      column_config={k: t(v) for k, v in view.TOKEN_COLUMNS.items()})

@@ -7,7 +7,9 @@ call the cached loaders.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar, cast
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +24,7 @@ from safetynet.i18n import t
 from safetynet.ui import session, urlstate
 
 ALL = ""
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,12 @@ class PageContext:
     level: int  # level of filters.region (0 nation … 3 county)
     regions: pd.DataFrame  # indexed by adcode
     user: User | None = None  # the signed-in user (role, scope)
+
+    @property
+    def me(self) -> User:
+        """The signed-in user, for what acts or reads as them: page_context() stops a page that has none."""
+        assert self.user is not None, "page_context() stops a page without a signed-in user"
+        return self.user
 
     @property
     def unmask_allowed(self) -> bool:
@@ -93,10 +102,17 @@ def language_switch() -> None:
     default = config.get("SAFETYNET_LANG") if config.get("SAFETYNET_LANG") in i18n.LANGS else "zh"
     urlstate.seed("lang", list(i18n.LANGS), default)
     with st.sidebar:
-        choice = st.segmented_control("语言 Language", list(i18n.LANGS), format_func=i18n.LANGS.get, key="lang",
-                                      required=True)
+        choice = st.segmented_control("语言 Language", list(i18n.LANGS), format_func=labels_of(i18n.LANGS),
+                                      key="lang", required=True)
     urlstate.publish("lang", choice, default)
     i18n.set_lang(choice or default)
+
+
+def labels_of(labels: Mapping[K, str]) -> Callable[[K], str]:
+    """A select's format_func for options that are the keys of `labels`. It is `labels.get`, not `labels[k]`:
+    Streamlit also formats the session's value to find it among the options, and a stale value gets None there,
+    not a KeyError. Typed as returning str, which it does for every option."""
+    return cast(Callable[[K], str], labels.get)
 
 
 def database_banner(engine) -> None:

@@ -33,7 +33,8 @@ def pick_household(ctx: PageContext) -> int | None:
     if hh_id is None:
         st.info(t("请从风险名单点击一户，或输入档案编号。"))
         return None
-    if cache.load(ctx.url, ctx.version, household_file.household, hh_id, ctx.filters.scope).empty:
+    household: pd.DataFrame = cache.load(ctx.url, ctx.version, household_file.household, hh_id, ctx.filters.scope)
+    if household.empty:
         st.error(t("没有这户档案，或不在您的管辖范围内。"))
         return None
     return hh_id

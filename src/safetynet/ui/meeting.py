@@ -155,6 +155,7 @@ def legend_html(title: str, items: list[maps.LegendItem]) -> str:
 
 # ---------------------------------------------------------------- slides
 def slide_kpi(ctx: PageContext, theme: str) -> None:
+    assert ctx.month is not None  # pages/meeting.py stops before any slide when no month is scored
     monthly = cache.load(ctx.url, ctx.version, overview.monthly_measures, ctx.filters)
     cards = view.kpi_cards(kpi.build_kpis(monthly, ctx.month, measures.select("meeting")))
     st.markdown(cards_html(cards), unsafe_allow_html=True)
@@ -174,7 +175,7 @@ def slide_map(ctx: PageContext, theme: str) -> None:
 
 def slide_trend(ctx: PageContext, theme: str) -> None:
     c = THEMES[theme]
-    monthly = cache.load(ctx.url, ctx.version, overview.monthly_measures, ctx.filters)
+    monthly: pd.DataFrame = cache.load(ctx.url, ctx.version, overview.monthly_measures, ctx.filters)
     fig = figures.build_trend_figure(monthly.tail(24), measures.codes("overview_trend"),
                                      t("监测户与高风险户趋势"), height=720)
     axis = {"tickfont": {"size": 22, "color": c["fg"]}, "gridcolor": c["line"], "linecolor": c["line"],
@@ -191,7 +192,8 @@ def slide_trend(ctx: PageContext, theme: str) -> None:
 def slide_newly(ctx: PageContext, theme: str) -> None:
     # a wall screen (display token) never lists households, masked or not: counts only
     if st.session_state.get(NAMES) and not (ctx.user and ctx.user.is_display):
-        rows = cache.load(ctx.url, ctx.version, households.newly_high, ctx.filters, ctx.level, ctx.month, view.ROWS)
+        rows: pd.DataFrame = cache.load(ctx.url, ctx.version, households.newly_high, ctx.filters, ctx.level,
+                                        ctx.month, view.ROWS)
         if rows.empty:
             nothing(t("本月无新增高风险户。"))
             return
@@ -209,7 +211,8 @@ def slide_newly(ctx: PageContext, theme: str) -> None:
 
 
 def slide_sites(ctx: PageContext, theme: str) -> None:
-    table = cache.load(ctx.url, ctx.version, site_queries.site_table, ctx.filters, ctx.month)
+    assert ctx.month is not None  # pages/meeting.py stops before any slide when no month is scored
+    table: pd.DataFrame = cache.load(ctx.url, ctx.version, site_queries.site_table, ctx.filters, ctx.month)
     if table is None or table.empty:
         nothing(t("当前地区没有易地扶贫搬迁安置点的数据。"))
         return
@@ -232,6 +235,7 @@ def slide_industries(ctx: PageContext, theme: str) -> None:
 
 
 def slide_migrants(ctx: PageContext, theme: str) -> None:
+    assert ctx.month is not None  # pages/meeting.py stops before any slide when no month is scored
     monthly = cache.load(ctx.url, ctx.version, migrant_queries.monthly_migrant_measures, ctx.filters)
     st.markdown(cards_html(view.kpi_cards(migrant_views.migrant_kpis(monthly, ctx.month))), unsafe_allow_html=True)
     note(t("单位：户。失业、欠薪、未参保在全部本月评分户中统计；春节后未返岗和心理疏导转介只统计有农民工的家庭。"))

@@ -36,5 +36,5 @@ def render_work_progress(ctx: PageContext, today: dt.date | None = None) -> None
     table = view.ranking(children, names, code, today, progress.month_before(today))
     st.markdown(t("**各地区排名**（按{measure}，1为最好）", measure=view.rank_by_label(code)))
     st.dataframe(table, hide_index=True, key="overview_ranking", height=maps.table_height(len(table), 460),
-                 column_config=view.ranking_config(code, child_level))
+                 column_config=widgets.column_config(view.ranking_config(code, child_level)))
     st.caption(view.small_cells_note())

@@ -36,7 +36,11 @@ def _first_run(url: str) -> None:
         n = config.get_int("SAFETYNET_DEMO_HOUSEHOLDS")
         label = t("首次启动：正在生成演示数据（约 {n} 户）", n=n)
         bar = st.progress(0.0, text=label)
-        bootstrap.ensure_ready(engine, progress=lambda done, total: bar.progress(done / total, text=label))
+
+        def show(done: int, total: int) -> None:  # a bootstrap.Progress returns nothing (a lambda gave the bar)
+            bar.progress(done / total, text=label)
+
+        bootstrap.ensure_ready(engine, progress=show)
         bar.empty()
 
 

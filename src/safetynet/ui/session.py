@@ -15,6 +15,7 @@ token checked on every rerun.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import streamlit as st
 from sqlalchemy import Engine
@@ -97,7 +98,13 @@ def _open_display(engine: Engine, token: str) -> User | None:
     return user
 
 
-def _client() -> dict[str, str | None]:
+class Client(TypedDict):
+    """auth.authenticate's keyword arguments for the back-off."""
+    browser: str | None
+    address: str | None
+
+
+def _client() -> Client:
     """Who is trying to sign in, for the back-off: this browser's cookie and the address the server sees."""
     try:
         address = st.context.ip_address

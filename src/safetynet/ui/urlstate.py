@@ -29,7 +29,7 @@ from safetynet.urlparams import Refusal
 
 SHADOW = "_url_"
 # the kind of each URL key that is not a plain code list (those are checked against the widget's options)
-KINDS: dict[str, Callable[[str], object]] = {
+KINDS: dict[str, Callable[[str | None], str | int | Refusal]] = {
     "prov": urlparams.parse_adcode, "pref": urlparams.parse_adcode, "county": urlparams.parse_adcode,
     "site": urlparams.parse_id, "page": urlparams.parse_id, "month": urlparams.parse_month,
     "lead": lambda raw: urlparams.parse_id(raw, urlparams.INVALID_LEAD),
@@ -44,7 +44,7 @@ def refuse(refusal: Refusal) -> None:
 def _from_url(key: str, valid: Collection[str], default: str) -> str:
     """The URL's value of `key` when it is one of `valid` (in its canonical spelling), else `default`."""
     raw = st.query_params.get(key)
-    if raw in valid:
+    if raw is not None and raw in valid:  # None is never one of `valid`
         return raw
     parsed = KINDS[key](raw) if key in KINDS else urlparams.parse_choice(raw, valid)
     if isinstance(parsed, Refusal):
@@ -102,6 +102,7 @@ def publish_flag(key: str, value: bool, default: bool) -> None:
 def seed_many(key: str, valid: Collection[str], default: Sequence[str] = ()) -> None:
     """Like `seed` for multi-selects: ?tier=高&tier=中 (invalid entries dropped)."""
     if key not in st.session_state:
+        raw: list[str] | None
         if key in st.query_params:
             raw = st.query_params.get_all(key)
             if any(isinstance(urlparams.parse_choice(v, valid), Refusal) for v in raw):
@@ -113,7 +114,7 @@ def seed_many(key: str, valid: Collection[str], default: Sequence[str] = ()) -> 
         st.session_state[key] = [v for v in (st.session_state[key] or []) if v in valid]
 
 
-def publish(key: str, value: object, default: object) -> None:
+def publish(key: str, value: object, default: str | Sequence[str]) -> None:
     """Mirror a widget value into the URL (absent when it equals the default) and the shadow copy."""
     st.session_state[SHADOW + key] = list(value) if isinstance(value, (list, tuple)) else value
     if value is None or value == default or value == [] or value == list(default or []):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import urllib.parse
 from collections.abc import Sequence
+from typing import TypedDict, cast
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +22,7 @@ from safetynet.queries import saved_views, watchlist
 from safetynet.queries.watchlist import WatchlistQuery
 from safetynet.ui import downloads, urlstate
 from safetynet.ui.casework import plain
-from safetynet.ui.frame import ALL, PageContext
+from safetynet.ui.frame import ALL, PageContext, labels_of
 from safetynet.views import export_filters
 from safetynet.views import watchlist as wl_view
 
@@ -40,8 +42,8 @@ _factor_label = export_filters.factor_label
 
 def render_filters(ctx: PageContext) -> WatchlistQuery:
     """The watchlist's own filters (the sidebar holds region and category)."""
-    sites = cache.load(ctx.url, ctx.version, watchlist.sites_in_scope, ctx.filters, ctx.level)
-    industries = cache.load(ctx.url, ctx.version, watchlist.industries)
+    sites: pd.DataFrame = cache.load(ctx.url, ctx.version, watchlist.sites_in_scope, ctx.filters, ctx.level)
+    industries: pd.DataFrame = cache.load(ctx.url, ctx.version, watchlist.industries)
     site_names = dict(zip(sites["site_id"].astype(str), sites["name"], strict=True))
     ind_col = "name_zh" if i18n.lang() == "zh" else "name_en"
     ind_names = dict(zip(industries["code"], industries[ind_col], strict=True))
@@ -93,6 +95,7 @@ def render_filters(ctx: PageContext) -> WatchlistQuery:
         sort = st.selectbox(t("排序"), list(SORT_LABELS), key="sort", format_func=lambda k: t(SORT_LABELS[k]))
         urlstate.publish("sort", sort, "score")
 
+    assert ctx.month is not None  # the page stops before its filters when no month is scored yet
     new_since = add_months(ctx.month, -(int(new) - 1)) if new else None
     return WatchlistQuery(
         filters=ctx.filters, level=ctx.level, month=ctx.month, tiers=tuple(tiers or ()),
@@ -109,6 +112,36 @@ def _households_behind(ctx: PageContext, work: tuple[str, ...]) -> tuple[int, ..
         return None
     behind = cache.load_households_behind(ctx.url, ctx.version, ctx.filters, ctx.level, dt.date.today())
     return tuple(sorted(int(h) for h in behind.loc[behind[computed].all(axis=1), "hh_id"]))
+
+
+def current_page(query: WatchlistQuery, total: int) -> tuple[int, int]:
+    """The page of `total` matching households to list, and how many pages there are: (page number, pages).
+
+    The page number lives in the URL-bound "page" key (a string, so ?page=3 reopens the same page and an invalid
+    or too large one falls back to 1). New filters start again at page 1: page 7 of the old list means nothing in
+    the new one (the last query is kept in "wl_query" to notice the change). Seeded here, before the rows are
+    loaded, because the rows depend on it; `render_pager` draws the pager under the table."""
+    pages = max(1, math.ceil(total / query.page_size))
+    if st.session_state.get("wl_query") not in (None, query):  # new filters start again at page 1
+        st.session_state["page"] = "1"
+    st.session_state["wl_query"] = query
+    urlstate.seed("page", [str(i) for i in range(1, pages + 1)], "1")
+    return int(st.session_state["page"]), pages
+
+
+def render_pager(pages: int, page_no: int) -> None:
+    """The pager under the table, mirrored into the URL-bound "page" key `current_page` reads.
+
+    st.pagination's own value is a number, so it cannot be the URL-bound key itself: its choice is copied into
+    "page" and the script reruns, since the rows above were loaded for the old page. Its key names the page count
+    and the page, so that when either changes outside the pager (new filters reset the page to 1 and change the
+    count) a fresh pager starts at the right page instead of keeping its old value. Then the page goes into the
+    URL (absent when it is 1)."""
+    chosen = st.pagination(pages, default=page_no, key=f"pager_{pages}_{page_no}")
+    if str(chosen) != st.session_state["page"]:
+        st.session_state["page"] = str(chosen)
+        st.rerun()
+    urlstate.publish("page", st.session_state["page"], "1")
 
 
 def current_query_string() -> str:
@@ -147,8 +180,13 @@ def _flash(kind: str, text: str) -> None:
     st.session_state["view_flash"] = (kind, text)
 
 
+def _picked_view() -> int:
+    """The view chosen in the list: its select is drawn above the buttons whose callbacks read it."""
+    return cast(int, st.session_state.get("view_pick"))
+
+
 def _open_view(engine, user) -> None:
-    query = saved_views.open_view(engine, st.session_state.get("view_pick"), "watchlist", user)
+    query = saved_views.open_view(engine, _picked_view(), "watchlist", user)
     if query is None:
         _flash("error", t(saved_views.NOT_FOUND))
     else:
@@ -168,7 +206,7 @@ def _save_view(engine, user) -> None:
 
 def _delete_view(engine, user, name: str) -> None:
     try:
-        saved_views.delete_view(engine, st.session_state.get("view_pick"), user)
+        saved_views.delete_view(engine, _picked_view(), user)
     except WriteRefused as exc:
         _flash("error", t("无法删除视图：{reason}", reason=exc.localized()))
     else:
@@ -180,7 +218,7 @@ def render_saved_views(ctx: PageContext) -> None:
     """The user's own views and those shared with them; save (optionally shared in scope), open, delete own.
 
     The buttons act in callbacks, before the script reruns: the list drawn after them is already the new one."""
-    engine, user = cache.engine(ctx.url), ctx.user
+    engine, user = cache.engine(ctx.url), ctx.me
     views = saved_views.list_views(engine, "watchlist", user).set_index("view_id")
     with st.expander(t("已保存的视图"), expanded=False):
         flash = st.session_state.pop("view_flash", None)
@@ -192,7 +230,7 @@ def render_saved_views(ctx: PageContext) -> None:
                 st.caption(t("还没有保存的视图。"))
             else:
                 labels = {int(v.view_id): _view_label(v) for v in views.reset_index().itertuples(index=False)}
-                chosen = st.selectbox(t("打开视图"), list(labels), key="view_pick", format_func=labels.get)
+                chosen = st.selectbox(t("打开视图"), list(labels), key="view_pick", format_func=labels_of(labels))
                 st.button(t("打开"), key="view_open", on_click=_open_view, args=(engine, user))
                 if chosen in views.index and views.at[chosen, "own"]:
                     st.button(t("删除视图"), key="view_delete", on_click=_delete_view,
@@ -228,6 +266,14 @@ def build_export(engine, query: WatchlistQuery, user: str | None, header: str | 
     return exports.to_csv_bytes(frame, header) if fmt == "csv" else exports.to_xlsx_bytes(frame, header)
 
 
+class ExportOptions(TypedDict):
+    """build_export's keyword arguments, the same for both formats."""
+    unmasked: bool
+    view_query: str
+    region: str
+    scope: str
+
+
 def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: str | None,
                    unmasked: bool = False) -> None:
     engine = cache.engine(ctx.url)
@@ -237,8 +283,8 @@ def render_exports(ctx: PageContext, query: WatchlistQuery, total: int, user: st
     industries = cache.load(ctx.url, ctx.version, watchlist.industries)
     # the header in the reader's language, made here: the download callable runs outside this run's language
     header = exports.header_lines(user or t("未登录用户"), what, describe_filters(query, ctx.regions, sites, industries))
-    options = dict(unmasked=unmasked and ctx.unmask_allowed, view_query=view_query, region=ctx.filters.region,
-                   scope=ctx.filters.scope)
+    options = ExportOptions(unmasked=unmasked and ctx.unmask_allowed, view_query=view_query,
+                            region=ctx.filters.region, scope=ctx.filters.scope)
     refused = health.problem(engine)  # an export must be recorded: refused while the database cannot take it
     if refused is not None:
         st.error(t("无法导出：{reason}", reason=refused.localized()))

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Literal, cast
 
 import pandas as pd
 import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
+from streamlit.elements.metric import DeltaColor
 
 from safetynet import i18n, measures
 from safetynet.i18n import t
 from safetynet.ui import frame
 from safetynet.views import figures
+from safetynet.views.columns import Column, ColumnSpec
 from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem
+
+# st.badge's colours (Streamlit names no type for them, as it does DeltaColor for st.metric)
+BadgeColor = Literal["red", "orange", "yellow", "blue", "green", "violet", "gray", "grey", "primary"]
 
 
 def render_kpi_row(kpis: list[Kpi], sparklines: pd.DataFrame | None = None, per_row: int = 7) -> None:
@@ -36,14 +43,15 @@ def render_kpi_row(kpis: list[Kpi], sparklines: pd.DataFrame | None = None, per_
             with col, st.container(border=True, height="stretch", gap="small"):
                 st.metric(
                     t(kpi.title), f":red[**{value}**]" if measures.alarm(spec, kpi.value) else value,
-                    delta=measures.format_delta(kpi.mom, spec.kind), delta_color=measures.delta_colour(spec),
+                    delta=measures.format_delta(kpi.mom, spec.kind),
+                    delta_color=cast(DeltaColor, measures.delta_colour(spec)),  # "normal", "inverse" or "off"
                     delta_description=t("环比") if kpi.mom is not None else None,
                     help=t(spec.help), chart_data=spark, chart_type="line",
                 )
                 yoy = measures.format_delta(kpi.yoy, spec.kind)
                 # no arrow: the sign says the direction and the colour the meaning; "+4.3个百分点" needs the room
                 st.badge(t("同比 {value}", value=yoy if yoy is not None else "—"),
-                         color=measures.change_colour(spec, kpi.yoy))
+                         color=cast(BadgeColor, measures.change_colour(spec, kpi.yoy)))  # "red", "green" or "gray"
 
 
 def render_legend(title: str, items: list[LegendItem]) -> None:
@@ -98,3 +106,26 @@ def chart(fig, key: str, container=st, **options):
         figures.for_phone(fig)
         options["config"] = {**options.get("config", {}), "displayModeBar": False}
     return container.plotly_chart(fig, key=key, **options)
+
+
+def column_config(spec: ColumnSpec) -> dict[str, ColumnConfig | str]:
+    """`st.dataframe`'s column_config for a view's column spec.
+
+    Views describe their tables' columns as plain `Column`s (views/ stays free of Streamlit, see README
+    "Contributing"); this is the one place they become Streamlit objects. A plain string is a header and passes
+    through as it is. Options a kind of column does not have (an alignment on a bar) are not passed on."""
+    return {name: column if isinstance(column, str) else _column(column) for name, column in spec.items()}
+
+
+def _column(c: Column) -> ColumnConfig:
+    if c.kind == "text":
+        return st.column_config.TextColumn(c.label, help=c.help, pinned=c.pinned, width=c.width,
+                                           alignment=c.alignment)
+    if c.kind == "number":
+        return st.column_config.NumberColumn(c.label, help=c.help, pinned=c.pinned, width=c.width,
+                                             alignment=c.alignment, format=c.format, min_value=c.min_value,
+                                             max_value=c.max_value)
+    if c.kind == "progress":
+        return st.column_config.ProgressColumn(c.label, help=c.help, pinned=c.pinned, width=c.width, format=c.format,
+                                               min_value=c.min_value, max_value=c.max_value)
+    return st.column_config.LineChartColumn(c.label, help=c.help, pinned=c.pinned, width=c.width)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -35,6 +36,7 @@ def fmt_day(day: object) -> str:
         day = dt.date.fromisoformat(day[:10])
     if isinstance(day, dt.datetime):
         day = day.date()
+    day = cast(dt.date, day)  # what is left of a stored day: a date
     return f"{day.year}年{day.month}月{day.day}日" if i18n.lang() == "zh" else f"{day.day} {day:%b} {day.year}"
 
 
@@ -98,6 +100,7 @@ def lead_deadlines(leads: pd.DataFrame, calendar: WorkCalendar, rules: DeadlineR
     check_due, decide_due, group, next_left, overdue = [], [], [], [], []
     for row in leads.itertuples(index=False):
         received = as_date(row.received_on)
+        assert received is not None  # lead.received_on is NOT NULL
         check = rules.due(row.adcode, HOME_CHECK, received, calendar)
         decide = rules.due(row.adcode, DECISION, received, calendar)
         check_due.append(check)
@@ -119,8 +122,8 @@ def only_overdue(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["overdue"]].reset_index(drop=True)
 
 
-def _get(row: object, key: str) -> object:
-    """A field of a Series or of an itertuples row."""
+def _get(row: object, key: str) -> Any:
+    """A field of a Series or of an itertuples row (Any: a column's value, whatever the column holds)."""
     return row.get(key) if isinstance(row, pd.Series) else getattr(row, key, None)
 
 
@@ -132,7 +135,8 @@ def subject(row: object) -> str:
     return t_text("申请人 {name}", name=privacy.mask_name(_get(row, "applicant_name")) or "—")  # tables, pickers
 
 
-def owner(row: object) -> str:
+def owner(row: Any) -> str:
+    """Whose the lead is; `row` is an itertuples row of `lead_deadlines` (its fields are the frame's columns)."""
     return {MINE: t("我的"), UNASSIGNED: t("待分派")}.get(row.group, _text(row.assignee_name) or _text(row.assignee))
 
 
@@ -313,7 +317,9 @@ def checklist_items(checklist: object) -> list[tuple[bool, str]]:
     except ValueError:
         return []
     zh = i18n.lang() == "zh"
-    return [(bool(i.get("ok")), str(i.get("text", "")) if zh else CHECK_EN.get(i.get("key"), str(i.get("key"))))
+    # the casework service writes this JSON from lifecycle's conditions: every key is text
+    return [(bool(i.get("ok")),
+             str(i.get("text", "")) if zh else CHECK_EN.get(cast(str, i.get("key")), str(i.get("key"))))
             for i in items if isinstance(i, dict)]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -39,7 +40,7 @@ def _newest_text(value: object) -> str:
     return str(value)[:10]
 
 
-def _freshness_state(days: object) -> str:
+def _freshness_state(days: float | None) -> str:
     if days is None or (isinstance(days, float) and days != days):
         return t("无数据")
     if int(days) < 0:
@@ -120,7 +121,7 @@ def reject_totals_frame(totals: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def dq_items(counts: dict[str, int]) -> list[tuple[str, int, float | None]]:
+def dq_items(counts: Mapping[str, int]) -> list[tuple[str, int, float | None]]:
     """(label, households with the flag, share of households in the filter) per DOMAIN §4 flag."""
     total = counts.get("households", 0)
     out = []

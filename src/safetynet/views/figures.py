@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -65,12 +66,12 @@ def count_step(span: float, ticks: int = COUNT_TICKS) -> int:
     return max(1, int(round(step)))
 
 
-def _finite(values: object) -> list[float]:
+def _finite(values: Iterable[object]) -> list[float]:
     numbers = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
     return [float(v) for v in numbers if pd.notna(v) and math.isfinite(v)]
 
 
-def count_axis(values: object, tickformat: str = ",d") -> dict[str, object]:
+def count_axis(values: Iterable[object], tickformat: str = ",d") -> dict[str, object]:
     """Axis settings for counts: ticks at whole numbers from zero (never "0, 0, 0, 1, 1, 1").
 
     Plotly's own ticks over a range like 0–1.05 fall at 0.2, 0.4, …, which ",d" prints as repeated
@@ -89,7 +90,7 @@ def count_axis(values: object, tickformat: str = ",d") -> dict[str, object]:
     return axis
 
 
-def share_axis(values: object, tickformat: str = ".0%", headroom: float = 1.12) -> dict[str, object]:
+def share_axis(values: Iterable[object], tickformat: str = ".0%", headroom: float = 1.12) -> dict[str, object]:
     """Axis settings for shares (0–1): the axis starts at zero, so 94 % never looks like a collapse.
 
     The top leaves room above the highest value (and is 100 % once values come near it).

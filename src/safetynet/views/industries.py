@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 from plotly.subplots import make_subplots
 
 from safetynet import i18n, measures
 from safetynet.domain import codes
 from safetynet.filters import Filters
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
+from safetynet.views.columns import Column, ColumnSpec
 from safetynet.views.figures import FONT, PALETTE, count_axis, share_axis
 from safetynet.views.sites import GRID, colon, month_ticks, paren
 
@@ -53,7 +53,7 @@ def category_note(filters: Filters) -> str | None:
              category=i18n.label(codes.CATEGORIES[filters.category]))
 
 
-def build_industry_table(table: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, dict[str, object]]:
+def build_industry_table(table: pd.DataFrame, names: dict[str, str]) -> tuple[pd.DataFrame, ColumnSpec]:
     """Industries with households in the month, most households first: (frame indexed by code, column config)."""
     data = with_rates(table.loc[table["households"] > 0]).sort_values(["households", "code"], ascending=[False, True])
     table_codes = measures.codes("industries_table")
@@ -64,10 +64,10 @@ def build_industry_table(table: pd.DataFrame, names: dict[str, str]) -> tuple[pd
     })
     shown.index = data["code"].to_numpy()
     config = {
-        "industry": st.column_config.TextColumn(t("行业"), pinned=True),
+        "industry": Column("text", t("行业"), pinned=True),
         **{code: _column_config(measures.get(code)) for code in table_codes},
-        "line_multiplier": st.column_config.NumberColumn(
-            t("标准系数"), format="%.2f",
+        "line_multiplier": Column(
+            "number", t("标准系数"), format="%.2f",
             help=t("行业困难职工帮扶标准系数：1.0 即当地低保标准（农村监测户为防返贫监测线）")),
     }
     return shown, config
@@ -80,9 +80,9 @@ def _table_column(data: pd.DataFrame, code: str) -> pd.Series:
     return data[code].round(0) if kind == measures.AMOUNT else data[code]
 
 
-def _column_config(spec: measures.Measure) -> object:
+def _column_config(spec: measures.Measure) -> Column:
     fmt = {measures.SHARE: "%.1f%%", measures.RATIO: "%.2f"}.get(spec.kind, "localized")
-    return st.column_config.NumberColumn(t(spec.label), help=t(spec.help), format=fmt)
+    return Column("number", t(spec.label), help=t(spec.help), format=fmt)
 
 
 def industry_headline(table: pd.DataFrame, names: dict[str, str]) -> str | None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-import streamlit as st
 from pydeck.bindings.json_tools import default_serialize
 
 from safetynet import geo, i18n, measures
@@ -28,6 +27,7 @@ from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month
 from safetynet.i18n import t
 from safetynet.measures import Measure
 from safetynet.views import basemap
+from safetynet.views.columns import Column, ColumnSpec
 
 SEQUENTIAL = ((254, 229, 217), (252, 174, 145), (251, 106, 74), (222, 45, 38), (165, 15, 21))
 NO_DATA = basemap.NO_DATA
@@ -209,7 +209,7 @@ def _site_layer(sites: pd.DataFrame) -> pdk.Layer:
 
 
 # ---------------------------------------------------------------- the map
-LAYER_BY_LEVEL = {1: "province", 2: "prefecture", 3: "county"}
+LAYER_BY_LEVEL: dict[int, geo.Level] = {1: "province", 2: "prefecture", 3: "county"}
 
 
 def build_choropleth(values: pd.DataFrame, region: str, level: int, child_level: int, metric_label: str,
@@ -368,20 +368,20 @@ def table_height(rows: int, most: int = 640) -> int:
     return min(38 + 35 * max(rows, 1), most)
 
 
-def _measure_column(spec: Measure, chosen: bool = False) -> object:
+def _measure_column(spec: Measure, chosen: bool = False) -> Column:
     """A table column for a measure: its label and help; shares in % (the chosen one as a bar)."""
     label, help_ = t(spec.label), t(spec.help)
     if spec.kind == measures.SHARE and chosen:
-        return st.column_config.ProgressColumn(label, min_value=0, max_value=100, format="%.1f%%", help=help_)
+        return Column("progress", label, min_value=0, max_value=100, format="%.1f%%", help=help_)
     fmt = {measures.SHARE: "%.1f%%", measures.RATIO: "%.2f", measures.AMOUNT: "%.0f"}.get(spec.kind, "%d")
-    return st.column_config.NumberColumn(label, format=fmt, help=help_)
+    return Column("number", label, format=fmt, help=help_)
 
 
-def area_table_config(metric: str, child_level: int) -> dict:
+def area_table_config(metric: str, child_level: int) -> ColumnSpec:
     """Column configuration (headers in the UI language) for `area_table`; the first column names
     the areas' level (省份 / 地市 / 区县)."""
     return {
-        "name": st.column_config.TextColumn(t(AREA_HEADERS.get(child_level, "地区"))),
+        "name": Column("text", t(AREA_HEADERS.get(child_level, "地区"))),
         "value": _measure_column(MAP_METRICS[metric], chosen=True),
         **{code: _measure_column(measures.get(code)) for code in TABLE_MEASURES if code != metric},
     }

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
 from safetynet import measures
 from safetynet.i18n import t, t_text
 from safetynet.measures import Measure
 from safetynet.views import kpi
+from safetynet.views.columns import Column, ColumnSpec
 from safetynet.views.maps import AREA_HEADERS
 
 WORK_SPECS = measures.select("overview_work")
@@ -124,13 +124,13 @@ def small_cells_note() -> str:
     return t("带 * 的数值基数不足{n}条线索或{n}户：只列出，不参与排名。", n=MIN_BASE)
 
 
-def ranking_config(code: str, child_level: int) -> dict:
+def ranking_config(code: str, child_level: int) -> ColumnSpec:
     rank_help = (t("综合：按{n}项比率各自排名后取平均名次，再排序", n=len(COMPOSITE_CODES)) if code == COMPOSITE
                  else t("按所选指标排名，1为最好"))
     return {
-        "rank": st.column_config.NumberColumn(t("排名"), format="%d", help=rank_help),
-        "name": st.column_config.TextColumn(t(AREA_HEADERS.get(child_level, "地区"))),
-        "change": st.column_config.TextColumn(t("较上月"), help=t("与一个月前同一天的排名相比：▲上升，▼下降")),
-        **{c: st.column_config.TextColumn(t(measures.get(c).label), help=t(measures.get(c).help))
+        "rank": Column("number", t("排名"), format="%d", help=rank_help),
+        "name": Column("text", t(AREA_HEADERS.get(child_level, "地区"))),
+        "change": Column("text", t("较上月"), help=t("与一个月前同一天的排名相比：▲上升，▼下降")),
+        **{c: Column("text", t(measures.get(c).label), help=t(measures.get(c).help))
            for c in RANKING_CODES},
     }

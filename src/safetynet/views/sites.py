@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
-import streamlit as st
 
 from safetynet import geo, i18n, measures
 from safetynet.domain import codes
@@ -24,6 +23,7 @@ from safetynet.measures import Measure
 from safetynet.privacy import SMALL_CELL, suppress_small
 from safetynet.text import figure_text
 from safetynet.views import basemap, maps
+from safetynet.views.columns import Column, ColumnSpec
 from safetynet.views.figures import FONT, PALETTE, share_axis
 
 # Employment rate of relocated labour, national figure for 2022 (DOMAIN §6).
@@ -196,8 +196,8 @@ def _table_column(data: pd.DataFrame, code: str) -> pd.Series:
     return data[code].map(lambda n: ("⚠ " if measures.alarm(spec, n) else "") + count_text(n))
 
 
-def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.DataFrame, dict[str, object]]:
-    """The sortable site table: (frame indexed by site_id, st.column_config mapping)."""
+def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.DataFrame, ColumnSpec]:
+    """The sortable site table: (frame indexed by site_id, its columns' spec)."""
     _, column, ascending = SORTS.get(sort, SORTS[DEFAULT_SORT])
     data = with_rates(table).sort_values([column, "site_id"], ascending=[ascending, True], na_position="last")
     shown = pd.DataFrame({
@@ -212,20 +212,20 @@ def build_site_table(table: pd.DataFrame, sort: str = DEFAULT_SORT) -> tuple[pd.
     })
     shown.index = data["site_id"].to_numpy()
 
-    def measure(code: str) -> object:  # suppressed counts are text ("<5"), right-aligned like numbers
+    def measure(code: str) -> Column:  # suppressed counts are text ("<5"), right-aligned like numbers
         spec = measures.get(code)
         if spec.kind == measures.SHARE:
-            return st.column_config.NumberColumn(t(spec.label), help=t(spec.help), format="%.1f%%")
-        return st.column_config.TextColumn(t(spec.label), help=t(spec.help), alignment="right")
+            return Column("number", t(spec.label), help=t(spec.help), format="%.1f%%")
+        return Column("text", t(spec.label), help=t(spec.help), alignment="right")
 
-    config = {
-        "name": st.column_config.TextColumn(t("安置点"), pinned=True),  # stays in view when scrolled sideways
+    config: dict[str, Column | str] = {
+        "name": Column("text", t("安置点"), pinned=True),  # stays in view when scrolled sideways
         "area": t("所在县"),
-        "site_type": st.column_config.TextColumn(t("安置类型"), width="small"),
-        "households_relocated": st.column_config.NumberColumn(t("搬迁户数"), format="localized"),
-        "people_relocated": st.column_config.NumberColumn(t("搬迁人口"), format="localized"),
-        "workshop_jobs": st.column_config.NumberColumn(t("车间岗位"), format="localized", help=t("帮扶车间岗位数")),
-        "station": st.column_config.TextColumn(t("服务站"), alignment="center", help=t("是否设有工会服务站")),
+        "site_type": Column("text", t("安置类型"), width="small"),
+        "households_relocated": Column("number", t("搬迁户数"), format="localized"),
+        "people_relocated": Column("number", t("搬迁人口"), format="localized"),
+        "workshop_jobs": Column("number", t("车间岗位"), format="localized", help=t("帮扶车间岗位数")),
+        "station": Column("text", t("服务站"), alignment="center", help=t("是否设有工会服务站")),
         **{code: measure(code) for code in measures.SCREENS["sites_table"]},
     }
     return shown, config

@@ -21,6 +21,7 @@ from safetynet.domain.codes import TIERS
 from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month, month_range, months_between
 from safetynet.i18n import fmt_month, t
 from safetynet.measures import Measure, format_value, times_unit
+from safetynet.views.columns import Column, ColumnSpec
 from safetynet.views.figures import FONT, PALETTE, count_axis, share_axis
 
 # The measures the screen plots (definitions: safetynet.measures); codes travel in ?series= and ?migrant=.
@@ -357,14 +358,12 @@ def festival_explanation(aligned: pd.DataFrame, contrast: FestivalContrast | Non
     return text + "\n\n" + example
 
 
-def latest_table_config(month: int, group_header: str) -> dict:
+def latest_table_config(month: int, group_header: str) -> ColumnSpec:
     """Column configuration for `latest_table` (headers in the UI language)."""
-    import streamlit as st  # column configs are plain dicts; imported here to keep the module light
-
     return {
-        "group": st.column_config.TextColumn(group_header),
-        "latest": st.column_config.TextColumn(fmt_month(month)),
-        "mom": st.column_config.TextColumn(t("环比")),
-        "yoy": st.column_config.TextColumn(t("同比")),
-        "spark": st.column_config.LineChartColumn(t("近12个月")),
+        "group": Column("text", group_header),
+        "latest": Column("text", fmt_month(month)),
+        "mom": Column("text", t("环比")),
+        "yoy": Column("text", t("同比")),
+        "spark": Column("line_chart", t("近12个月")),
     }
