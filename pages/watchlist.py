@@ -28,8 +28,7 @@ rows = cache.load(ctx.url, ctx.version, watchlist.page, replace(query, page=page
 
 # the breakdown of the rows listed (it adds up to 共 n 户), not of tiers the filter leaves out
 tiers = cache.load(ctx.url, ctx.version, watchlist.tier_counts, query)
-shown_tiers = [k for k in ("高", "中", "低") if k in (query.tiers or tiers)]
-counts = "，".join(f"{i18n.label(k)} {i18n.fmt_count(tiers.get(k, 0))}" for k in shown_tiers)
+counts = wl_view.tier_breakdown(tiers, query.tiers)
 st.markdown(f"**{t('共 {n} 户', n=i18n.fmt_count(total))}**　{counts}　·　"
             f"{t('第 {p}/{n} 页', p=page_no, n=pages)}")
 

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from safetynet.ui.registry import PAGES
-from tests.support import proto_strings, tree_nodes
+from tests.support import proto_strings, sql, tree_nodes
 
 ALLOWED = {
     "English", "Language",  # the language switcher: "语言 Language" / "English", meant for readers of either
@@ -73,6 +73,41 @@ def test_no_english_words_or_codes_in_the_chinese_ui(app, spec):
                         if not ((where.endswith("options") or where == "table cell") and USERNAMES.match(value))
                         for word in _words(value)})
     assert offenders == [], offenders[:30]
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+MASKED_NAME = re.compile(r"[\u3400-\u9fff]\\?\*+[\u3400-\u9fff]*")  # 张*, 唐\*超: a person, masked
+SWITCHER = {"语言 Language", "中文"}  # the language switcher reads the same in both languages
+
+
+@pytest.fixture
+def data_names(demo_db) -> list[str]:
+    """Names that are data, not UI: places, sites, unions, employers and accounts have Chinese names only."""
+    names = set()
+    for query in ("SELECT name FROM region", "SELECT short_name FROM region", "SELECT name FROM relocation_site",
+                  "SELECT display_name FROM app_user", "SELECT name FROM union_org", "SELECT name FROM employer"):
+        names |= {n for n in sql(demo_db, query).iloc[:, 0].dropna() if n}
+    return sorted(names, key=len, reverse=True)  # longest first: 凌云县 before 凌云
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_no_chinese_ui_text_in_the_english_ui(app, spec, data_names):
+    """Under ?lang=en every label, caption, heading and help is English: what stays Chinese is data (a place, a
+    site, a person's masked name, an account's display name). Table cells and select options are data too."""
+    at = app(lang="en").run()
+    at.switch_page(f"pages/{spec.file}").run()
+    assert not at.exception
+    offenders = []
+    for where, value in _shown_strings(at):
+        if where == "table cell" or where.endswith(("options", "options.content")) or value in SWITCHER:
+            continue
+        rest = MASKED_NAME.sub(" ", value)
+        for name in data_names:
+            if name in rest:
+                rest = rest.replace(name, " ")
+        if CJK.search(rest):
+            offenders.append((where, value[:80]))
+    assert offenders == [], offenders[:20]
 
 
 def test_an_exports_format_in_the_audit_log_reads_as_people_name_it():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pandas as pd
 
 from safetynet import i18n, privacy
@@ -63,3 +65,12 @@ def export_frame(rows: pd.DataFrame, unmasked: bool = False) -> pd.DataFrame:
     shown.insert(4, "head_phone", masked["head_phone"].fillna("").to_numpy())
     labels = column_labels() | {"head_id": t("身份证号"), "head_phone": t("联系电话")}
     return shown.drop(columns=["hh_id"]).rename(columns=labels)
+
+
+def tier_breakdown(counts: Mapping[str, int], chosen: Sequence[str] | None) -> str:
+    """"高 74，中 135" ("High 74, Medium 135" in English): the tiers of the rows listed, in the order 高 中 低 —
+    those the filter chose, or those present — so the parts add up to 共 n 户. The English screen showed "高 74"."""
+    zh = i18n.lang() == "zh"
+    shown = [k for k in ("高", "中", "低") if k in (chosen or counts)]
+    parts = [f"{k if zh else codes.TIERS[k][1]} {i18n.fmt_count(counts.get(k, 0))}" for k in shown]
+    return ("，" if zh else ", ").join(parts)
