@@ -5,7 +5,7 @@ again. Here a sign-in is also kept in `app_session`, under the SHA-256 of the br
 SameSite=Strict cookie (issued by safetynet.downloads.DownloadGuard; the database never holds the cookie).
 A new websocket from that browser finds the row and resumes the session, until one of:
 
-- sign-out (the row is deleted);
+- sign-out (the row is deleted; the browser's other open tabs see that at their next rerun);
 - SAFETYNET_SESSION_MINUTES without use (`seen_at`, kept at most a minute behind so a page view is not a write);
 - the account is disabled or its password reset (`app_user.session_epoch` moves on; checked on every rerun
   of every session, also those that never had a cookie, so a signed-in user who is disabled is out at once).
@@ -77,6 +77,16 @@ def resume(engine: Engine, token: str | None, now: dt.datetime, idle: dt.timedel
         return None
     touch(engine, token, now, row.seen_at)
     return User(int(row.user_id), row.username, row.display_name, row.role, row.scope_adcode), int(row.epoch)
+
+
+def is_kept(engine: Engine, token: str | None, user_id: int) -> bool:
+    """Whether this browser still holds a kept sign-in of this user: checked on every rerun of a tab whose
+    sign-in was kept, so a sign-out in one tab ends the browser's other open tabs at their next step too."""
+    if not token:
+        return False
+    with engine.connect() as conn:
+        found = conn.execute(select(app_session.c.user_id).where(app_session.c.token_hash == token_hash(token))).first()
+    return found is not None and int(found.user_id) == user_id
 
 
 def touch(engine: Engine, token: str | None, now: dt.datetime, seen_at: dt.datetime | None = None) -> None:

@@ -67,6 +67,12 @@ def test_reload_and_new_tab_stay_signed_in_other_browsers_and_sign_out_do_not(sh
         page.locator(SIGN_IN).wait_for(timeout=60_000)
         page.reload()
         assert not _signed_in(page)  # signed out: a reload asks again
+        # the other tab, still open, is signed out at its next step (here: switching the language)
+        tab.locator(".st-key-lang button").last.click()
+        tab.locator(SIGN_IN).wait_for(timeout=60_000)
+        assert tab.get_by_text("You signed out in another tab of this browser.").count() == 1
+        tab.reload()
+        assert not _signed_in(tab)
     finally:
         context.close()
 

@@ -59,6 +59,21 @@ def test_a_kept_session_resumes_and_ends_at_idle_sign_out_disable_and_reset(writ
         assert sessions.current_epoch(engine, user.user_id) != epoch  # the tab's own session ends too
 
 
+def test_a_kept_sign_in_is_seen_by_the_browsers_other_tabs_until_it_ends(writable_demo_db):
+    """What every rerun of a kept tab asks (ui/session.py): the browser's row is still there and still this
+    user's — gone after a sign-out in another tab, or taken over when that tab signed in as someone else."""
+    engine = writable_demo_db
+    wu, li = _user(engine), _user(engine, name="li")
+    assert not sessions.is_kept(engine, None, wu.user_id)  # no cookie: nothing kept
+    sessions.start(engine, wu, TOKEN, NOW)
+    assert sessions.is_kept(engine, TOKEN, wu.user_id)
+    assert not sessions.is_kept(engine, "another-browser-cookie-0123456789", wu.user_id)
+    sessions.start(engine, li, TOKEN, NOW)  # the other tab signed in as li
+    assert not sessions.is_kept(engine, TOKEN, wu.user_id) and sessions.is_kept(engine, TOKEN, li.user_id)
+    sessions.end(engine, TOKEN)  # and signed out
+    assert not sessions.is_kept(engine, TOKEN, li.user_id)
+
+
 def test_a_disabled_account_is_signed_out_at_its_next_rerun(app, demo_db):
     """A signed-in tab (no cookie needed): the next rerun after the account was disabled shows the sign-in
     form with the reason, and no data."""

@@ -60,6 +60,10 @@ def current_user(touch: bool = True) -> User | None:
         sessions.end(engine, downloads.browser())
         st.session_state["auth_ended"] = True
         return None
+    if state and state.get("kept") and not sessions.is_kept(engine, downloads.browser(), state["user"].user_id):
+        st.session_state.pop(KEY, None)  # signed out in another tab of this browser (or signed in as another user)
+        st.session_state["auth_signed_out"] = True
+        return None
     if not state and display_tokens.PARAM in st.query_params:  # a wall screen's link: the token decides
         return _open_display(engine, st.query_params[display_tokens.PARAM])
     if not state:
@@ -68,8 +72,9 @@ def current_user(touch: bool = True) -> User | None:
         if resumed is None:
             return None
         user, epoch = resumed
-        state = st.session_state[KEY] = {"user": user, "epoch": epoch, "at": _now(), "seen": _now()}
+        state = st.session_state[KEY] = {"user": user, "epoch": epoch, "at": _now(), "seen": _now(), "kept": True}
         st.session_state.pop("auth_expired", None)
+        st.session_state.pop("auth_signed_out", None)
     if touch:
         state["seen"] = _now()
         last = state.get("touched")  # when this tab last wrote the browser's seen_at: at most once a minute
@@ -92,7 +97,7 @@ def _open_display(engine: Engine, token: str) -> User | None:
         st.session_state["display_refused"] = (token, plain(exc))
         return None
     st.session_state[KEY] = {"user": user, "display": token_id, "at": _now(), "seen": _now()}
-    for key in ("display_refused", "display_ended", "auth_expired", "auth_ended"):
+    for key in ("display_refused", "display_ended", "auth_expired", "auth_ended", "auth_signed_out"):
         st.session_state.pop(key, None)
     st.session_state["user_name"] = user.username
     return user
@@ -114,11 +119,15 @@ def _client() -> Client:
 
 
 def sign_in_as(engine: Engine, user: User) -> None:
-    epoch = sessions.start(engine, user, downloads.browser(), _now())
-    st.session_state[KEY] = {"user": user, "epoch": epoch, "at": _now(), "seen": _now(), "touched": _now()}
+    browser = downloads.browser()
+    epoch = sessions.start(engine, user, browser, _now())
+    kept = sessions.is_kept(engine, browser, user.user_id)  # False without a cookie or when the row could not be kept
+    st.session_state[KEY] = {"user": user, "epoch": epoch, "at": _now(), "seen": _now(), "touched": _now(),
+                             "kept": kept}
     st.session_state["user_name"] = user.username
     st.session_state.pop("auth_expired", None)
     st.session_state.pop("auth_ended", None)
+    st.session_state.pop("auth_signed_out", None)
 
 
 def sign_out(engine: Engine) -> None:
@@ -148,6 +157,8 @@ def sign_in_screen(engine: Engine) -> None:
         st.warning(t("账号已停用或密码已重置，请重新登录。"))
     elif st.session_state.get("auth_expired"):
         st.warning(t("登录已超时，请重新登录。"))
+    elif st.session_state.get("auth_signed_out"):
+        st.info(t("已在本浏览器的其他标签页退出登录。"))
     if refused := st.session_state.get("display_refused"):  # a wall screen's link that no longer opens
         st.error(refused[1], icon=":material/tv_off:")
     elif st.session_state.get("display_ended"):
