@@ -16,14 +16,31 @@ PALETTE = ("#1f5fa8", "#c62828", "#ef8f00", "#2e7d32", "#6a3d9a", "#00838f", "#8
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
-def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+def house_layout(fig: go.Figure, title: str, height: int, *, top: int = 50, title_size: int = 18,
+                 legend_left: bool = False, hovermode: str | None = "x unified") -> go.Figure:
+    """The house style of a chart: title top left, a horizontal legend above the plot (at the right, or at the
+    left where a long title leaves no room), the project's font. One place, so every screen's charts agree."""
+    legend = ({"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0} if legend_left
+              else {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0})
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 18}},
-        height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        font={"family": FONT, "size": 14},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
-        hovermode="x unified",
+        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": title_size}},
+        height=height, margin={"l": 10, "r": 10, "t": top, "b": 10},
+        font={"family": FONT, "size": 14}, legend=legend,
     )
+    if hovermode is not None:
+        fig.update_layout(hovermode=hovermode)
+    return fig
+
+
+def panels_layout(fig: go.Figure, height: int, *, top: int, font_size: int, hovermode: str) -> go.Figure:
+    """Side-by-side panels (make_subplots) sharing one legend above them: the panel titles (annotations) sit
+    between the legend and the plots, so the legend goes higher than a single chart's."""
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": top, "b": 10}, font={"family": FONT, "size": font_size},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.12, "xanchor": "left", "x": 0.0},
+        hovermode=hovermode,
+    )
+    fig.update_annotations(font={"size": 15})
     return fig
 
 
@@ -40,7 +57,7 @@ def build_trend_figure(frame: pd.DataFrame, codes: list[str], title: str, height
     plotted = [y for trace in fig.data for y in trace.y]
     fig.update_yaxes(**(share_axis(plotted) if percent else count_axis(plotted)), gridcolor="rgba(128,128,128,0.25)")
     fig.update_xaxes(type="category", tickangle=0, tickmode="array", tickvals=month_ticks(x))
-    return _layout(fig, title, height)
+    return house_layout(fig, title, height)
 
 
 MAX_MONTH_TICKS = 5  # "2026年10月" is ~85 px: five fit the half-width chart of a 1366 px laptop without touching

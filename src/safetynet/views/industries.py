@@ -16,7 +16,7 @@ from safetynet.domain import codes
 from safetynet.filters import Filters
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
 from safetynet.views.columns import Column, ColumnSpec
-from safetynet.views.figures import FONT, PALETTE, count_axis, share_axis
+from safetynet.views.figures import FONT, PALETTE, count_axis, panels_layout, share_axis
 from safetynet.views.sites import GRID, colon, month_ticks, paren
 
 MIN_FOR_RATE = 20  # without a focus, a rate line needs this many households a month on average
@@ -179,13 +179,7 @@ def build_industry_trend_figure(monthly: pd.DataFrame, names: dict[str, str], fo
         axis = share_axis(plotted) if percent else count_axis(plotted)
         fig.update_yaxes(**axis, gridcolor=GRID, row=1, col=col)
         fig.update_xaxes(type="category", tickvals=month_ticks(x, 8), tickangle=0, row=1, col=col)
-    fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10}, font={"family": FONT, "size": 13},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.12, "xanchor": "left", "x": 0.0},
-        hovermode="x unified",
-    )
-    fig.update_annotations(font={"size": 15})
-    return fig
+    return panels_layout(fig, height, top=80, font_size=13, hovermode="x unified")
 
 
 def build_region_figure(children: pd.DataFrame, industry: str, limit: int = 20, height: int = 420) -> go.Figure | None:

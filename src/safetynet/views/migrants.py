@@ -18,7 +18,7 @@ from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month,
 from safetynet.i18n import fmt_count, fmt_month, fmt_pct, t, t_text
 from safetynet.measures import Measure
 from safetynet.views import basemap, maps
-from safetynet.views.figures import FONT, count_axis
+from safetynet.views.figures import count_axis, panels_layout
 from safetynet.views.kpi import Kpi
 from safetynet.views.maps import LegendItem, view_for
 from safetynet.views.sites import paren
@@ -171,13 +171,7 @@ def build_festival_figure(aligned: pd.DataFrame, height: int = 380) -> go.Figure
                      range=[min(OFFSETS) - 0.4, max(OFFSETS) + 0.4], tickangle=0)
     for col, column in enumerate(series, start=1):  # households: whole-number ticks from zero, per panel
         fig.update_yaxes(**count_axis(aligned[column]), gridcolor="rgba(128,128,128,0.25)", row=1, col=col)
-    fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 70, "b": 10}, font={"family": FONT, "size": 14},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.12, "xanchor": "left", "x": 0.0},
-        hovermode="closest",
-    )
-    fig.update_annotations(font={"size": 15})
-    return fig
+    return panels_layout(fig, height, top=70, font_size=14, hovermode="closest")
 
 
 # ---------------------------------------------------------------- flows

@@ -24,7 +24,7 @@ from safetynet.privacy import SMALL_CELL, suppress_small
 from safetynet.text import figure_text
 from safetynet.views import basemap, maps
 from safetynet.views.columns import Column, ColumnSpec
-from safetynet.views.figures import FONT, PALETTE, share_axis
+from safetynet.views.figures import PALETTE, house_layout, share_axis
 
 # Employment rate of relocated labour, national figure for 2022 (DOMAIN §6).
 NATIONAL_EMPLOYMENT_RATE = 0.945
@@ -250,12 +250,7 @@ def month_ticks(labels: list[str], every: int = 6) -> list[str]:
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 17}},
-        height=height, margin={"l": 10, "r": 10, "t": 56, "b": 10}, font={"family": FONT, "size": 14},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
-    )
-    return fig
+    return house_layout(fig, title, height, top=56, title_size=17, hovermode=None)
 
 
 def _benchmark(fig: go.Figure, horizontal: bool) -> None:

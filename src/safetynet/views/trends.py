@@ -22,7 +22,7 @@ from safetynet.domain.months import SPRING_FESTIVAL, add_months, festival_month,
 from safetynet.i18n import fmt_month, t
 from safetynet.measures import Measure, format_value, times_unit
 from safetynet.views.columns import Column, ColumnSpec
-from safetynet.views.figures import FONT, PALETTE, count_axis, share_axis
+from safetynet.views.figures import PALETTE, count_axis, house_layout, share_axis
 
 # The measures the screen plots (definitions: safetynet.measures); codes travel in ?series= and ?migrant=.
 SERIES: dict[str, Measure] = {m.code: m for m in measures.select("trends")}
@@ -151,14 +151,7 @@ def _axis(fig: go.Figure, kind: str, view: str) -> None:
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 18}},
-        height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10},
-        font={"family": FONT, "size": 14},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
-        hovermode="x unified",
-    )
-    return fig
+    return house_layout(fig, title, height, top=80, legend_left=True)  # a title with its subtitle line
 
 
 def series_title(spec: Measure, view: str, split: str, where: str) -> str:
