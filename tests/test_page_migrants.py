@@ -228,3 +228,18 @@ def test_a_scoped_user_sees_only_their_region(app, demo_db):
     assert _metric(at, "农民工家庭").value == i18n.fmt_count(_flag_count(demo_db, Flag.MIGRANT, latest, "520000"))
     flows = _shown_ends(demo_db, _flows_sql(demo_db, latest, "prefecture", "c.prov_adcode = :r", "520000"), "520000")
     assert at.dataframe[0].value.values.tolist() == _expected_top(demo_db, flows)
+
+
+def test_counselling_counts_only_households_that_consented(app, demo_db):
+    """心理疏导转介 counts a household only with its recorded consent (DOMAIN §3 H): a referral stored without it
+    is not counted. The demo has referrals on both sides, so the count tells them apart."""
+    latest = latest_month(demo_db)
+    referred = sql(demo_db, """
+        SELECT s.hh_id, MAX(CASE WHEN h.psych_consent THEN 1 ELSE 0 END) AS consent
+        FROM risk_score s JOIN household h ON h.hh_id = s.hh_id JOIN person p ON p.hh_id = s.hh_id
+        WHERE s.month = :m AND p.is_migrant AND p.birth_year >= 1980 AND p.work_place IN ('省内县外', '省外')
+          AND p.counselling_referred
+        GROUP BY s.hh_id""", m=latest)
+    assert (referred["consent"] == 0).any() and (referred["consent"] == 1).any()
+    at = _open(app)
+    assert _metric(at, "心理疏导转介（新生代农民工）").value == i18n.fmt_count(int((referred["consent"] == 1).sum()))

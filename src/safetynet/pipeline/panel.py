@@ -190,7 +190,10 @@ def score_month(panel: Panel, t: int, lines: LineInputs) -> pd.DataFrame:
     set_flag(panel.months_out[rows, t] > 0, Flag.OUT_OF_WORK)
     set_flag(panel.arrears[rows, t], Flag.WAGE_ARREARS)
     set_flag(hh["platform_uninsured"].to_numpy(dtype=bool), Flag.PLATFORM_UNINSURED)
-    set_flag(hh["newgen_counselling"].to_numpy(dtype=bool), Flag.COUNSELLING)
+    # counted only with recorded consent (DOMAIN §3 H), as factor H is: a referral stored without it was counted
+    # in the migrants' 心理疏导转介 although the template says it is not recorded
+    set_flag(hh["newgen_counselling"].to_numpy(dtype=bool) & hh["psych_consent"].to_numpy(dtype=bool),
+             Flag.COUNSELLING)
     school_pressure = hh["dropout"].to_numpy(dtype=bool) | hh["yinxue_event"].to_numpy(dtype=bool) | (
         (scored["reason_bits"].to_numpy() & int(risk.Reason.D_SCHOOL)) != 0)
     set_flag(hh["school_child"].to_numpy(dtype=bool) & school_pressure, Flag.SCHOOL_RISK)
