@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow.compute as pc
 from sqlalchemy import BindParameter, Connection, Table, bindparam, func, select, text
 
+from safetynet.db import chunks
 from safetynet.db.schema import (
     assistance,
     helper,
@@ -157,27 +158,24 @@ class Context:
 
 
 def read_in(conn: Connection, stmt, column, values: Iterable, chunk: int | None = None) -> pd.DataFrame:
-    """`stmt WHERE column IN values`, in chunks (the bound-parameter limit), as one frame."""
-    values = list(values)
+    """`stmt WHERE column IN values`, in chunks (the bound-parameter limit, see db.chunks), as one frame."""
     if chunk is None:
         import sqlite3
 
         old = conn.dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 32)
         chunk = IN_CHUNK if old else IN_CHUNK_LARGE
-    frames = []
     param: BindParameter[Any] = bindparam("vals", expanding=True)
-    for start in range(0, len(values), chunk):
-        part = values[start:start + chunk]
-        rows = conn.execute(stmt.where(column.in_(param)), {"vals": part})
-        keys = list(rows.keys())
-        # the driver's plain tuples, column by column: building a frame from SQLAlchemy Row objects is much slower
-        raw = rows.cursor.fetchall() if rows.cursor is not None else []
-        rows.close()
-        frames.append(_columns_frame(raw, keys))
-    if not frames:
-        rows = conn.execute(stmt.where(column.in_(param)), {"vals": []})
-        return pd.DataFrame(columns=list(rows.keys()))
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return chunks.read_in(conn, stmt.where(column.in_(param)), list(values), param="vals", chunk=chunk,
+                          reader=_cursor_frame)
+
+
+def _cursor_frame(conn: Connection, stmt, params: dict[str, Any]) -> pd.DataFrame:
+    rows = conn.execute(stmt, params)
+    keys = list(rows.keys())
+    # the driver's plain tuples, column by column: building a frame from SQLAlchemy Row objects is much slower
+    raw = rows.cursor.fetchall() if rows.cursor is not None else []
+    rows.close()
+    return _columns_frame(raw, keys)
 
 
 def _columns_frame(raw: Sequence[Sequence[Any]], keys: list[str]) -> pd.DataFrame:

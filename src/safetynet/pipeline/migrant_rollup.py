@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, bindparam, text
 
+from safetynet.db import chunks
 from safetynet.domain.lines import NATION
 
 # Sparse refreshes above this share of all leaf regions rebuild everything: one pass over the persons
@@ -115,14 +116,12 @@ _COUNTS = ["workers", "cross_province", "in_high", "uninsured"]
 
 def _leaf_frame(conn: Connection, counties: list[str]) -> pd.DataFrame:
     """The leaf rows of `counties`, their flows named at the nation's level (provinces, as _WIDER_ROWS does)."""
-    parts = [pd.read_sql(text(
+    return chunks.read_in(conn, text(
         "SELECT m.category, m.month, COALESCE(ro.prov_adcode, m.origin) AS origin, "
         "COALESCE(rw.prov_adcode, m.work) AS work, m.work_place, m.workers, m.cross_province, m.in_high, "
         "m.uninsured FROM rollup_migrant m LEFT JOIN region ro ON ro.adcode = m.origin "
-        "LEFT JOIN region rw ON rw.adcode = m.work WHERE m.is_leaf = :yes AND m.adcode IN :codes")
-        .bindparams(bindparam("codes", expanding=True)), conn, params={"yes": True, "codes": part})
-        for part in _parts(counties)]
-    return pd.concat(parts, ignore_index=True)
+        "LEFT JOIN region rw ON rw.adcode = m.work WHERE m.is_leaf = :yes AND m.adcode IN :codes"),
+        counties, param="codes", chunk=IN_LIST, params={"yes": True})
 
 
 def _adjust_nation(conn: Connection, before: pd.DataFrame, after: pd.DataFrame) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Select, and_, bindparam, delete, select
 
-from safetynet.db import bulk
+from safetynet.db import bulk, chunks
 from safetynet.db.schema import (
     assistance,
     household,
@@ -106,8 +106,7 @@ def _read_range(conn: Connection, stmt: Select, column, ids: np.ndarray, extra=N
         return frame
     where = column.in_(bindparam("ids", expanding=True))
     sparse = stmt.where(and_(where, extra) if extra is not None else where)
-    parts = [_frame(conn, sparse, {"ids": [int(i) for i in ids[i:i + IN_LIST]]}) for i in range(0, len(ids), IN_LIST)]
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return chunks.read_in(conn, sparse, [int(i) for i in ids], chunk=IN_LIST, reader=_frame)
 
 
 def load_recent_panel(conn: Connection, ids: np.ndarray, months: list[int], multipliers: dict[str, float]) -> Panel:
